@@ -1,0 +1,61 @@
+// Reads a CSV file (RFC 4180, as real files are written) into named columns of floats, or of
+// text for a column that is not all numbers. Knows nothing of matrices or labels: the caller
+// picks the columns it wants, decides whether text is allowed, and uses Table::where() to point
+// its own error messages at a cell.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mlp::csv {
+
+enum class HeaderMode { Auto, Yes, No };
+
+struct Options {
+  char delimiter = ',';  // any byte but '"', CR, LF, NUL or a non-ASCII byte
+  // Auto: the first non-blank row is a header iff none of its fields parses as a number.
+  HeaderMode header = HeaderMode::Auto;
+};
+
+struct Column {
+  std::string name;  // from the header, or "column_1", "column_2"... (1-based) without one
+  bool numeric = true;            // every cell parsed as a finite number
+  std::vector<float> values;      // (rows) when numeric; empty when not
+  std::vector<std::string> text;  // (rows) when !numeric: each cell as written, trimmed, unquoted
+  std::size_t first_text_row = 0; // when !numeric: 0-based data row of the first non-number
+};
+
+struct Table {
+  std::string path;
+  bool had_header = false;
+  std::size_t rows = 0;
+  std::vector<Column> columns;
+  std::vector<std::size_t> line_of_row;    // (rows) 1-based line where each data row starts
+  std::vector<std::size_t> offset_of_row;  // (rows) byte offset in *source of that line's start
+
+  // The whole file text and its delimiter, kept so where() can re-scan one row on demand instead
+  // of storing a position per cell (parse() has no file to re-read). This holds one copy of the
+  // file in memory for as long as the Table (or a copy of it) lives: drop it once values are out.
+  std::shared_ptr<const std::string> source;
+  char delimiter = ',';
+
+  // Index of a column by exact name or, failing that, by 0-based index written in decimal
+  // ("0", "4"); -1 when there is no such column.
+  std::ptrdiff_t find(const std::string& name_or_index) const;
+
+  // "FILE:LINE:COLUMN: " for cell (data row `row`, column `col`), COLUMN being the 1-based
+  // character column where the cell starts on that line. Out of range gives just "FILE: ".
+  std::string where(std::size_t row, std::size_t col) const;
+};
+
+// Both throw mlp::Error, with a "FILE:LINE:COLUMN: what is wrong, and what to do" message, for
+// anything wrong with the file: missing, empty, binary, ragged rows, a bad quote, an empty cell,
+// a header with no data, an empty or repeated header name, nan/inf or a float overflow in a
+// numeric column.
+Table read(const std::string& path, const Options& options = {});
+Table parse(const std::string& text, const std::string& path_for_messages,
+            const Options& options = {});
+
+}  // namespace mlp::csv

@@ -1,0 +1,80 @@
+// Optimizers update (value, gradient) pairs; they know nothing of layers. Their state (velocity,
+// moments) is sized on the first step and reused after. Both follow torch.optim's update rules,
+// so a run can be compared step for step with PyTorch.
+#pragma once
+
+#include "mlp/parameter.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mlp {
+inline namespace MLP_SCALAR_NAMESPACE {
+
+struct OptimizerConfig {
+  std::string name = "sgd";  // "sgd" or "adam"
+  double learning_rate = 0.01;
+  double momentum = 0.0;      // sgd
+  bool nesterov = false;      // sgd, needs momentum > 0
+  double weight_decay = 0.0;  // L2: adds weight_decay·w to every gradient
+  double clip_norm = 0.0;     // rescale all gradients together when their global L2 norm exceeds it; 0 = off
+  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;  // adam
+};
+
+class Optimizer {
+ public:
+  explicit Optimizer(const OptimizerConfig& config) : config_(config) {}
+  virtual ~Optimizer() = default;
+
+  // One update of every parameter from its gradient.
+  void step(const std::vector<Parameter>& params);
+
+  double learning_rate() const { return config_.learning_rate; }
+  void set_learning_rate(double lr) { config_.learning_rate = lr; }
+  const OptimizerConfig& config() const { return config_; }
+  // The global gradient norm seen by the last step, before clipping.
+  double last_gradient_norm() const { return last_norm_; }
+
+ protected:
+  // Updates parameter i (its state lives at the same index); g already includes weight decay
+  // and clipping, and is a scratch vector the update may overwrite.
+  virtual void update(std::size_t i, const Parameter& p, Eigen::Map<Vector> g) = 0;
+  virtual void resize_state(const std::vector<Parameter>& params) = 0;
+
+  OptimizerConfig config_;
+  long steps_ = 0;
+
+ private:
+  double last_norm_ = 0.0;
+  bool sized_ = false;
+};
+
+// v ← μ·v + g;  w ← w − lr·(g + μ·v) with Nesterov, w ← w − lr·v without (μ = 0: plain SGD).
+class Sgd : public Optimizer {
+ public:
+  using Optimizer::Optimizer;
+
+ private:
+  void update(std::size_t i, const Parameter& p, Eigen::Map<Vector> g) override;
+  void resize_state(const std::vector<Parameter>& params) override;
+  std::vector<Vector> velocity_;
+};
+
+// m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  w ← w − lr·m̂/(√v̂ + ε), hats = bias-corrected.
+class Adam : public Optimizer {
+ public:
+  using Optimizer::Optimizer;
+
+ private:
+  void update(std::size_t i, const Parameter& p, Eigen::Map<Vector> g) override;
+  void resize_state(const std::vector<Parameter>& params) override;
+  std::vector<Vector> m_, v_;
+};
+
+// The optimizer registry: "sgd", "adam". Throws mlp::Error for an unknown name or bad values.
+std::unique_ptr<Optimizer> make_optimizer(const OptimizerConfig& config);
+std::string optimizer_names();
+
+}  // namespace MLP_SCALAR_NAMESPACE
+}  // namespace mlp

@@ -1,0 +1,51 @@
+// The training loop: epochs of shuffled mini-batches, a learning-rate schedule, validation,
+// early stopping with the best weights restored, and callbacks for progress and history.
+#pragma once
+
+#include "mlp/network.hpp"
+#include "mlp/schedule.hpp"
+
+#include <functional>
+#include <limits>
+#include <vector>
+
+namespace mlp {
+inline namespace MLP_SCALAR_NAMESPACE {
+
+struct EpochReport {
+  int epoch = 0;  // 1-based
+  double train_loss = 0;
+  double val_loss = std::numeric_limits<double>::quiet_NaN();
+  double val_metric = std::numeric_limits<double>::quiet_NaN();
+  double learning_rate = 0;
+  double seconds = 0;
+  double samples_per_second = 0;
+};
+
+struct FitOptions {
+  int epochs = 100;
+  Index batch_size = 32;
+  bool shuffle = true;
+  Schedule schedule = parse_schedule("constant");
+  int early_stopping = 0;  // patience in epochs on the validation loss; 0 = off
+  // Called after every batch (epoch, batches done, batches in the epoch, running mean loss).
+  std::function<void(int, Index, Index, double)> on_batch;
+  std::function<void(const EpochReport&)> on_epoch;
+  // Validation metric from predictions (N, outputs) and targets (N, ·); higher is better.
+  std::function<double(const Matrix&, const ConstMatrixRef&)> metric;
+};
+
+struct FitResult {
+  std::vector<EpochReport> history;
+  int best_epoch = 0;        // the epoch whose weights the network holds (early stopping)
+  bool stopped_early = false;
+  double seconds = 0;
+};
+
+// Trains net on (X, Y); Xval/Yval may be empty (0 rows). Throws mlp::Error on bad options or if
+// the loss becomes NaN or infinite (with advice: lower the learning rate, clip the gradients).
+FitResult fit(Network& net, const ConstMatrixRef& X, const ConstMatrixRef& Y, const ConstMatrixRef& Xval,
+              const ConstMatrixRef& Yval, const FitOptions& options);
+
+}  // namespace MLP_SCALAR_NAMESPACE
+}  // namespace mlp

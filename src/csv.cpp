@@ -1,0 +1,595 @@
+// CSV reading: the whole file in one string, one pass over it, fields as views into it, numbers
+// through std::from_chars. Positions are kept per row, not per cell; the rare paths that need a
+// cell's position (error messages, where(), recovering the text of a column that turned out not
+// to be numeric) re-scan that row.
+#include "mlp/csv.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string_view>
+#include <system_error>
+#include <unordered_map>
+#include <utility>
+
+#include "mlp/error.hpp"
+
+namespace mlp::csv {
+namespace {
+
+constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+
+unsigned char uc(char c) { return static_cast<unsigned char>(c); }
+
+// One table lookup per byte in the field loop instead of four comparisons.
+struct Classes {
+  bool stop[256] = {};  // ends an unquoted field: delimiter, CR, LF, and the NUL after the text
+  bool pad[256] = {};   // trimmed around fields: space and tab, unless that is the delimiter
+};
+
+Classes make_classes(char delimiter) {
+  Classes c;
+  c.stop[uc(delimiter)] = c.stop[uc('\r')] = c.stop[uc('\n')] = c.stop[0] = true;
+  c.pad[uc(' ')] = delimiter != ' ';
+  c.pad[uc('\t')] = delimiter != '\t';
+  return c;
+}
+
+// 1-based column in characters (UTF-8 code points, so an accented name counts once), which is
+// what editors show.
+std::size_t column_of(const char* line_start, const char* pos) {
+  std::size_t col = 1;
+  for (const char* p = line_start; p < pos; ++p) col += (uc(*p) & 0xC0) != 0x80;
+  return col;
+}
+
+std::string prefix(const std::string& path, std::size_t line, const char* line_start,
+                   const char* pos) {
+  return path + ":" + std::to_string(line) + ":" + std::to_string(column_of(line_start, pos)) +
+         ": ";
+}
+
+// Quotes a cell for a message, cut short so a runaway quoted field cannot flood the terminal.
+std::string in_quotes(std::string_view s) {
+  if (s.size() > 60) return "'" + std::string(s.substr(0, 57)) + "...'";
+  return "'" + std::string(s) + "'";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Binary files: refuse them up front, so the parser may assume UTF-8 text with no NUL inside
+// (it uses the NUL std::string keeps after the text as its end marker).
+
+// Offset of the first NUL or invalid UTF-8 byte at or after `from`, or kNone.
+std::size_t find_non_text(const std::string& s, std::size_t from) {
+  const auto* b = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
+  std::size_t i = from;
+  while (i < n) {
+    // Plain ASCII without NUL, eight bytes at a time: this loop is the whole cost for most files.
+    while (i + 8 <= n) {
+      std::uint64_t w;
+      std::memcpy(&w, b + i, 8);
+      const std::uint64_t high = 0x8080808080808080ull, low = 0x0101010101010101ull;
+      if ((w & high) || ((w - low) & ~w & high)) break;
+      i += 8;
+    }
+    if (i >= n) break;
+    const unsigned char c = b[i];
+    if (c == 0) return i;
+    if (c < 0x80) { ++i; continue; }
+    std::size_t len;
+    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) { len = 3; if (c == 0xE0) lo = 0xA0; if (c == 0xED) hi = 0x9F; }
+    else if (c >= 0xF0 && c <= 0xF4) { len = 4; if (c == 0xF0) lo = 0x90; if (c == 0xF4) hi = 0x8F; }
+    else return i;
+    if (i + len > n || b[i + 1] < lo || b[i + 1] > hi) return i;
+    for (std::size_t k = 2; k < len; ++k)
+      if ((b[i + k] & 0xC0) != 0x80) return i;
+    i += len;
+  }
+  return kNone;
+}
+
+[[noreturn]] void throw_not_text(const std::string& path, const std::string& s, std::size_t begin,
+                                 std::size_t bad) {
+  // Count lines the way the parser does: LF, CRLF or a lone CR each end one.
+  std::size_t line = 1, line_start = begin;
+  for (std::size_t i = begin; i < bad; ++i) {
+    if (s[i] == '\n' || (s[i] == '\r' && s[i + 1] != '\n')) { ++line; line_start = i + 1; }
+  }
+  char byte[8];
+  std::snprintf(byte, sizeof byte, "0x%02X", uc(s[bad]));
+  const std::string what = s[bad] == '\0' ? std::string("a NUL byte")
+                                          : "byte " + std::string(byte) + " is not valid UTF-8";
+  throw Error(prefix(path, line, s.data() + line_start, s.data() + bad) + what +
+              ": this does not look like a text CSV file (binary data, or text in another "
+              "encoding such as UTF-16 or Latin-1: save it as UTF-8 CSV)");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers.
+
+enum class Num { Finite, NonFinite, TooLarge, NotNumber };
+
+// from_chars reports both overflow and underflow as out of range. An underflow (1e-50) is a
+// perfectly good 0; an overflow (1e999) is not. The decimal exponent of the leading significant
+// digit tells them apart, and cannot be fooled near the edge because float's range is far
+// inside double's, which is tried first.
+bool below_one(std::string_view s) {
+  std::size_t i = 0;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  bool point = false, seen = false;
+  long long int_digits = 0;  // integer digits from the first nonzero one on
+  long long lead = 0;        // when the first nonzero digit is after the point: minus its place
+  long long frac = 0;
+  for (; i < s.size() && s[i] != 'e' && s[i] != 'E'; ++i) {
+    if (s[i] == '.') { point = true; continue; }
+    if (!point) {
+      if (seen || s[i] != '0') { seen = true; ++int_digits; }
+    } else {
+      ++frac;
+      if (!seen && s[i] != '0') { seen = true; lead = -frac; }
+    }
+  }
+  if (!seen) return true;  // all zeros
+  const long long exp10 = int_digits > 0 ? int_digits - 1 : lead;
+  long long e = 0;
+  bool negative = false;
+  if (i < s.size()) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) negative = s[i++] == '-';
+    for (; i < s.size(); ++i) e = std::min(e * 10 + (s[i] - '0'), 1000000000000LL);
+  }
+  return exp10 + (negative ? -e : e) < 0;
+}
+
+// A cell is a number when from_chars consumes all of it. A leading '+' is accepted, since
+// spreadsheets write it, though from_chars does not.
+Num parse_general(std::string_view s, float& out) {
+  const char* b = s.data();
+  const char* e = b + s.size();
+  if (b != e && *b == '+') {
+    ++b;
+    if (b == e || *b == '-' || *b == '+') return Num::NotNumber;
+  }
+  auto [ptr, ec] = std::from_chars(b, e, out);
+  if (ptr != e || b == e) return Num::NotNumber;
+  if (ec == std::errc::result_out_of_range) {
+    double d;
+    auto r = std::from_chars(b, e, d);
+    if (r.ec == std::errc()) out = static_cast<float>(d);
+    else if (below_one(s)) out = *b == '-' ? -0.0f : 0.0f;
+    else return Num::TooLarge;
+    if (std::isinf(out)) return Num::TooLarge;
+    return Num::Finite;
+  }
+  if (!std::isfinite(out)) return Num::NonFinite;
+  return Num::Finite;
+}
+
+// Short plain integers (pixel values, counts, class ids: most cells of most data sets) are
+// read here, which doubles the speed of the whole reader; they are exact in a float up to
+// 2^24, so the result is the one from_chars would give. Anything else goes to from_chars.
+inline Num parse_number(std::string_view s, float& out) {
+  const char* p = s.data();
+  std::size_t n = s.size();
+  const bool negative = n > 1 && *p == '-';
+  p += negative;
+  n -= negative;
+  if (n >= 1 && n <= 7) {
+    std::int32_t v = 0;
+    std::size_t k = 0;
+    for (; k < n; ++k) {
+      const unsigned digit = static_cast<unsigned>(uc(p[k])) - '0';
+      if (digit > 9) break;
+      v = v * 10 + static_cast<std::int32_t>(digit);
+    }
+    if (k == n) {
+      out = negative ? -static_cast<float>(v) : static_cast<float>(v);
+      return Num::Finite;
+    }
+  }
+  return parse_general(s, out);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The scanner: one field at a time, tracking the physical line so errors can name it.
+
+enum class End { Delimiter, Row, File };
+
+struct Field {
+  std::string_view text;   // trimmed and unquoted; valid until the next next_field()
+  const char* start;       // first byte after leading padding: the opening quote when quoted
+  std::size_t line;        // where `start` is
+  const char* line_start;
+};
+
+class Cursor {
+ public:
+  Cursor(const std::string& text, std::size_t offset, std::size_t line, const Classes& classes,
+         char delimiter, const std::string& path)
+      : p_(text.data() + offset), end_(text.data() + text.size()), line_start_(p_), line_(line),
+        cls_(&classes), delim_(delimiter), path_(&path) {}
+
+  // Skips blank lines (empty or padding only). False at the end of the text; otherwise the
+  // cursor sits at the start of the line where the next row begins.
+  bool next_row() {
+    for (;;) {
+      const char* q = p_;
+      while (cls_->pad[uc(*q)]) ++q;
+      if (q >= end_ || *q == '\0') { p_ = end_; return false; }
+      if (*q != '\n' && *q != '\r') return true;
+      if (*q == '\r' && q[1] == '\n') ++q;
+      p_ = q + 1;
+      ++line_;
+      line_start_ = p_;
+    }
+  }
+
+  End next_field(Field& f) {
+    const char* q = p_;
+    while (cls_->pad[uc(*q)]) ++q;
+    f.start = q;
+    f.line = line_;
+    f.line_start = line_start_;
+    if (*q == '"') {
+      q = read_quoted(q, f);
+      while (cls_->pad[uc(*q)]) ++q;
+      if (!cls_->stop[uc(*q)]) throw_stray(q);
+    } else {
+      const char* s = q;
+      while (!cls_->stop[uc(*q)]) ++q;
+      const char* e = q;
+      while (e > s && cls_->pad[uc(e[-1])]) --e;
+      f.text = std::string_view(s, static_cast<std::size_t>(e - s));
+    }
+    const char c = *q;
+    if (c == delim_) { p_ = q + 1; return End::Delimiter; }
+    stop_ = q;
+    stop_line_ = line_;
+    stop_line_start_ = line_start_;
+    if (c == '\0') { p_ = end_; return End::File; }  // only ever at end_: the text is checked
+    if (c == '\r' && q[1] == '\n') ++q;
+    p_ = q + 1;
+    ++line_;
+    line_start_ = p_;
+    return End::Row;
+  }
+
+  const char* pos() const { return p_; }
+  std::size_t line() const { return line_; }
+  // Where the last row ended (its CR/LF, or the end of the text), for "too few fields".
+  std::string stop_prefix() const { return prefix(*path_, stop_line_, stop_line_start_, stop_); }
+
+ private:
+  const char* read_quoted(const char* open, Field& f) {
+    const char* seg = open + 1;  // start of the text not yet copied
+    const char* q = seg;
+    bool escaped = false;        // saw "": the field lives in scratch_, not in the text
+    for (;;) {
+      const auto* r = static_cast<const char*>(std::memchr(q, '"', static_cast<std::size_t>(end_ - q)));
+      if (!r) {
+        throw Error(prefix(*path_, f.line, f.line_start, open) +
+                    "this quoted field is never closed: add the closing '\"' (a '\"' inside a "
+                    "quoted field is written '\"\"')");
+      }
+      count_lines(q, r);
+      if (r[1] == '"') {  // r + 1 <= end_, and *end_ is NUL, so this read is safe
+        if (!escaped) scratch_.clear();
+        scratch_.append(seg, r + 1);
+        seg = q = r + 2;
+        escaped = true;
+        continue;
+      }
+      if (escaped) {
+        scratch_.append(seg, r);
+        f.text = scratch_;
+      } else {
+        f.text = std::string_view(seg, static_cast<std::size_t>(r - seg));
+      }
+      return r + 1;
+    }
+  }
+
+  // Newlines inside a quoted field still start new physical lines.
+  void count_lines(const char* a, const char* b) {
+    for (const char* c = a; c < b; ++c) {
+      if (*c == '\n' || (*c == '\r' && c[1] != '\n')) { ++line_; line_start_ = c + 1; }
+    }
+  }
+
+  [[noreturn]] void throw_stray(const char* q) const {
+    std::size_t len = 1;  // show the whole character, not half of a UTF-8 sequence
+    while (q + len < end_ && (uc(q[len]) & 0xC0) == 0x80) ++len;
+    throw Error(prefix(*path_, line_, line_start_, q) + "unexpected " +
+                in_quotes(std::string_view(q, len)) +
+                " after the closing quote of a field: put the whole field in quotes, and write "
+                "a '\"' inside it as '\"\"'");
+  }
+
+  const char* p_;
+  const char* end_;
+  const char* line_start_;
+  std::size_t line_;
+  const Classes* cls_;
+  char delim_;
+  const std::string* path_;
+  std::string scratch_;
+  const char* stop_ = nullptr;
+  std::size_t stop_line_ = 0;
+  const char* stop_line_start_ = nullptr;
+};
+
+// Fields of one row re-scanned from its start: used to find a cell, or to count the fields.
+struct RowScan {
+  Cursor cur;
+  RowScan(const Table& t, std::size_t row, const Classes& cls)
+      : cur(*t.source, t.offset_of_row[row], t.line_of_row[row], cls, t.delimiter, t.path) {}
+};
+
+struct Cell {
+  std::string where;
+  std::string text;
+};
+
+// The cell's position and text, or an empty `where` when the row has no such field.
+Cell cell_at(const Table& t, std::size_t row, std::size_t col) {
+  if (!t.source || row >= t.offset_of_row.size() || row >= t.line_of_row.size() ||
+      t.offset_of_row[row] > t.source->size())
+    return {};
+  const Classes cls = make_classes(t.delimiter);
+  RowScan scan(t, row, cls);
+  Field f;
+  for (std::size_t j = 0;; ++j) {
+    const End e = scan.cur.next_field(f);
+    if (j == col) return {prefix(t.path, f.line, f.line_start, f.start), std::string(f.text)};
+    if (e != End::Delimiter) return {};
+  }
+}
+
+// Throws the "row has N fields" error if data row `row` does not have `want` fields. Called when
+// a row ended early, and before any error about a cell, since a missing or extra field explains
+// the cell errors that follow from it.
+void check_shape(const Table& t, std::size_t row, std::size_t want, const Classes& cls,
+                 const std::string& reference) {
+  RowScan scan(t, row, cls);
+  Field f;
+  std::size_t n = 0;
+  std::string extra;  // where the first field past `want` starts
+  for (;;) {
+    const End e = scan.cur.next_field(f);
+    if (n == want) extra = prefix(t.path, f.line, f.line_start, f.start);
+    ++n;
+    if (e != End::Delimiter) break;
+  }
+  if (n == want) return;
+  throw Error((n > want ? extra : scan.cur.stop_prefix()) + "row has " + std::to_string(n) +
+              (n == 1 ? " field" : " fields") + " but " + reference + " has " +
+              std::to_string(want) + ": give every row one value per column (a value "
+              "containing the delimiter must be in double quotes)");
+}
+
+// ---------------------------------------------------------------------------------------------
+
+Table parse_source(std::shared_ptr<const std::string> source, const std::string& path,
+                   const Options& options) {
+  const char d = options.delimiter;
+  if (d == '"' || d == '\r' || d == '\n' || d == '\0' || uc(d) >= 0x80) {
+    throw Error("the CSV delimiter cannot be a quote, a line break, NUL or a non-ASCII byte: use "
+                "',' ';' '|' or a tab");
+  }
+  const std::string& s = *source;
+  if (s.empty()) throw Error(path + ": the file is empty");
+  const std::size_t begin = s.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;  // UTF-8 BOM
+  if (const std::size_t bad = find_non_text(s, begin); bad != kNone)
+    throw_not_text(path, s, begin, bad);
+
+  Table t;
+  t.path = path;
+  t.source = source;
+  t.delimiter = d;
+  const Classes cls = make_classes(d);
+  Cursor cur(s, begin, 1, cls, d, path);
+  Field f;
+
+  // First row: decide whether it is a header, and learn the number of columns.
+  if (!cur.next_row()) throw Error(path + ": the file is empty (only blank lines)");
+  const char* first_row = cur.pos();
+  const std::size_t first_line = cur.line();
+  struct Name {
+    std::string text;
+    Field at;  // position only: its text view dies with the next field
+  };
+  std::vector<Name> first;
+  bool any_number = false;
+  for (;;) {
+    const End e = cur.next_field(f);
+    float v;
+    const Num kind = parse_number(f.text, v);
+    any_number |= kind != Num::NotNumber;  // nan counts: "nan,1" is data with a bad value
+    first.push_back({std::string(f.text), f});
+    if (e != End::Delimiter) break;
+  }
+  const std::size_t ncols = first.size();
+  t.had_header = options.header == HeaderMode::Yes ||
+                 (options.header == HeaderMode::Auto && !any_number);
+  t.columns.resize(ncols);
+  std::string reference;  // what a ragged row is compared with, for its message
+  if (t.had_header) {
+    std::unordered_map<std::string, std::size_t> seen;
+    for (std::size_t j = 0; j < ncols; ++j) {
+      const Field& at = first[j].at;
+      if (first[j].text.empty()) {
+        throw Error(prefix(path, at.line, at.line_start, at.start) + "the header has no name for column " + std::to_string(j + 1) +
+                    ": name every column (or pass the option for a file without a header)");
+      }
+      auto [it, fresh] = seen.emplace(first[j].text, j);
+      if (!fresh) {
+        throw Error(prefix(path, at.line, at.line_start, at.start) + "the header names " + in_quotes(first[j].text) +
+                    " twice (columns " + std::to_string(it->second + 1) + " and " +
+                    std::to_string(j + 1) + "): give each column its own name");
+      }
+      t.columns[j].name = std::move(first[j].text);
+    }
+    reference = "the header";
+  } else {
+    for (std::size_t j = 0; j < ncols; ++j) t.columns[j].name = "column_" + std::to_string(j + 1);
+    reference = "the first row (line " + std::to_string(first_line) + ")";
+    cur = Cursor(s, static_cast<std::size_t>(first_row - s.data()), first_line, cls, d, path);
+  }
+
+  // Size every column once, from the number of line breaks left (a bound on the rows), instead
+  // of regrowing each: on a 100 MB file the copies and page faults of regrowth cost a third.
+  std::size_t max_rows = 1;
+  for (const char brk : {'\n', '\r'}) {
+    std::size_t n = 1;
+    for (const char* q = cur.pos(); (q = static_cast<const char*>(std::memchr(
+                                         q, brk, static_cast<std::size_t>(s.data() + s.size() - q))));
+         ++q)
+      ++n;
+    max_rows = std::max(max_rows, n);
+  }
+  t.line_of_row.reserve(max_rows);
+  t.offset_of_row.reserve(max_rows);
+  for (Column& c : t.columns) c.values.reserve(max_rows);
+
+  // Data rows. The common path per cell: scan, from_chars, push_back; nothing else.
+  std::vector<std::size_t> non_finite(ncols, kNone);  // first such row per column, if any
+  while (cur.next_row()) {
+    const std::size_t r = t.rows;
+    t.line_of_row.push_back(cur.line());
+    t.offset_of_row.push_back(static_cast<std::size_t>(cur.pos() - s.data()));
+    std::size_t j = 0;
+    for (;; ++j) {
+      const End e = cur.next_field(f);
+      if (j < ncols) {
+        Column& c = t.columns[j];
+        if (f.text.empty()) {
+          check_shape(t, r, ncols, cls, reference);
+          throw Error(prefix(path, f.line, f.line_start, f.start) + "column '" + c.name +
+                      "' is empty (missing value): fill it in or drop the row");
+        }
+        if (c.numeric) {
+          float v;
+          const Num kind = parse_number(f.text, v);
+          if (kind == Num::Finite) {
+            c.values.push_back(v);
+          } else if (kind == Num::NotNumber) {
+            // Text after all. Earlier cells' text is recovered from the file after the loop,
+            // so the all-numeric path never makes a string.
+            c.numeric = false;
+            c.first_text_row = r;
+            c.values.clear();
+            c.values.shrink_to_fit();
+            c.text.resize(r);
+            c.text.emplace_back(f.text);
+          } else {
+            // nan/inf is an error only if the column stays numeric: in a text column it is text.
+            if (non_finite[j] == kNone) non_finite[j] = r;
+            c.values.push_back(0.0f);
+          }
+        } else {
+          c.text.emplace_back(f.text);
+        }
+      }
+      if (e != End::Delimiter) break;
+    }
+    if (j + 1 != ncols) check_shape(t, r, ncols, cls, reference);
+    ++t.rows;
+  }
+  if (t.rows == 0) {
+    throw Error(path + ": the file has a header (line " + std::to_string(first_line) +
+                ") but no data rows: add rows of values below it");
+  }
+
+  // nan/inf/overflow in a column that stayed numeric: report the first in file order.
+  std::size_t bad_row = kNone, bad_col = kNone;
+  for (std::size_t j = 0; j < ncols; ++j) {
+    if (t.columns[j].numeric && non_finite[j] < bad_row) { bad_row = non_finite[j]; bad_col = j; }
+  }
+  if (bad_row != kNone) {
+    const Cell cell = cell_at(t, bad_row, bad_col);
+    float v;
+    const bool too_large = parse_number(cell.text, v) == Num::TooLarge;
+    throw Error(cell.where + "column '" + t.columns[bad_col].name + "' has " +
+                (too_large ? "a value too large for a 32-bit float " : "a non-finite value ") +
+                in_quotes(cell.text) + " (mlp needs finite numbers: " +
+                (too_large ? "fix" : "fill") + " or drop this row)");
+  }
+
+  // Text columns that started out looking numeric: fetch their first cells' text as written
+  // ("1" stays "1"), in one re-scan of the rows before the latest switch.
+  std::size_t need_rows = 0, last_col = 0;
+  for (std::size_t j = 0; j < ncols; ++j) {
+    if (!t.columns[j].numeric && t.columns[j].first_text_row > 0) {
+      need_rows = std::max(need_rows, t.columns[j].first_text_row);
+      last_col = j;
+    }
+  }
+  for (std::size_t r = 0; r < need_rows; ++r) {
+    RowScan scan(t, r, cls);
+    for (std::size_t j = 0; j <= last_col; ++j) {
+      scan.cur.next_field(f);
+      Column& c = t.columns[j];
+      if (!c.numeric && r < c.first_text_row) c.text[r] = std::string(f.text);
+    }
+  }
+  return t;
+}
+
+}  // namespace
+
+std::ptrdiff_t Table::find(const std::string& name_or_index) const {
+  for (std::size_t j = 0; j < columns.size(); ++j)
+    if (columns[j].name == name_or_index) return static_cast<std::ptrdiff_t>(j);
+  std::size_t index = 0;
+  const char* b = name_or_index.data();
+  const char* e = b + name_or_index.size();
+  auto [ptr, ec] = std::from_chars(b, e, index);
+  if (b == e || ptr != e || ec != std::errc() || index >= columns.size()) return -1;
+  return static_cast<std::ptrdiff_t>(index);
+}
+
+std::string Table::where(std::size_t row, std::size_t col) const {
+  try {
+    Cell cell = cell_at(*this, row, col);
+    if (!cell.where.empty()) return cell.where;
+  } catch (const Error&) {
+    // Only a Table edited by hand can fail to re-scan; a plain prefix still names the file.
+  }
+  return path + ": ";
+}
+
+Table parse(const std::string& text, const std::string& path_for_messages,
+            const Options& options) {
+  return parse_source(std::make_shared<const std::string>(text), path_for_messages, options);
+}
+
+Table read(const std::string& path, const Options& options) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                       &std::fclose);
+  if (!file) throw Error(path + ": cannot open: " + std::strerror(errno));
+  // One read of the known size for a regular file; pipes and the like grow as they go.
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  auto text = std::make_shared<std::string>();
+  text->resize(ec ? 65536 : static_cast<std::size_t>(size) + 1);
+  std::size_t used = 0;
+  for (;;) {
+    if (used == text->size()) text->resize(text->size() * 2);
+    const std::size_t got = std::fread(&(*text)[used], 1, text->size() - used, file.get());
+    used += got;
+    if (got == 0) break;
+  }
+  if (std::ferror(file.get())) throw Error(path + ": cannot open: " + std::strerror(errno));
+  text->resize(used);
+  return parse_source(std::move(text), path, options);
+}
+
+}  // namespace mlp::csv

@@ -1,0 +1,160 @@
+// The sequential network: forward through the layers, loss, backward in reverse, update.
+#include "mlp/network.hpp"
+
+#include "mlp/error.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace mlp {
+inline namespace MLP_SCALAR_NAMESPACE {
+
+Network::Network(Index input_size, std::uint64_t seed) : input_size_(input_size), rng_(seed) {
+  if (input_size <= 0) throw Error("a network needs at least one input");
+}
+
+Dense& Network::add_dense(Index units, const Activation& activation) {
+  return add_dense(units, activation, activation.info->default_init);
+}
+
+Dense& Network::add_dense(Index units, const Activation& activation, InitKind init) {
+  if (units <= 0) throw Error("a layer needs at least one unit (got " + std::to_string(units) + ")");
+  auto layer = std::make_unique<Dense>(output_size(), units, activation, init, rng_);
+  layer->name = "dense_" + std::to_string(++dense_count_);
+  layer->compute_input_gradient = !layers_.empty();
+  Dense& ref = *layer;
+  layers_.push_back(std::move(layer));
+  params_.clear();
+  for (auto& l : layers_) l->parameters(params_);
+  return ref;
+}
+
+Dense& Network::add_dense(Index units, const std::string& spec) { return add_dense(units, parse_activation(spec)); }
+
+Dropout& Network::add_dropout(double rate) {
+  auto layer = std::make_unique<Dropout>(output_size(), rate);
+  layer->name = "dropout_" + std::to_string(++dropout_count_);
+  Dropout& ref = *layer;
+  layers_.push_back(std::move(layer));
+  return ref;
+}
+
+void Network::set_loss(const Loss& loss) {
+  loss_ = loss;
+  check_loss_fits();
+}
+
+void Network::set_optimizer(std::unique_ptr<Optimizer> optimizer) { optimizer_ = std::move(optimizer); }
+
+Index Network::output_size() const { return layers_.empty() ? input_size_ : layers_.back()->output_size(); }
+
+Index Network::parameter_count() const {
+  Index n = 0;
+  for (const auto& l : layers_) n += l->parameter_count();
+  return n;
+}
+
+Dense& Network::output_layer() {
+  auto* d = layers_.empty() ? nullptr : dynamic_cast<Dense*>(layers_.back().get());
+  if (!d) throw Error("the last layer of the network must be a Dense layer");
+  return *d;
+}
+const Dense& Network::output_layer() const { return const_cast<Network*>(this)->output_layer(); }
+
+void Network::check_loss_fits() const {
+  if (!loss_.info || !loss_.info->output_activation || layers_.empty()) return;
+  const char* have = output_layer().activation.name();
+  if (std::string(have) != loss_.info->output_activation)
+    throw Error(std::string("loss '") + loss_.name() + "' is computed from logits and needs a '" +
+                loss_.info->output_activation + "' output activation (the output layer has '" + have + "')");
+}
+
+ConstMatrixView Network::forward(const ConstMatrixRef& X, bool training) {
+  if (layers_.empty()) throw Error("the network has no layers");
+  if (X.cols() != input_size_)
+    throw Error("the network takes " + std::to_string(input_size_) + " inputs, got " + std::to_string(X.cols()));
+  batch_ = X.rows();
+  layers_[0]->forward(X, training, rng_);
+  for (std::size_t i = 1; i < layers_.size(); ++i) layers_[i]->forward(layers_[i - 1]->output(), training, rng_);
+  return layers_.back()->output();
+}
+
+// The loss's input: the logits Z of the output layer, or its activation A.
+static ConstMatrixView loss_input(const Dense& out, const Loss& loss) {
+  return loss.info->from_logits ? out.Z() : out.A();
+}
+
+Scalar Network::loss_of_last_forward(const ConstMatrixRef& Y) const {
+  if (!loss_.info) throw Error("the network has no loss");
+  return loss_.value(loss_input(output_layer(), loss_), Y);
+}
+
+void Network::backward(const ConstMatrixRef& X, const ConstMatrixRef& Y) {
+  if (!loss_.info) throw Error("the network has no loss");
+  Dense& out = output_layer();
+  MatrixView dP = batch_view(dP_, batch_, out.output_size());
+  loss_.gradient(loss_input(out, loss_), Y, dP);
+
+  // Chain rule, last layer first. Layer i's input is layer i−1's output, or X for the first.
+  const std::size_t last = layers_.size() - 1;
+  auto input_of = [&](std::size_t i) { return i == 0 ? ConstMatrixRef(X) : ConstMatrixRef(layers_[i - 1]->output()); };
+  if (loss_.info->from_logits)
+    out.backward_from_logits(input_of(last), dP);
+  else
+    out.backward(input_of(last), dP);
+  for (std::size_t i = last; i-- > 0;) layers_[i]->backward(input_of(i), layers_[i + 1]->input_gradient());
+}
+
+Scalar Network::train_step(const ConstMatrixRef& X, const ConstMatrixRef& Y) {
+  if (!optimizer_) throw Error("the network has no optimizer");
+  forward(X, true);
+  const Scalar loss = loss_of_last_forward(Y);
+  backward(X, Y);
+  optimizer_->step(params_);
+  return loss;
+}
+
+Matrix Network::predict(const ConstMatrixRef& X) {
+  Matrix out(X.rows(), output_size());
+  const Index chunk = 256;
+  for (Index r = 0; r < X.rows(); r += chunk) {
+    const Index n = std::min(chunk, X.rows() - r);
+    out.middleRows(r, n) = forward(X.middleRows(r, n), false);
+  }
+  return out;
+}
+
+double Network::evaluate_loss(const ConstMatrixRef& X, const ConstMatrixRef& Y) {
+  double total = 0.0;
+  const Index chunk = 256;
+  for (Index r = 0; r < X.rows(); r += chunk) {
+    const Index n = std::min(chunk, X.rows() - r);
+    forward(X.middleRows(r, n), false);
+    total += static_cast<double>(loss_of_last_forward(Y.middleRows(r, n))) * static_cast<double>(n);
+  }
+  return X.rows() ? total / static_cast<double>(X.rows()) : 0.0;
+}
+
+std::string Network::summary() const {
+  std::string s;
+  char line[160];
+  std::snprintf(line, sizeof line, "%-22s %-14s %10s  %s\n", "Layer (type)", "Output shape", "Param #", "Activation");
+  s += line;
+  s += std::string(66, '=') + "\n";
+  std::snprintf(line, sizeof line, "%-22s %-14s %10d  %s\n", "input", ("(B, " + std::to_string(input_size_) + ")").c_str(), 0, "");
+  s += line;
+  for (const auto& l : layers_) {
+    const std::string name = l->name + " (" + l->type() + ")";
+    const std::string shape = "(B, " + std::to_string(l->output_size()) + ")";
+    std::snprintf(line, sizeof line, "%-22s %-14s %10lld  %s\n", name.c_str(), shape.c_str(),
+                  static_cast<long long>(l->parameter_count()), l->describe().c_str());
+    s += line;
+  }
+  s += std::string(66, '=') + "\n";
+  s += "Total params: " + std::to_string(parameter_count()) + "\n";
+  if (loss_.info) s += "Loss: " + loss_.spec() + "\n";
+  return s;
+}
+
+}  // namespace MLP_SCALAR_NAMESPACE
+}  // namespace mlp

@@ -1,0 +1,214 @@
+// Numerical gradient checks (double build) of every activation in the table, every loss, Dense,
+// Dropout, learnable activation parameters, and a whole network — and proof that the checker
+// catches a derivative that is off by 1% and refuses an all-zero gradient.
+#include "gradcheck.hpp"
+#include "mlp/error.hpp"
+#include "mlp/network.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace mlp;
+
+namespace {
+
+// Random values in [lo, hi], kept at least `gap` away from 0 where f′ may jump.
+Matrix sample(Index rows, Index cols, Rng& rng, double lo, double hi, double gap = 0.0) {
+  Matrix M(rows, cols);
+  for (Index i = 0; i < M.size(); ++i) {
+    double v;
+    do v = rng.uniform(lo, hi); while (std::abs(v) < gap);
+    M.data()[i] = v;
+  }
+  return M;
+}
+
+// L = Σ f(Z) ⊙ R for a fixed random R, so ∂L/∂A = R: checks the activation's dZ and dp.
+struct ActivationCase {
+  Activation act;
+  Matrix Z, R, A, dZ;
+  RowVector p, dp;
+  double loss() {
+    act.info->forward(Z, p, A);
+    return (A.array() * R.array()).sum();
+  }
+  void analytic() {
+    loss();
+    dp = RowVector::Zero(p.size());
+    act.info->backward(Z, A, p, R, dZ, p.size() ? &dp : nullptr);
+  }
+};
+
+ActivationCase make_case(const std::string& spec, Rng& rng) {
+  ActivationCase c;
+  c.act = parse_activation(spec);
+  const Index B = 5, units = 4;
+  c.Z = sample(B, units, rng, -3, 3, c.act.info->kinked ? 0.05 : 0.0);
+  c.R = sample(B, units, rng, -1, 1);
+  c.A.resize(B, units);
+  c.dZ.resize(B, units);
+  if (c.act.info->has_param) {
+    c.p = RowVector::Constant(units, c.act.param);
+    c.p += RowVector::Random(units) * 0.1;  // distinct per-unit values, as after learning
+  }
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("gradcheck: every activation in the table, dZ") {
+  Rng rng(1);
+  for (const auto& info : activations()) {
+    CAPTURE(info.name);
+    auto c = make_case(info.name, rng);
+    c.analytic();
+    Matrix analytic = c.dZ;
+    auto r = gradcheck::check(c.Z.data(), analytic.data(), c.Z.size(), [&] { return c.loss(); });
+    CAPTURE(r.relative_error);
+    CHECK(r.ok());
+  }
+}
+
+TEST_CASE("gradcheck: every activation parameter (PReLU slope, Swish beta, ELU/leaky alpha)") {
+  Rng rng(2);
+  int checked = 0;
+  for (const auto& info : activations()) {
+    if (!info.has_param || info.param.learnable == Learnable::Never) continue;
+    CAPTURE(info.name);
+    auto c = make_case(info.name, rng);
+    c.analytic();
+    RowVector analytic = c.dp;
+    auto r = gradcheck::check(c.p.data(), analytic.data(), c.p.size(), [&] { return c.loss(); });
+    CAPTURE(r.relative_error);
+    CHECK(r.ok());
+    ++checked;
+  }
+  CHECK(checked >= 4);  // leaky_relu, prelu, elu, swish
+}
+
+TEST_CASE("gradcheck: the checker fails a derivative off by 1%, and an all-zero gradient") {
+  Rng rng(3);
+  auto c = make_case("tanh", rng);
+  c.analytic();
+  Matrix wrong = c.dZ * 1.01;
+  auto r = gradcheck::check(c.Z.data(), wrong.data(), c.Z.size(), [&] { return c.loss(); });
+  CHECK(r.relative_error > 100 * gradcheck::kTolerance);
+  CHECK_FALSE(r.ok());
+
+  Matrix zero = Matrix::Zero(c.Z.rows(), c.Z.cols());
+  auto flat = gradcheck::check(c.Z.data(), zero.data(), zero.size(), [] { return 0.0; });
+  CHECK(flat.relative_error == 0.0);  // analytic and numeric agree perfectly...
+  CHECK_FALSE(flat.ok());             // ...and the guard still refuses it
+}
+
+TEST_CASE("gradcheck: every loss in the table") {
+  Rng rng(4);
+  for (const auto& info : losses()) {
+    CAPTURE(info.name);
+    Loss loss = parse_loss(info.name);
+    const Index B = 6, k = 3;
+    Matrix P = sample(B, k, rng, -3, 3);
+    Matrix Y = sample(B, k, rng, -3, 3);
+    if (info.from_logits) {  // targets: one-hot for cross_entropy, 0/1 for bce
+      Y.setZero();
+      for (Index r = 0; r < B; ++r) Y(r, static_cast<Index>(rng.below(k))) = 1;
+    }
+    if (std::string(info.name) == "huber") {  // keep |p − y| away from delta where f″ jumps
+      for (Index i = 0; i < P.size(); ++i)
+        if (std::abs(std::abs(P.data()[i] - Y.data()[i]) - loss.param) < 0.05) P.data()[i] += 0.2;
+    }
+    Matrix dP(B, k);
+    loss.gradient(P, Y, dP);
+    auto r = gradcheck::check(P.data(), dP.data(), P.size(), [&] { return loss.value(P, Y); });
+    CAPTURE(r.relative_error);
+    CHECK(r.ok());
+  }
+}
+
+TEST_CASE("gradcheck: cross_entropy with integer labels equals one-hot") {
+  Rng rng(5);
+  Loss ce = parse_loss("cross_entropy");
+  Matrix Z = sample(4, 3, rng, -2, 2);
+  Matrix labels(4, 1), onehot = Matrix::Zero(4, 3);
+  for (Index r = 0; r < 4; ++r) {
+    labels(r, 0) = static_cast<double>(r % 3);
+    onehot(r, r % 3) = 1;
+  }
+  CHECK(ce.value(Z, labels) == doctest::Approx(ce.value(Z, onehot)).epsilon(1e-12));
+  Matrix g1(4, 3), g2(4, 3);
+  ce.gradient(Z, labels, g1);
+  ce.gradient(Z, onehot, g2);
+  CHECK((g1 - g2).norm() < 1e-12);
+  auto r = gradcheck::check(Z.data(), g1.data(), Z.size(), [&] { return ce.value(Z, labels); });
+  CHECK(r.ok());
+}
+
+TEST_CASE("gradcheck: Dense layer dW, db, dX") {
+  Rng rng(6);
+  Dense layer(4, 3, parse_activation("tanh"), rng);
+  Matrix X = sample(5, 4, rng, -1, 1), R = sample(5, 3, rng, -1, 1);
+  auto loss = [&] { return (layer.forward(X, true, rng).array() * R.array()).sum(); };
+  loss();
+  layer.backward(X, R);
+  Matrix dW = layer.dW, dX = layer.input_gradient();
+  RowVector db = layer.db;
+  CHECK(gradcheck::check(layer.W.data(), dW.data(), dW.size(), loss).ok());
+  CHECK(gradcheck::check(layer.b.data(), db.data(), db.size(), loss).ok());
+  CHECK(gradcheck::check(X.data(), dX.data(), dX.size(), loss).ok());
+}
+
+TEST_CASE("gradcheck: Dropout with a fixed mask") {
+  Rng rng(7);
+  Dropout drop(4, 0.5);
+  Matrix mask(3, 4);
+  for (Index i = 0; i < mask.size(); ++i) mask.data()[i] = (i % 3 == 0) ? 0.0 : 2.0;
+  drop.fix_mask(mask);
+  Matrix X = sample(3, 4, rng, -1, 1), R = sample(3, 4, rng, -1, 1);
+  auto loss = [&] { return (drop.forward(X, true, rng).array() * R.array()).sum(); };
+  loss();
+  Matrix dX = drop.backward(X, R);
+  CHECK(gradcheck::check(X.data(), dX.data(), dX.size(), loss).ok());
+  // In eval mode dropout is the identity.
+  CHECK((Matrix(drop.forward(X, false, rng)) - X).norm() == 0.0);
+}
+
+TEST_CASE("gradcheck: a whole 3-layer network, every parameter, with each output loss") {
+  struct Setup {
+    const char* hidden1;
+    const char* hidden2;
+    const char* output;
+    const char* loss;
+  };
+  const Setup setups[] = {{"tanh", "prelu", "softmax", "cross_entropy"},
+                          {"swish:1:learn", "elu", "sigmoid", "bce"},
+                          {"gelu", "leaky_relu:0.1", "identity", "mse"}};
+  for (const auto& s : setups) {
+    CAPTURE(s.loss);
+    Network net(4, 11);
+    net.add_dense(5, s.hidden1);
+    net.add_dense(6, s.hidden2);
+    net.add_dense(3, s.output);
+    net.set_loss(parse_loss(s.loss));
+    Rng rng(8);
+    Matrix X = sample(7, 4, rng, -1, 1, 0.0);
+    Matrix Y = sample(7, 3, rng, 0, 1);
+    if (std::string(s.loss) != "mse") Y = (Y.array() > 0.5).select(Matrix::Ones(7, 3), Matrix::Zero(7, 3));
+    if (std::string(s.loss) == "cross_entropy") {
+      Y.setZero();
+      for (Index r = 0; r < 7; ++r) Y(r, r % 3) = 1;
+    }
+    auto loss = [&] {
+      net.forward(X, true);
+      return static_cast<double>(net.loss_of_last_forward(Y));
+    };
+    loss();
+    net.backward(X, Y);
+    std::vector<Vector> grads;
+    for (const auto& p : net.parameters()) grads.push_back(p.g());
+    for (std::size_t i = 0; i < grads.size(); ++i) {
+      CAPTURE(net.parameters()[i].name);
+      auto r = gradcheck::check(net.parameters()[i].value, grads[i].data(), grads[i].size(), loss);
+      CAPTURE(r.relative_error);
+      CHECK(r.ok());
+    }
+  }
+}
