@@ -23,6 +23,7 @@ namespace mlp::csv {
 namespace {
 
 constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+constexpr const char* kMissing = " (missing value): fill it in or drop the row";
 
 unsigned char uc(char c) { return static_cast<unsigned char>(c); }
 
@@ -82,12 +83,21 @@ std::size_t find_non_text(const std::string& s, std::size_t from) {
     const unsigned char c = b[i];
     if (c == 0) return i;
     if (c < 0x80) { ++i; continue; }
-    std::size_t len;
-    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) { len = 3; if (c == 0xE0) lo = 0xA0; if (c == 0xED) hi = 0x9F; }
-    else if (c >= 0xF0 && c <= 0xF4) { len = 4; if (c == 0xF0) lo = 0x90; if (c == 0xF4) hi = 0x8F; }
-    else return i;
+    // The allowed range of the second byte rules out overlong forms, UTF-16 surrogates and
+    // code points past U+10FFFF.
+    std::size_t len = 2;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      lo = c == 0xE0 ? 0xA0 : 0x80;
+      hi = c == 0xED ? 0x9F : 0xBF;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      lo = c == 0xF0 ? 0x90 : 0x80;
+      hi = c == 0xF4 ? 0x8F : 0xBF;
+    } else if (c < 0xC2 || c > 0xDF) {
+      return i;
+    }
     if (i + len > n || b[i + 1] < lo || b[i + 1] > hi) return i;
     for (std::size_t k = 2; k < len; ++k)
       if ((b[i + k] & 0xC0) != 0x80) return i;
@@ -273,7 +283,8 @@ class Cursor {
     const char* q = seg;
     bool escaped = false;        // saw "": the field lives in scratch_, not in the text
     for (;;) {
-      const auto* r = static_cast<const char*>(std::memchr(q, '"', static_cast<std::size_t>(end_ - q)));
+      const auto* r =
+          static_cast<const char*>(std::memchr(q, '"', static_cast<std::size_t>(end_ - q)));
       if (!r) {
         throw Error(prefix(*path_, f.line, f.line_start, open) +
                     "this quoted field is never closed: add the closing '\"' (a '\"' inside a "
@@ -375,6 +386,16 @@ void check_shape(const Table& t, std::size_t row, std::size_t want, const Classe
               "containing the delimiter must be in double quotes)");
 }
 
+std::size_t count_byte(const char* from, const char* to, char c) {
+  std::size_t n = 0;
+  const auto left = [&] { return static_cast<std::size_t>(to - from); };
+  while ((from = static_cast<const char*>(std::memchr(from, c, left())))) {
+    ++n;
+    ++from;
+  }
+  return n;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 Table parse_source(std::shared_ptr<const std::string> source, const std::string& path,
@@ -398,66 +419,71 @@ Table parse_source(std::shared_ptr<const std::string> source, const std::string&
   Cursor cur(s, begin, 1, cls, d, path);
   Field f;
 
-  // First row: decide whether it is a header, and learn the number of columns.
+  // First row: count its fields, and see whether any is a number (then it is not a header).
   if (!cur.next_row()) throw Error(path + ": the file is empty (only blank lines)");
-  const char* first_row = cur.pos();
+  const std::size_t first_offset = static_cast<std::size_t>(cur.pos() - s.data());
   const std::size_t first_line = cur.line();
-  struct Name {
-    std::string text;
-    Field at;  // position only: its text view dies with the next field
-  };
-  std::vector<Name> first;
+  std::size_t ncols = 0;
   bool any_number = false;
+  std::string first_empty;  // where the row's first empty field is, if it has one
   for (;;) {
     const End e = cur.next_field(f);
     float v;
-    const Num kind = parse_number(f.text, v);
-    any_number |= kind != Num::NotNumber;  // nan counts: "nan,1" is data with a bad value
-    first.push_back({std::string(f.text), f});
+    // nan counts as a number: "nan,1" is data with a bad value, not a header.
+    any_number = any_number || parse_number(f.text, v) != Num::NotNumber;
+    if (f.text.empty() && first_empty.empty()) {
+      first_empty = prefix(path, f.line, f.line_start, f.start) + "column 'column_" +
+                    std::to_string(ncols + 1) + "' is empty";
+    }
+    ++ncols;
     if (e != End::Delimiter) break;
   }
-  const std::size_t ncols = first.size();
   t.had_header = options.header == HeaderMode::Yes ||
                  (options.header == HeaderMode::Auto && !any_number);
-  t.columns.resize(ncols);
+  // The same error the data loop would give, but before a line of ten million commas has made
+  // ten million columns.
+  if (!t.had_header && !first_empty.empty())
+    throw Error(first_empty + kMissing);
   std::string reference;  // what a ragged row is compared with, for its message
   if (t.had_header) {
+    // Names come from a second pass over the row, each checked before its column is made, so
+    // a first line of garbage fails at once instead of first building a million columns.
+    Cursor names(s, first_offset, first_line, cls, d, path);
     std::unordered_map<std::string, std::size_t> seen;
     for (std::size_t j = 0; j < ncols; ++j) {
-      const Field& at = first[j].at;
-      if (first[j].text.empty()) {
-        throw Error(prefix(path, at.line, at.line_start, at.start) + "the header has no name for column " + std::to_string(j + 1) +
+      names.next_field(f);
+      if (f.text.empty()) {
+        throw Error(prefix(path, f.line, f.line_start, f.start) +
+                    "the header has no name for column " + std::to_string(j + 1) +
                     ": name every column (or pass the option for a file without a header)");
       }
-      auto [it, fresh] = seen.emplace(first[j].text, j);
+      auto [it, fresh] = seen.emplace(f.text, j);
       if (!fresh) {
-        throw Error(prefix(path, at.line, at.line_start, at.start) + "the header names " + in_quotes(first[j].text) +
-                    " twice (columns " + std::to_string(it->second + 1) + " and " +
-                    std::to_string(j + 1) + "): give each column its own name");
+        throw Error(prefix(path, f.line, f.line_start, f.start) + "the header names " +
+                    in_quotes(f.text) + " twice (columns " + std::to_string(it->second + 1) +
+                    " and " + std::to_string(j + 1) + "): give each column its own name");
       }
-      t.columns[j].name = std::move(first[j].text);
+      t.columns.emplace_back();
+      t.columns.back().name = std::string(f.text);
     }
     reference = "the header";
   } else {
+    t.columns.resize(ncols);
     for (std::size_t j = 0; j < ncols; ++j) t.columns[j].name = "column_" + std::to_string(j + 1);
     reference = "the first row (line " + std::to_string(first_line) + ")";
-    cur = Cursor(s, static_cast<std::size_t>(first_row - s.data()), first_line, cls, d, path);
+    cur = Cursor(s, first_offset, first_line, cls, d, path);
   }
 
   // Size every column once, from the number of line breaks left (a bound on the rows), instead
   // of regrowing each: on a 100 MB file the copies and page faults of regrowth cost a third.
-  std::size_t max_rows = 1;
-  for (const char brk : {'\n', '\r'}) {
-    std::size_t n = 1;
-    for (const char* q = cur.pos(); (q = static_cast<const char*>(std::memchr(
-                                         q, brk, static_cast<std::size_t>(s.data() + s.size() - q))));
-         ++q)
-      ++n;
-    max_rows = std::max(max_rows, n);
+  const char* const end = s.data() + s.size();
+  const std::size_t max_rows =
+      1 + std::max(count_byte(cur.pos(), end, '\n'), count_byte(cur.pos(), end, '\r'));
+  if (max_rows > 64) {  // below that, growing is cheap; reserving for a million columns is not
+    t.line_of_row.reserve(max_rows);
+    t.offset_of_row.reserve(max_rows);
+    for (Column& c : t.columns) c.values.reserve(max_rows);
   }
-  t.line_of_row.reserve(max_rows);
-  t.offset_of_row.reserve(max_rows);
-  for (Column& c : t.columns) c.values.reserve(max_rows);
 
   // Data rows. The common path per cell: scan, from_chars, push_back; nothing else.
   std::vector<std::size_t> non_finite(ncols, kNone);  // first such row per column, if any
@@ -473,7 +499,7 @@ Table parse_source(std::shared_ptr<const std::string> source, const std::string&
         if (f.text.empty()) {
           check_shape(t, r, ncols, cls, reference);
           throw Error(prefix(path, f.line, f.line_start, f.start) + "column '" + c.name +
-                      "' is empty (missing value): fill it in or drop the row");
+                      "' is empty" + kMissing);
         }
         if (c.numeric) {
           float v;

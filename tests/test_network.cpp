@@ -111,6 +111,7 @@ TEST_CASE("network: with identity hidden units XOR cannot be learned (the net is
 }
 
 TEST_CASE("network: the same seed gives bit-identical weights after training") {
+  Eigen::setNbThreads(1);
   Rng data_rng(9);
   Matrix X(200, 784), Y(200, 1);
   for (Index i = 0; i < X.size(); ++i) X.data()[i] = static_cast<Scalar>(data_rng.uniform());
@@ -132,6 +133,7 @@ TEST_CASE("network: the same seed gives bit-identical weights after training") {
 }
 
 TEST_CASE("network: once buffers are sized, a training step allocates nothing") {
+  Eigen::setNbThreads(1);  // the single-thread path; Eigen's threaded products allocate per call
   Rng rng(3);
   Matrix X(64, 784), Y(64, 1);
   for (Index i = 0; i < X.size(); ++i) X.data()[i] = static_cast<Scalar>(rng.uniform());

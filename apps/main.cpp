@@ -1,0 +1,139 @@
+// The `mlp` command line: subcommands train, evaluate, predict, summary, make-dataset and
+// activations, parsed with CLI11. `mlp --help` and `mlp COMMAND --help` are the first documentation.
+#include "commands.hpp"
+
+#include "mlp/activation.hpp"
+#include "mlp/error.hpp"
+#include "mlp/init.hpp"
+#include "mlp/loss.hpp"
+#include "mlp/optimizer.hpp"
+#include "mlp/schedule.hpp"
+#include "mlp/synthetic.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+namespace {
+
+void add_csv_options(CLI::App* cmd, mlp::app::CsvOptions& csv) {
+  cmd->add_option("--delimiter", csv.delimiter, "Field delimiter: one character, or 'tab'")->capture_default_str();
+  cmd->add_flag("--header", csv.header, "The first row is a header (default: detected)");
+  cmd->add_flag("--no-header", csv.no_header, "The first row is data; columns are named column_1, column_2, ...");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace mlp::app;
+  CLI::App app{"mlp: train, evaluate and use multilayer perceptrons on CSV files.\n"
+               "Start with:  mlp train datasets/iris.csv"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "mlp 0.1.0");
+
+  // ---- train ----
+  TrainOptions t;
+  std::string write_config;
+  auto* train = app.add_subcommand("train", "Train a network on a CSV file (the target is the last column unless --target says otherwise)");
+  train->set_config("--config", "", "Read options from a TOML/INI file (as written by --write-config)");
+  train->add_option("data", t.data, "Training data (CSV)")->required();
+  train->add_option("--target", t.targets, "Target column(s) by name or 0-based index; several for multi-output regression (default: the last column)")->delimiter(',');
+  train->add_option("--task", t.task, "classification, regression, or auto: text or few integer labels mean classification")->capture_default_str()->check(CLI::IsMember({"auto", "classification", "regression"}));
+  train->add_option("--categorical", t.categorical, "Text feature columns to one-hot encode")->delimiter(',');
+  train->add_option("--layers", t.layers, "Hidden layer sizes, each optionally with its activation: 64,32 or 64:relu,32:tanh ('none' for no hidden layer)")->capture_default_str();
+  train->add_option("--activation", t.activation, "Hidden activation: " + mlp::activation_names())->capture_default_str();
+  train->add_option("--output-activation", t.output_activation, "Output activation (default from the task: softmax, sigmoid for two classes, identity for regression)");
+  train->add_option("--loss", t.loss, "Loss: " + mlp::loss_names() + " (default from the task)");
+  train->add_option("--optimizer", t.optimizer, "Optimizer: " + mlp::optimizer_names())->capture_default_str();
+  train->add_option("--lr", t.lr, "Learning rate (default: 0.001 for adam, 0.01 for sgd)");
+  train->add_option("--momentum", t.momentum, "SGD momentum in [0, 1)")->capture_default_str();
+  train->add_flag("--nesterov", t.nesterov, "Nesterov momentum (SGD)");
+  train->add_option("--weight-decay", t.weight_decay, "L2 penalty added to every gradient")->capture_default_str();
+  train->add_option("--clip-norm", t.clip_norm, "Clip gradients to this global L2 norm (0 = off): the remedy for exploding gradients")->capture_default_str();
+  train->add_option("--dropout", t.dropout, "Dropout rate after each hidden layer, in [0, 1)")->capture_default_str();
+  train->add_option("--init", t.init, "Weight init: " + mlp::init_names() + " (default from each layer's activation)");
+  train->add_option("--epochs", t.epochs, "Passes over the training data")->capture_default_str();
+  train->add_option("--batch-size", t.batch_size, "Samples per gradient step")->capture_default_str();
+  train->add_option("--lr-schedule", t.lr_schedule, "Learning-rate schedule: " + mlp::schedule_names())->capture_default_str();
+  train->add_option("--val-split", t.val_split, "Fraction of rows held out for validation, in [0, 1)")->capture_default_str();
+  train->add_option("--val", t.val_file, "Validation data from a file instead of a split");
+  train->add_option("--test-split", t.test_split, "Fraction of rows held out as a test set, never used in training")->capture_default_str();
+  train->add_option("--test", t.test_file, "Test data file, evaluated after training");
+  train->add_option("--early-stopping", t.early_stopping, "Stop after this many epochs without a better validation loss, restoring the best weights (0 = off)")->capture_default_str();
+  train->add_option("--scale", t.scale, "Feature scaling: standard, minmax or none")->capture_default_str()->check(CLI::IsMember({"standard", "minmax", "none"}));
+  train->add_option("--seed", t.seed, "Seed for initialisation, splitting, shuffling and dropout")->capture_default_str();
+  train->add_option("--threads", t.threads, "Threads for the matrix products")->capture_default_str();
+  train->add_option("--save", t.save, "Write the trained model (JSON) to this file");
+  train->add_option("--history", t.history, "Write per-epoch metrics to this CSV file");
+  train->add_option("--write-config", write_config, "Write this run's effective options to a TOML file, to re-run it with --config");
+  train->add_flag("--quiet,-q", t.quiet, "Print only the final result");
+  train->add_flag("--json", t.json, "Print the final metrics as one JSON object on stdout");
+  add_csv_options(train, t.csv);
+
+  // ---- evaluate / predict / summary ----
+  std::string model, data, out;
+  bool json = false, proba = false;
+  CsvOptions csv;
+  auto* evaluate = app.add_subcommand("evaluate", "Evaluate a saved model on a labelled CSV file");
+  evaluate->add_option("model", model, "Model file written by mlp train --save")->required();
+  evaluate->add_option("data", data, "CSV file with the feature and target columns")->required();
+  evaluate->add_flag("--json", json, "Print the metrics as one JSON object");
+  add_csv_options(evaluate, csv);
+
+  auto* predict = app.add_subcommand("predict", "Predict with a saved model; writes CSV");
+  predict->add_option("model", model, "Model file written by mlp train --save")->required();
+  predict->add_option("data", data, "CSV file with the feature columns (target columns, if present, are ignored)")->required();
+  predict->add_option("-o,--output", out, "Write predictions here instead of stdout");
+  predict->add_flag("--proba", proba, "Also write each class's probability");
+  add_csv_options(predict, csv);
+
+  auto* summary = app.add_subcommand("summary", "Show a saved model: layers, parameters, preprocessing, training options");
+  summary->add_option("model", model, "Model file")->required();
+
+  // ---- make-dataset / activations ----
+  std::string kind;
+  long samples = 400;
+  double noise = 0.1;
+  std::uint64_t seed = 42;
+  int classes = 0;
+  std::string kinds_help = "Synthetic 2-D data sets for teaching:";
+  for (const auto& k : mlp::synthetic::kinds()) kinds_help += std::string("\n  ") + k.name + ": " + k.description;
+  auto* make = app.add_subcommand("make-dataset", kinds_help);
+  std::vector<std::string> kind_names;
+  for (const auto& k : mlp::synthetic::kinds()) kind_names.push_back(k.name);
+  make->add_option("kind", kind, "Which data set")->required()->check(CLI::IsMember(kind_names));
+  make->add_option("--samples", samples, "Number of rows")->capture_default_str();
+  make->add_option("--noise", noise, "Noise level (see each kind)")->capture_default_str();
+  make->add_option("--seed", seed, "Random seed")->capture_default_str();
+  make->add_option("--classes", classes, "Number of classes (spiral, blobs; 0 = the kind's default)")->capture_default_str();
+  make->add_option("-o,--output", out, "Output CSV (default stdout)");
+
+  auto* acts = app.add_subcommand("activations", "List the activations and losses, with formulas and when to use them");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    if (train->parsed()) {
+      if (!write_config.empty()) write_file_atomically(write_config, train->config_to_str(true, false));
+      return mlp::app::train(t);
+    }
+    if (evaluate->parsed()) return mlp::app::evaluate(model, data, csv, json);
+    if (predict->parsed()) return mlp::app::predict(model, data, csv, out, proba);
+    if (summary->parsed()) return mlp::app::summary(model);
+    if (make->parsed()) return make_dataset(kind, samples, noise, seed, classes, out);
+    if (acts->parsed()) return list_activations();
+  } catch (const mlp::Error& e) {
+    std::fprintf(stderr, "mlp: error: %s\n", e.what());
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "mlp: error: out of memory (is the file or the network larger than this machine can hold?)\n");
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mlp: internal error: %s (please report it)\n", e.what());
+    return 3;
+  }
+  return 0;
+}

@@ -1,0 +1,29 @@
+// What a user sees while training: on a terminal a progress bar per epoch (ETA, samples/s,
+// running loss) redrawn in place; elsewhere (a pipe, CI) plain lines only, no control characters.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+namespace mlp::app {
+
+class Progress {
+ public:
+  // out: where epoch lines go; the bar is drawn on stderr, only when it is a terminal.
+  Progress(std::FILE* out, bool quiet);
+  // After each batch: epoch (1-based) of epochs, batches done of total, running loss, samples.
+  void batch(int epoch, int epochs, long done, long total, double loss, long samples_done);
+  // One line per epoch.
+  void line(const std::string& text);
+  bool interactive() const { return bar_; }
+
+ private:
+  std::FILE* out_;
+  bool quiet_, bar_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point epoch_start_, last_draw_;
+  int epoch_ = 0;
+};
+
+}  // namespace mlp::app

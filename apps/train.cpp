@@ -1,0 +1,290 @@
+// `mlp train`: from a CSV file to a trained, evaluated and (optionally) saved model.
+#include "commands.hpp"
+#include "progress.hpp"
+
+#include "mlp/error.hpp"
+#include "mlp/metrics.hpp"
+#include "mlp/model.hpp"
+#include "mlp/preprocess.hpp"
+#include "mlp/trainer.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <Eigen/Core>
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+#include <optional>
+#include <unistd.h>
+#include <sstream>
+
+namespace mlp::app {
+
+namespace {
+
+struct HiddenLayer {
+  Index units;
+  Activation activation;
+};
+
+// "64,32" or "64:relu,32:leaky_relu:0.3" (each layer's activation overrides --activation).
+std::vector<HiddenLayer> parse_layers(const std::string& spec, const std::string& default_activation) {
+  std::vector<HiddenLayer> layers;
+  if (spec.empty() || spec == "none") return layers;  // no hidden layer: a linear/logistic model
+  std::stringstream in(spec);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    const std::size_t colon = item.find(':');
+    const std::string count = item.substr(0, colon);
+    long units = 0;
+    auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), units);
+    if (ec != std::errc() || end != count.data() + count.size() || units < 1 || units > 1000000)
+      throw Error("--layers '" + spec + "': '" + count + "' is not a layer size (a whole number of units, 1 or more, e.g. --layers 64,32 or 64:relu,32:tanh)");
+    const std::string act = colon == std::string::npos ? default_activation : item.substr(colon + 1);
+    try {
+      layers.push_back({units, parse_activation(act)});
+    } catch (const Error& e) {
+      throw Error("--layers '" + spec + "': " + e.what());
+    }
+    if (layers.back().activation.info->output_only)
+      throw Error("--layers: '" + act + "' belongs on the output layer (--output-activation), not a hidden one");
+  }
+  if (!spec.empty() && spec.back() == ',') throw Error("--layers '" + spec + "': trailing comma");
+  return layers;
+}
+
+std::string fmt(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+void check_options(const TrainOptions& o) {
+  if (!(o.lr >= 0) || !std::isfinite(o.lr)) throw Error("--lr must be a positive number (got " + fmt("%g", o.lr) + ")");
+  if (o.epochs < 1) throw Error("--epochs must be at least 1");
+  if (o.batch_size < 1) throw Error("--batch-size must be at least 1");
+  if (!(o.val_split >= 0 && o.val_split < 1)) throw Error("--val-split must be in [0, 1) (got " + fmt("%g", o.val_split) + ")");
+  if (!(o.test_split >= 0 && o.test_split < 1)) throw Error("--test-split must be in [0, 1)");
+  if (o.val_split + o.test_split >= 1) throw Error("--val-split + --test-split must leave rows for training");
+  if (!(o.dropout >= 0 && o.dropout < 1)) throw Error("--dropout must be in [0, 1) (got " + fmt("%g", o.dropout) + ")");
+  if (o.early_stopping < 0) throw Error("--early-stopping takes a patience in epochs (0 = off)");
+  if (o.threads < 1) throw Error("--threads must be at least 1");
+}
+
+// Validation metric for the epoch lines and early-stopping reports.
+std::function<double(const Matrix&, const ConstMatrixRef&)> metric_for(Task task) {
+  if (task == Task::Classification) return [](const Matrix& P, const ConstMatrixRef& Y) { return accuracy(P, Y); };
+  return [](const Matrix& P, const ConstMatrixRef& Y) { return r2_score(P, Y); };
+}
+
+nlohmann::json report(Network& net, const Preprocessing& prep, const Matrix& X, const Matrix& Y, std::string* text) {
+  const Matrix P = net.predict(X);
+  if (prep.task == Task::Classification) {
+    std::vector<int> truth(static_cast<std::size_t>(Y.rows()));
+    for (Index i = 0; i < Y.rows(); ++i) truth[static_cast<std::size_t>(i)] = static_cast<int>(Y(i, 0));
+    auto r = classification_report(truth, predicted_classes(P), prep.classes);
+    if (text) *text = format_classification(r);
+    return to_json(r);
+  }
+  auto r = regression_report(unscale_targets(prep, Y), unscale_targets(prep, P), prep.targets);
+  if (text) *text = format_regression(r);
+  return to_json(r);
+}
+
+std::string parent_dir(const std::string& path) {
+  const std::size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+}
+
+}  // namespace
+
+int train(const TrainOptions& o) {
+  check_options(o);
+  Eigen::setNbThreads(o.threads);
+  std::FILE* out = o.json ? stderr : stdout;  // with --json, stdout carries the JSON alone
+  Progress progress(out, o.quiet);
+
+  // Fail on a bad option before reading a large file or training for an hour.
+  OptimizerConfig oc;
+  oc.name = o.optimizer;
+  oc.learning_rate = o.lr > 0 ? o.lr : (o.optimizer == "sgd" ? 0.01 : 0.001);
+  oc.momentum = o.momentum;
+  oc.nesterov = o.nesterov;
+  oc.weight_decay = o.weight_decay;
+  oc.clip_norm = o.clip_norm;
+  auto optimizer = make_optimizer(oc);
+  const Schedule schedule = parse_schedule(o.lr_schedule);
+  const auto hidden = parse_layers(o.layers, o.activation);
+  PreprocessOptions po;
+  po.targets = o.targets;
+  po.categorical = o.categorical;
+  po.scaling = parse_scaling(o.scale);
+  if (o.task == "classification") po.task = PreprocessOptions::TaskChoice::Classification;
+  else if (o.task == "regression") po.task = PreprocessOptions::TaskChoice::Regression;
+  else if (o.task != "auto") throw Error("--task must be auto, classification or regression");
+  std::optional<InitKind> init;
+  if (!o.init.empty()) init = parse_init(o.init);
+  if (!o.save.empty() && parent_dir(o.save) != "." && access(parent_dir(o.save).c_str(), W_OK) != 0)
+    throw Error("--save " + o.save + ": the directory '" + parent_dir(o.save) + "' does not exist or is not writable");
+
+  // ---- data: split rows into test, validation and training ----
+  const csv::Options copt = o.csv.resolve();
+  const csv::Table table = csv::read(o.data, copt);
+  std::vector<std::size_t> order(table.rows);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  Rng split_rng(o.seed ^ 0x9E3779B97F4A7C15ULL);  // its own stream, so the split does not move with the init
+  split_rng.shuffle(order);
+  const auto count = [&](double f) { return static_cast<std::size_t>(std::llround(f * static_cast<double>(table.rows))); };
+  const std::size_t n_test = o.test_file.empty() ? count(o.test_split) : 0;
+  const std::size_t n_val = o.val_file.empty() ? count(o.val_split) : 0;
+  std::vector<std::size_t> test_rows(order.begin(), order.begin() + static_cast<long>(n_test));
+  std::vector<std::size_t> val_rows(order.begin() + static_cast<long>(n_test), order.begin() + static_cast<long>(n_test + n_val));
+  std::vector<std::size_t> train_rows(order.begin() + static_cast<long>(n_test + n_val), order.end());
+  if (train_rows.size() < 2)
+    throw Error(o.data + ": only " + std::to_string(train_rows.size()) + " training row(s) after the validation/test split; mlp needs at least 2");
+
+  const Preprocessing prep = fit_preprocessing(table, train_rows, po);
+  const Matrix X = make_inputs(table, prep, train_rows), Y = make_targets(table, prep, train_rows);
+  Matrix Xval(0, X.cols()), Yval(0, Y.cols()), Xtest(0, X.cols()), Ytest(0, Y.cols());
+  auto all_rows = [](const csv::Table& t) {
+    std::vector<std::size_t> r(t.rows);
+    std::iota(r.begin(), r.end(), std::size_t{0});
+    return r;
+  };
+  if (!o.val_file.empty()) {
+    const csv::Table t = csv::read(o.val_file, copt);
+    Xval = make_inputs(t, prep, all_rows(t));
+    Yval = make_targets(t, prep, all_rows(t));
+  } else if (!val_rows.empty()) {
+    Xval = make_inputs(table, prep, val_rows);
+    Yval = make_targets(table, prep, val_rows);
+  }
+  if (!o.test_file.empty()) {
+    const csv::Table t = csv::read(o.test_file, copt);
+    Xtest = make_inputs(t, prep, all_rows(t));
+    Ytest = make_targets(t, prep, all_rows(t));
+  } else if (!test_rows.empty()) {
+    Xtest = make_inputs(table, prep, test_rows);
+    Ytest = make_targets(table, prep, test_rows);
+  }
+  if (o.early_stopping > 0 && Xval.rows() == 0) throw Error("--early-stopping needs validation data (--val-split > 0 or --val FILE)");
+
+  // ---- the network: hidden layers, then an output layer and loss that fit the task ----
+  std::string out_act = o.output_activation, loss_spec = o.loss;
+  if (prep.task == Task::Classification) {
+    const bool binary = prep.classes.size() == 2;
+    if (out_act.empty()) out_act = (binary && loss_spec != "cross_entropy") ? "sigmoid" : "softmax";
+    if (loss_spec.empty()) loss_spec = out_act == "sigmoid" ? "bce" : "cross_entropy";
+    const Loss l = parse_loss(loss_spec);
+    if (!l.info->from_logits)
+      throw Error("--loss " + loss_spec + " is a regression loss; for classification use cross_entropy (softmax) or bce (sigmoid, two classes)");
+    if (std::string(l.name()) == "bce" && !binary)
+      throw Error("--loss bce needs two classes; this target has " + std::to_string(prep.classes.size()) + " (use cross_entropy)");
+    out_act = l.info->output_activation;
+  } else {
+    if (out_act.empty()) out_act = "identity";
+    if (loss_spec.empty()) loss_spec = "mse";
+    if (parse_loss(loss_spec).info->from_logits)
+      throw Error("--loss " + loss_spec + " is a classification loss; for regression use mse, mae or huber");
+  }
+  const Activation output_activation = parse_activation(out_act);
+  const Loss loss = parse_loss(loss_spec);
+  const Index outputs = prep.output_size(std::string(output_activation.name()) == "sigmoid");
+
+  Network net(prep.input_size(), o.seed);
+  for (const auto& h : hidden) {
+    init ? net.add_dense(h.units, h.activation, *init) : net.add_dense(h.units, h.activation);
+    if (o.dropout > 0) net.add_dropout(o.dropout);
+  }
+  init ? net.add_dense(outputs, output_activation, *init) : net.add_dense(outputs, output_activation);
+  net.set_loss(loss);
+  net.set_optimizer(std::move(optimizer));
+
+  if (!o.quiet) {
+    std::string head = o.data + ": " + std::to_string(table.rows) + " rows, " + std::to_string(prep.features.size()) +
+                       " feature columns (" + std::to_string(prep.input_size()) + " inputs), " + task_name(prep.task);
+    if (prep.task == Task::Classification) head += " with " + std::to_string(prep.classes.size()) + " classes";
+    head += "\nsplit: " + std::to_string(X.rows()) + " train, " + std::to_string(Xval.rows()) + " validation, " +
+            std::to_string(Xtest.rows()) + " test (seed " + std::to_string(o.seed) + ")\n" + net.summary();
+    progress.line(head);
+  }
+
+  // ---- training ----
+  FitOptions fo;
+  fo.epochs = o.epochs;
+  fo.batch_size = o.batch_size;
+  fo.schedule = schedule;
+  fo.early_stopping = o.early_stopping;
+  fo.metric = metric_for(prep.task);
+  const char* metric_name = prep.task == Task::Classification ? "val_acc" : "val_r2";
+  const Index batch = std::min<Index>(o.batch_size, X.rows());
+  fo.on_batch = [&](int epoch, Index done, Index total, double running) {
+    progress.batch(epoch, o.epochs, done, total, running, static_cast<long>(std::min<Index>(done * batch, X.rows())));
+  };
+  const int every = o.epochs <= 100 ? 1 : o.epochs / 100;  // at most ~100 epoch lines
+  fo.on_epoch = [&](const EpochReport& r) {
+    if (r.epoch % every != 0 && r.epoch != o.epochs && r.epoch != 1) return;
+    std::string line = "epoch " + std::to_string(r.epoch) + "/" + std::to_string(o.epochs) + "  train_loss " + fmt("%.4f", r.train_loss);
+    if (!std::isnan(r.val_loss)) line += "  val_loss " + fmt("%.4f", r.val_loss) + "  " + metric_name + " " + fmt("%.4f", r.val_metric);
+    line += "  lr " + fmt("%.3g", r.learning_rate) + "  " + fmt("%.3fs", r.seconds);
+    progress.line(line);
+  };
+  const FitResult result = fit(net, X, Y, Xval, Yval, fo);
+
+  // ---- results ----
+  nlohmann::json metrics = nlohmann::json::object();
+  std::string text;
+  metrics["train"] = report(net, prep, X, Y, nullptr);
+  if (Xval.rows()) metrics["validation"] = report(net, prep, Xval, Yval, Xtest.rows() ? nullptr : &text);
+  if (Xtest.rows()) metrics["test"] = report(net, prep, Xtest, Ytest, &text);
+  const char* held_out = Xtest.rows() ? "test" : Xval.rows() ? "validation" : "train";
+  if (text.empty()) report(net, prep, X, Y, &text);
+
+  nlohmann::json result_json = metrics[held_out];
+  result_json["split"] = held_out;
+  result_json["task"] = task_name(prep.task);
+  result_json["epochs_run"] = result.history.size();
+  result_json["best_epoch"] = result.best_epoch;
+  result_json["stopped_early"] = result.stopped_early;
+  result_json["seconds"] = result.seconds;
+  result_json["metrics"] = metrics;
+
+  if (!o.history.empty()) {
+    std::string h = "epoch,train_loss,val_loss," + std::string(metric_name) + ",lr,seconds\n";
+    for (const auto& r : result.history)
+      h += std::to_string(r.epoch) + "," + fmt("%.9g", r.train_loss) + "," + (std::isnan(r.val_loss) ? "" : fmt("%.9g", r.val_loss)) +
+           "," + (std::isnan(r.val_metric) ? "" : fmt("%.9g", r.val_metric)) + "," + fmt("%.9g", r.learning_rate) + "," +
+           fmt("%.6f", r.seconds) + "\n";
+    write_file_atomically(o.history, h);
+  }
+  if (!o.save.empty()) {
+    nlohmann::json training;
+    training["options"] = {{"data", o.data}, {"layers", o.layers}, {"activation", o.activation},
+                           {"output_activation", out_act}, {"loss", loss.spec()}, {"optimizer", oc.name},
+                           {"lr", oc.learning_rate}, {"momentum", o.momentum}, {"nesterov", o.nesterov},
+                           {"weight_decay", o.weight_decay}, {"clip_norm", o.clip_norm}, {"dropout", o.dropout},
+                           {"init", o.init}, {"epochs", o.epochs}, {"batch_size", o.batch_size},
+                           {"lr_schedule", schedule.spec()}, {"val_split", o.val_split}, {"test_split", o.test_split},
+                           {"early_stopping", o.early_stopping}, {"scale", o.scale}, {"threads", o.threads}};
+    training["seed"] = o.seed;
+    training["epochs_run"] = result.history.size();
+    training["best_epoch"] = result.best_epoch;
+    training["metrics"] = metrics;
+    save_model(o.save, net, prep, training);
+  }
+
+  if (o.json) {
+    std::printf("%s\n", result_json.dump().c_str());
+  } else {
+    std::string tail = "\n" + std::string(held_out) + " results (" + std::to_string(result.history.size()) + " epochs, " +
+                       fmt("%.2fs", result.seconds) + (result.stopped_early ? ", stopped early, best epoch " + std::to_string(result.best_epoch) : "") + "):\n" + text;
+    if (prep.task == Task::Classification) tail += held_out + std::string(" accuracy: ") + fmt("%.4f", result_json["accuracy"].get<double>()) + "\n";
+    if (!o.save.empty()) tail += "model saved to " + o.save + "\n";
+    std::printf("%s", tail.c_str());
+  }
+  return 0;
+}
+
+}  // namespace mlp::app

@@ -1,0 +1,76 @@
+// Turning a CSV table into training matrices, and the preprocessing a model keeps so that
+// predict applies exactly what train did: feature scaling, one-hot vocabularies, class names,
+// target scaling. Everything here is fitted on the training rows only.
+#pragma once
+
+#include "mlp/csv.hpp"
+#include "mlp/types.hpp"
+
+#include <string>
+#include <vector>
+
+namespace mlp {
+inline namespace MLP_SCALAR_NAMESPACE {
+
+enum class Task { Classification, Regression };
+const char* task_name(Task t);  // "classification", "regression"
+
+enum class Scaling { Standard, MinMax, None };
+const char* scaling_name(Scaling s);  // "standard", "minmax", "none"
+Scaling parse_scaling(const std::string& name);
+
+// One input column of the CSV and how it becomes model inputs.
+struct FeatureColumn {
+  std::string name;
+  bool categorical = false;
+  // numeric: input = (x − shift) / scale   (standard: mean, std; minmax: min, max − min; none: 0, 1)
+  double shift = 0.0, scale = 1.0;
+  // categorical: one input per category, 1 for the row's category and 0 elsewhere; a category
+  // not seen in training gives all zeros.
+  std::vector<std::string> categories;
+  Index width() const { return categorical ? static_cast<Index>(categories.size()) : 1; }
+};
+
+struct Preprocessing {
+  Task task = Task::Classification;
+  Scaling scaling = Scaling::Standard;
+  std::vector<FeatureColumn> features;    // in input order
+  std::vector<std::string> targets;       // target column names
+  std::vector<std::string> classes;       // classification: class names; class i = output i
+  std::vector<double> target_shift, target_scale;  // regression: y_model = (y − shift) / scale
+
+  Index input_size() const;
+  // Outputs of the network: classes (or 1 for two classes with a sigmoid output), or targets.
+  Index output_size(bool binary_sigmoid) const;
+  std::vector<std::string> input_names() const;  // "sepal_length", "colour=red", ...
+};
+
+struct PreprocessOptions {
+  std::vector<std::string> targets;      // names or 0-based indices; empty = the last column
+  std::vector<std::string> categorical;  // feature columns to one-hot encode
+  Scaling scaling = Scaling::Standard;
+  enum class TaskChoice { Auto, Classification, Regression } task = TaskChoice::Auto;
+  int max_classes = 20;  // integer targets with at most this many distinct values are classes
+};
+
+// Decides the columns, the task and the class names, and fits scaling on `train_rows` of the table.
+// Throws mlp::Error (FILE:LINE:COLUMN where a cell is at fault) for a text feature column not
+// listed as categorical, a target that is not a column, a single class, ...
+Preprocessing fit_preprocessing(const csv::Table& table, const std::vector<std::size_t>& train_rows,
+                                const PreprocessOptions& options);
+
+// X (rows, input_size) for the given table rows. The table must have every feature column (by
+// name; order and extra columns do not matter) — otherwise an error naming the missing ones.
+Matrix make_inputs(const csv::Table& table, const Preprocessing& prep, const std::vector<std::size_t>& rows);
+
+// Whether the table has every target column.
+bool has_targets(const csv::Table& table, const Preprocessing& prep);
+// Y for the given rows: classification: (rows, 1) class indices; regression: (rows, targets),
+// scaled. Unknown class labels are an error naming the cell.
+Matrix make_targets(const csv::Table& table, const Preprocessing& prep, const std::vector<std::size_t>& rows);
+
+// Regression: model outputs back to target units.
+Matrix unscale_targets(const Preprocessing& prep, const Matrix& Y);
+
+}  // namespace MLP_SCALAR_NAMESPACE
+}  // namespace mlp

@@ -1,0 +1,418 @@
+// Saving and loading the model file (format: docs/model-format.md). Writing is atomic (temporary
+// file, fsync, rename). Reading checks every field and every shape before building anything, so a
+// bad file is an mlp::Error naming the path and the field, never a crash or a silently wrong net.
+#include "mlp/model.hpp"
+
+#include "mlp/error.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <random>
+
+namespace mlp {
+inline namespace MLP_SCALAR_NAMESPACE {
+
+using json = nlohmann::json;
+
+namespace {
+
+// nlohmann's message without its "[json.exception.parse_error.101] " prefix.
+std::string json_reason(const json::exception& e) {
+  const std::string what = e.what();
+  const std::size_t end = what.find("] ");
+  return !what.empty() && what[0] == '[' && end != std::string::npos ? what.substr(end + 2) : what;
+}
+
+// ---- writing ------------------------------------------------------------------------------------
+
+// Each Scalar is written as its double value; nlohmann prints a double in the shortest form that
+// reads back to the same double, so a float comes back bit for bit.
+json numbers(const Scalar* data, Index n) {
+  json a = json::array();
+  for (Index i = 0; i < n; ++i) a.push_back(static_cast<double>(data[i]));
+  return a;
+}
+
+json dense_to_json(const Dense& d) {
+  if (!d.W.allFinite() || !d.b.allFinite() || !d.p.allFinite())
+    throw Error(d.name + " has NaN or infinite weights (training diverged: try a lower learning rate)");
+  json weight = json::array();  // (out, in): one row of `in` numbers per unit
+  for (Index o = 0; o < d.W.rows(); ++o) weight.push_back(numbers(d.W.row(o).data(), d.W.cols()));
+  json layer = {{"type", "dense"},
+                {"units", d.output_size()},
+                {"activation", d.activation.spec()},
+                {"weight", std::move(weight)},
+                {"bias", numbers(d.b.data(), d.b.size())}};
+  if (d.activation.info->has_param) layer["activation_param"] = numbers(d.p.data(), d.p.size());
+  return layer;
+}
+
+json preprocessing_to_json(const Preprocessing& prep) {
+  json features = json::array();
+  for (const FeatureColumn& f : prep.features) {
+    if (f.categorical) {
+      features.push_back(json{{"name", f.name}, {"type", "categorical"}, {"categories", f.categories}});
+    } else {
+      if (!std::isfinite(f.shift) || !std::isfinite(f.scale))
+        throw Error("the scaling of feature '" + f.name + "' is not finite");
+      features.push_back(json{{"name", f.name}, {"type", "numeric"}, {"shift", f.shift}, {"scale", f.scale}});
+    }
+  }
+  return {{"task", task_name(prep.task)},     {"scaling", scaling_name(prep.scaling)},
+          {"features", std::move(features)},  {"targets", prep.targets},
+          {"classes", prep.classes},          {"target_shift", prep.target_shift},
+          {"target_scale", prep.target_scale}};
+}
+
+// Like json::dump(2), except that a container holding only plain values stays on one line: a
+// weight matrix reads as one row per line, a bias as one line.
+void write_pretty(std::string& out, const json& j, int indent) {
+  const bool flat = !j.is_structured() || std::none_of(j.begin(), j.end(), [](const json& v) { return v.is_structured(); });
+  if (flat) {
+    out += j.dump();
+    return;
+  }
+  const bool object = j.is_object();
+  out += object ? "{\n" : "[\n";
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (it != j.begin()) out += ",\n";
+    out.append(indent + 2, ' ');
+    if (object) out += json(it.key()).dump() + ": ";
+    write_pretty(out, *it, indent + 2);
+  }
+  out += '\n';
+  out.append(indent, ' ');
+  out += object ? '}' : ']';
+}
+
+// Creates "PATH.tmp-" + 6 random characters exclusively (O_EXCL), so two writers never share a
+// temporary file; mode 0666 less the umask, as any new file.
+int create_temp(const std::string& path, std::string& temp) {
+  static const char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::random_device random;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    temp = path + ".tmp-";
+    for (int i = 0; i < 6; ++i) temp += kChars[random() % 36];
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0 || errno != EEXIST) return fd;
+  }
+  return -1;
+}
+
+// ---- reading ------------------------------------------------------------------------------------
+
+// Typed access to a parsed document. `where` is the place in the document ("layers[1].weight"),
+// so every message reads "PATH: layers[1].weight: what is wrong".
+struct Reader {
+  const std::string& path;
+
+  [[noreturn]] void fail(const std::string& where, const std::string& what) const {
+    throw Error(path + ": " + (where.empty() ? "" : where + ": ") + what);
+  }
+  // Runs an engine call (parse_activation, add_dropout, ...) and puts the place before its Error.
+  template <class F>
+  decltype(auto) engine(const std::string& where, F call) const {
+    try {
+      return call();
+    } catch (const Error& e) {
+      fail(where, e.what());
+    }
+  }
+
+  const json& field(const json& object, const std::string& where, const char* key) const {
+    if (!object.is_object()) fail(where, std::string("expected an object, found ") + object.type_name());
+    const auto it = object.find(key);
+    if (it == object.end()) fail(where, std::string("missing field \"") + key + "\"");
+    return *it;
+  }
+  std::string text(const json& v, const std::string& where) const {
+    if (!v.is_string()) fail(where, std::string("expected a string, found ") + v.type_name());
+    return v.get<std::string>();
+  }
+  double number(const json& v, const std::string& where) const {
+    if (!v.is_number()) fail(where, std::string("expected a number, found ") + v.type_name() + (v.is_null() ? " (NaN or infinity when saved?)" : ""));
+    return v.get<double>();  // finite: the JSON parser accepts no NaN or infinity
+  }
+  Index count(const json& v, const std::string& where) const {
+    const long long kMax = 1LL << 31;
+    if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() >= kMax)
+      fail(where, "expected a whole number from 1 to " + std::to_string(kMax - 1) + ", found " + v.dump());
+    return static_cast<Index>(v.get<long long>());
+  }
+  // An array, of `expected` entries unless expected < 0; `why` explains the expected length.
+  const json& array(const json& v, const std::string& where, Index expected = -1, const std::string& why = "") const {
+    if (!v.is_array()) fail(where, std::string("expected an array, found ") + v.type_name());
+    if (expected >= 0 && static_cast<Index>(v.size()) != expected)
+      fail(where, "has " + std::to_string(v.size()) + " entries, expected " + std::to_string(expected) + " (" + why + ")");
+    return v;
+  }
+  // Exactly `n` numbers, each finite as a Scalar (1e39 is a finite double but not a finite float).
+  void scalars(const json& v, const std::string& where, Index n, const std::string& why, Scalar* out) const {
+    array(v, where, n, why);
+    for (Index i = 0; i < n; ++i) {
+      const std::string at = where + "[" + std::to_string(i) + "]";
+      const double x = number(v[static_cast<std::size_t>(i)], at);
+      out[i] = static_cast<Scalar>(x);
+      if (!std::isfinite(out[i])) fail(at, v[static_cast<std::size_t>(i)].dump() + " is out of range for a " + (sizeof(Scalar) == 4 ? "float" : "double"));
+    }
+  }
+  std::vector<std::string> strings(const json& v, const std::string& where) const {
+    array(v, where);
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < v.size(); ++i) out.push_back(text(v[i], where + "[" + std::to_string(i) + "]"));
+    return out;
+  }
+  std::vector<double> doubles(const json& v, const std::string& where, std::size_t n, const std::string& why) const {
+    array(v, where, static_cast<Index>(n), why);
+    std::vector<double> out;
+    for (std::size_t i = 0; i < v.size(); ++i) out.push_back(number(v[i], where + "[" + std::to_string(i) + "]"));
+    return out;
+  }
+};
+
+// Appends layer `where` to the network; `inputs` is the previous layer's output size.
+void read_dense(const Reader& r, const json& L, const std::string& where, Network& net) {
+  const Index inputs = net.output_size();
+  const Index units = r.count(r.field(L, where, "units"), where + ".units");
+  const std::string spec = r.text(r.field(L, where, "activation"), where + ".activation");
+  const Activation act = r.engine(where + ".activation", [&] { return parse_activation(spec); });
+
+  // Every shape is checked before anything is allocated: the sizes come from the file.
+  const std::string w = where + ".weight";
+  const json& rows = r.array(r.field(L, where, "weight"), w, units, "one row per unit");
+  const std::string row_why = "one per input of the layer: " + std::to_string(inputs);
+  for (Index o = 0; o < units; ++o) r.array(rows[o], w + "[" + std::to_string(o) + "]", inputs, row_why);
+  Matrix W(units, inputs);  // (out, in)
+  for (Index o = 0; o < units; ++o) r.scalars(rows[o], w + "[" + std::to_string(o) + "]", inputs, row_why, W.row(o).data());
+  RowVector b(units);  // (1, out)
+  r.scalars(r.field(L, where, "bias"), where + ".bias", units, "one per unit", b.data());
+  RowVector p;  // (1, out)
+  if (act.info->has_param) {
+    p.resize(units);
+    r.scalars(r.field(L, where, "activation_param"), where + ".activation_param", units, "one per unit", p.data());
+  } else if (L.contains("activation_param")) {
+    r.fail(where + ".activation_param", "given, but activation '" + spec + "' has no parameter");
+  }
+
+  Dense& d = r.engine(where, [&]() -> Dense& { return net.add_dense(units, act); });
+  d.W = W;  // replaces the random initial weights add_dense drew
+  d.b = b;
+  if (act.info->has_param) d.p = p;
+}
+
+Preprocessing read_preprocessing(const Reader& r, const json& P) {
+  const std::string where = "preprocessing";
+  Preprocessing prep;
+  const std::string task = r.text(r.field(P, where, "task"), where + ".task");
+  if (task == task_name(Task::Classification))
+    prep.task = Task::Classification;
+  else if (task == task_name(Task::Regression))
+    prep.task = Task::Regression;
+  else
+    r.fail(where + ".task", "unknown task \"" + task + "\"; expected \"classification\" or \"regression\"");
+  const std::string scaling = r.text(r.field(P, where, "scaling"), where + ".scaling");
+  prep.scaling = r.engine(where + ".scaling", [&] { return parse_scaling(scaling); });
+
+  const json& features = r.array(r.field(P, where, "features"), where + ".features");
+  for (std::size_t i = 0; i < features.size(); ++i) {
+    const std::string at = where + ".features[" + std::to_string(i) + "]";
+    const json& F = features[i];
+    FeatureColumn f;
+    f.name = r.text(r.field(F, at, "name"), at + ".name");
+    const std::string type = r.text(r.field(F, at, "type"), at + ".type");
+    if (type == "categorical") {
+      f.categorical = true;
+      f.categories = r.strings(r.field(F, at, "categories"), at + ".categories");
+    } else if (type == "numeric") {
+      f.shift = r.number(r.field(F, at, "shift"), at + ".shift");
+      f.scale = r.number(r.field(F, at, "scale"), at + ".scale");
+      if (f.scale == 0.0) r.fail(at + ".scale", "is 0 (inputs are divided by it)");
+    } else {
+      r.fail(at + ".type", "unknown feature type \"" + type + "\"; expected \"numeric\" or \"categorical\"");
+    }
+    prep.features.push_back(std::move(f));
+  }
+  prep.targets = r.strings(r.field(P, where, "targets"), where + ".targets");
+  prep.classes = r.strings(r.field(P, where, "classes"), where + ".classes");
+  // Target scaling is one pair per target, or none (classification).
+  const json& shift = r.field(P, where, "target_shift");
+  const std::size_t n = shift.is_array() && shift.empty() ? 0 : prep.targets.size();
+  prep.target_shift = r.doubles(shift, where + ".target_shift", n, "one per target, or none");
+  prep.target_scale = r.doubles(r.field(P, where, "target_scale"), where + ".target_scale", n, "one per target, like target_shift");
+  for (std::size_t i = 0; i < n; ++i)
+    if (prep.target_scale[i] == 0.0) r.fail(where + ".target_scale[" + std::to_string(i) + "]", "is 0");
+  return prep;
+}
+
+// The preprocessing must produce the network's inputs and name its outputs. Empty lists (a model
+// trained on matrices rather than a CSV file) name nothing and are not checked.
+void check_fits(const Reader& r, const Preprocessing& prep, const Network& net) {
+  if (!prep.features.empty() && prep.input_size() != net.input_size())
+    r.fail("preprocessing.features", "give " + std::to_string(prep.input_size()) + " inputs, but input_size is " +
+                                         std::to_string(net.input_size()));
+  const Index outputs = net.output_size();
+  const Index classes = static_cast<Index>(prep.classes.size());
+  if (prep.task == Task::Classification && classes > 0 && outputs != classes && !(classes == 2 && outputs == 1))
+    r.fail("preprocessing.classes", "names " + std::to_string(classes) + " classes, but the network has " + std::to_string(outputs) + " outputs");
+  const Index targets = static_cast<Index>(prep.targets.size());
+  if (prep.task == Task::Regression && targets > 0 && outputs != targets)
+    r.fail("preprocessing.targets", "names " + std::to_string(targets) + " targets, but the network has " + std::to_string(outputs) + " outputs");
+}
+
+}  // namespace
+
+// ---- saving ---------------------------------------------------------------------------------------
+
+json model_to_json(const Network& net, const Preprocessing& prep, const json& training) {
+  if (!net.has_loss()) throw Error("the network has no loss; set one before saving");
+  json layers = json::array();
+  for (std::size_t i = 0; i < net.size(); ++i) {
+    const Layer& layer = net.layer(i);
+    if (const auto* d = dynamic_cast<const Dense*>(&layer))
+      layers.push_back(dense_to_json(*d));
+    else if (const auto* dropout = dynamic_cast<const Dropout*>(&layer))
+      layers.push_back(json{{"type", "dropout"}, {"rate", dropout->rate()}});
+    else
+      throw Error(std::string("cannot save a layer of type ") + layer.type());
+  }
+  return {{"format", "mlp-model"},
+          {"version", kModelFormatVersion},
+          {"input_size", net.input_size()},
+          {"layers", std::move(layers)},
+          {"loss", net.loss().spec()},
+          {"preprocessing", preprocessing_to_json(prep)},
+          {"training", training}};
+}
+
+void save_model(const std::string& path, const Network& net, const Preprocessing& prep, const json& training) {
+  std::string text;
+  try {
+    write_pretty(text, model_to_json(net, prep, training), 0);
+    text += '\n';
+  } catch (const json::exception& e) {  // e.g. a category name that is not valid UTF-8
+    throw Error(path + ": cannot save the model: " + json_reason(e));
+  } catch (const Error& e) {
+    throw Error(path + ": cannot save the model: " + e.what());
+  }
+
+  std::string temp;
+  int fd = create_temp(path, temp);
+  if (fd < 0) throw Error(path + ": cannot save the model: cannot create " + temp + ": " + std::strerror(errno));
+  auto fail = [&](const std::string& step) {
+    const int err = errno;
+    if (fd >= 0) ::close(fd);
+    ::unlink(temp.c_str());
+    throw Error(path + ": cannot save the model: " + step + ": " + std::strerror(err));
+  };
+  for (std::size_t done = 0; done < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail("writing " + temp);
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) fail("flushing " + temp + " to disk");
+  const int closed = ::close(fd);
+  fd = -1;
+  if (closed != 0) fail("closing " + temp);
+  if (::rename(temp.c_str(), path.c_str()) != 0) fail("renaming " + temp + " to " + path);
+
+  // Make the rename itself durable. Best effort: the file is complete either way.
+  const std::size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+}
+
+// ---- loading --------------------------------------------------------------------------------------
+
+Model model_from_json(const json& j, const std::string& path) {
+  const Reader r{path};
+  if (!j.is_object())
+    r.fail("", std::string("not an mlp model file (expected a JSON object, found ") + j.type_name() + ")");
+  const auto format = j.find("format");
+  if (format == j.end() || *format != "mlp-model")
+    r.fail("", "not an mlp model file (\"format\" is " + (format == j.end() ? std::string("missing") : format->dump()) +
+                   ", expected \"mlp-model\")");
+  const json& version = r.field(j, "", "version");
+  if (version != kModelFormatVersion)
+    r.fail("version", "model file version " + version.dump() + " is not supported; this mlp reads version " +
+                          std::to_string(kModelFormatVersion) +
+                          (version.is_number() && version > kModelFormatVersion ? " (the file was written by a newer mlp)" : ""));
+
+  Network net(r.count(r.field(j, "", "input_size"), "input_size"));
+  const json& layers = r.array(r.field(j, "", "layers"), "layers");
+  if (layers.empty()) r.fail("layers", "is empty; a model needs at least one dense layer");
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const std::string where = "layers[" + std::to_string(i) + "]";
+    const json& L = layers[i];
+    const std::string type = r.text(r.field(L, where, "type"), where + ".type");
+    if (type == "dense") {
+      read_dense(r, L, where, net);
+    } else if (type == "dropout") {
+      const double rate = r.number(r.field(L, where, "rate"), where + ".rate");
+      r.engine(where + ".rate", [&] { net.add_dropout(rate); });
+    } else {
+      r.fail(where + ".type", "unknown layer type \"" + type + "\"; expected \"dense\" or \"dropout\"");
+    }
+  }
+  if (layers.back().at("type") != "dense") r.fail("layers", "the last layer must be dense (it is the output layer)");
+
+  const std::string loss = r.text(r.field(j, "", "loss"), "loss");
+  r.engine("loss", [&] { net.set_loss(parse_loss(loss)); });
+
+  Preprocessing prep = read_preprocessing(r, r.field(j, "", "preprocessing"));
+  check_fits(r, prep, net);
+
+  json training = json::object();
+  if (j.contains("training")) {
+    training = j.at("training");
+    if (!training.is_object()) r.fail("training", std::string("expected an object, found ") + training.type_name());
+  }
+  return Model{std::move(net), std::move(prep), std::move(training)};
+}
+
+Model load_model(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) throw Error(path + ": cannot open the model file: " + std::strerror(errno));
+  std::string text;
+  char buffer[1 << 16];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, n);
+  const int err = std::ferror(file) ? errno : 0;
+  std::fclose(file);
+  if (err) throw Error(path + ": cannot read the model file: " + std::strerror(err));
+  if (text.empty()) throw Error(path + ": the file is empty, not a model file");
+
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    // The parser stopped past the last byte: the document began well but was cut short.
+    if (e.byte > text.size())
+      throw Error(path + ": the model file is truncated (its JSON ends early, at byte " + std::to_string(text.size()) +
+                  "); was it copied or written completely? Save the model again");
+    const std::size_t at = e.byte == 0 ? 0 : e.byte - 1;  // e.byte counts from 1
+    const std::size_t line_start = at == 0 ? 0 : text.rfind('\n', at - 1) + 1;  // npos + 1 = 0
+    const std::size_t line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
+    std::string reason = json_reason(e);
+    const std::size_t colon = reason.find(": ");  // drop nlohmann's "parse error at line L, column C: "
+    if (reason.rfind("parse error", 0) == 0 && colon != std::string::npos) reason = reason.substr(colon + 2);
+    throw Error(path + ":" + std::to_string(line) + ":" + std::to_string(at - line_start + 1) +
+                ": not a valid model file (JSON error at byte " + std::to_string(e.byte) + ": " + reason + ")");
+  } catch (const json::exception& e) {  // e.g. a number too large for a double
+    throw Error(path + ": not a valid model file (JSON error: " + json_reason(e) + ")");
+  }
+  return model_from_json(j, path);
+}
+
+}  // namespace MLP_SCALAR_NAMESPACE
+}  // namespace mlp

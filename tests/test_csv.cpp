@@ -1,0 +1,621 @@
+// Tests for the CSV reader: what a real file may contain (quotes, CRLF, BOM, blank lines, text
+// columns), and that every kind of bad file gives an mlp::Error naming the line and column.
+// In-memory text goes through parse() as "t.csv"; read() gets real files under a temp dir.
+#include <doctest/doctest.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "mlp/csv.hpp"
+#include "mlp/error.hpp"
+
+namespace {
+
+namespace csv = mlp::csv;
+namespace fs = std::filesystem;
+
+// The message of the mlp::Error that f throws, or a marker that makes any CHECK on it fail.
+template <class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const mlp::Error& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("<not an mlp::Error: ") + e.what() + ">";
+  }
+  return "<no error>";
+}
+
+std::string parse_error(const std::string& text, const csv::Options& options = {}) {
+  return error_of([&] { csv::parse(text, "t.csv", options); });
+}
+
+bool has(const std::string& message, const std::string& piece) {
+  return message.find(piece) != std::string::npos;
+}
+
+// Prints the whole message when a piece is missing, so a failure shows what was said instead.
+#define CHECK_HAS(message, piece) \
+  CHECK_MESSAGE(has(message, piece), "message: ", message, "\n  should contain: ", piece)
+
+csv::Options with_header(csv::HeaderMode mode) {
+  csv::Options o;
+  o.header = mode;
+  return o;
+}
+
+csv::Options with_delimiter(char d) {
+  csv::Options o;
+  o.delimiter = d;
+  return o;
+}
+
+std::vector<std::string> names(const csv::Table& t) {
+  std::vector<std::string> out;
+  for (const csv::Column& c : t.columns) out.push_back(c.name);
+  return out;
+}
+
+// A fresh directory under the system temp dir, removed with everything in it at scope exit.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::random_device rd;
+    path = fs::temp_directory_path() / ("mlp_test_csv_" + std::to_string(rd()));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  std::string write(const std::string& name, const std::string& content) const {
+    const fs::path p = path / name;
+    std::ofstream(p, std::ios::binary) << content;
+    return p.string();
+  }
+};
+
+// datasets/ sits next to tests/ in the source tree; __FILE__ finds it from any build directory.
+std::string dataset(const std::string& name) {
+#ifdef MLP_SOURCE_DIR
+  return (fs::path(MLP_SOURCE_DIR) / "datasets" / name).string();
+#else
+  return (fs::path(__FILE__).parent_path().parent_path() / "datasets" / name).string();
+#endif
+}
+
+}  // namespace
+
+TEST_CASE("csv: read() of iris.csv gives 150 rows of 4 numeric columns and a text label") {
+  const csv::Table t = csv::read(dataset("iris.csv"));
+  CHECK(t.had_header);
+  CHECK(t.rows == 150);
+  REQUIRE(t.columns.size() == 5);
+  CHECK(names(t) == std::vector<std::string>{"sepal_length", "sepal_width", "petal_length",
+                                              "petal_width", "species"});
+  for (std::size_t j = 0; j < 4; ++j) {
+    CHECK(t.columns[j].numeric);
+    CHECK(t.columns[j].values.size() == 150);
+  }
+  CHECK(t.columns[0].values[0] == 5.1f);
+  CHECK(t.columns[1].values[1] == 3.0f);
+  const csv::Column& species = t.columns[4];
+  CHECK_FALSE(species.numeric);
+  CHECK(species.first_text_row == 0);
+  REQUIRE(species.text.size() == 150);
+  CHECK(species.text[0] == "setosa");
+  CHECK(species.text[149] == "virginica");
+  CHECK(t.line_of_row.front() == 2);
+  CHECK(t.line_of_row.back() == 151);
+  CHECK(t.where(149, 4) == dataset("iris.csv") + ":151:15: ");
+}
+
+TEST_CASE("csv: Auto takes the first row as a header only when none of its fields is a number") {
+  SUBCASE("all text: a header") {
+    const csv::Table t = csv::parse("a,b\n1,2\n", "t.csv");
+    CHECK(t.had_header);
+    CHECK(names(t) == std::vector<std::string>{"a", "b"});
+    CHECK(t.rows == 1);
+  }
+  SUBCASE("all numbers: data, columns named column_1...") {
+    const csv::Table t = csv::parse("1,2\n3,4\n", "t.csv");
+    CHECK_FALSE(t.had_header);
+    CHECK(names(t) == std::vector<std::string>{"column_1", "column_2"});
+    CHECK(t.rows == 2);
+    CHECK(t.columns[1].values == std::vector<float>{2, 4});
+    CHECK(t.line_of_row == std::vector<std::size_t>{1, 2});
+  }
+  SUBCASE("one number is enough to make it data") {
+    const csv::Table t = csv::parse("a,1\nb,3\n", "t.csv");
+    CHECK_FALSE(t.had_header);
+    CHECK(t.columns[0].text == std::vector<std::string>{"a", "b"});
+    CHECK(t.columns[1].values == std::vector<float>{1, 3});
+  }
+  SUBCASE("Yes forces a numeric first row to be the header") {
+    const csv::Table t = csv::parse("1,2\n3,4\n", "t.csv", with_header(csv::HeaderMode::Yes));
+    CHECK(t.had_header);
+    CHECK(names(t) == std::vector<std::string>{"1", "2"});
+    CHECK(t.rows == 1);
+  }
+  SUBCASE("No forces a text first row to be data") {
+    const csv::Table t = csv::parse("a,b\n1,2\n", "t.csv", with_header(csv::HeaderMode::No));
+    CHECK_FALSE(t.had_header);
+    CHECK(t.rows == 2);
+    CHECK(t.columns[0].text == std::vector<std::string>{"a", "1"});
+    CHECK(t.columns[0].first_text_row == 0);
+  }
+  SUBCASE("header names are trimmed and unquoted") {
+    const csv::Table t = csv::parse(" a ,\t\"x, y\" , \"z\"\"\"\n1,2,3\n", "t.csv");
+    CHECK(names(t) == std::vector<std::string>{"a", "x, y", "z\""});
+  }
+}
+
+TEST_CASE("csv: header errors name the line and column") {
+  CHECK_HAS(parse_error("a,,c\n1,2,3\n"), "t.csv:1:3: the header has no name for column 2");
+  const std::string twice = parse_error(" a , b ,a\n1,2,3\n");
+  CHECK_HAS(twice, "t.csv:1:9: the header names 'a' twice (columns 1 and 3)");
+  CHECK_HAS(parse_error("a,b\n"), "t.csv: the file has a header (line 1) but no data rows");
+  CHECK_HAS(parse_error("\n\na,b\n  \n\n"),
+            "t.csv: the file has a header (line 3) but no data rows");
+  CHECK_HAS(parse_error("a"), "no data rows");
+}
+
+TEST_CASE("csv: the delimiter is configurable") {
+  SUBCASE("semicolon: a comma is just text") {
+    const csv::Table t = csv::parse("a;b\n1,5;2\n", "t.csv", with_delimiter(';'));
+    CHECK(t.columns[0].text == std::vector<std::string>{"1,5"});
+    CHECK(t.columns[1].values == std::vector<float>{2});
+  }
+  SUBCASE("tab: spaces are still trimmed") {
+    const csv::Table t = csv::parse("a\tb\n 1 \t 2 \n", "t.csv", with_delimiter('\t'));
+    CHECK(t.columns[0].values == std::vector<float>{1});
+    CHECK(t.columns[1].values == std::vector<float>{2});
+  }
+  SUBCASE("tab: a field of spaces between tabs is an empty cell, not padding around a tab") {
+    CHECK_HAS(parse_error("a\tb\n1\t  \n", with_delimiter('\t')), "t.csv:2:5: column 'b' is empty");
+  }
+  SUBCASE("space: tabs are trimmed") {
+    const csv::Table t = csv::parse("a b\n1\t 2\n", "t.csv", with_delimiter(' '));
+    CHECK(t.columns[1].values == std::vector<float>{2});
+  }
+  SUBCASE("a delimiter that cannot work is refused") {
+    for (const char d : {'"', '\n', '\r', '\0', '\xC3'})
+      CHECK_HAS(parse_error("a\n1\n", with_delimiter(d)), "delimiter");
+  }
+}
+
+TEST_CASE("csv: quoted fields hold delimiters, newlines and doubled quotes") {
+  const std::string text =
+      "name,v\n"
+      "\"Smith, J\",1\n"
+      "\"multi\nline\",2\n"
+      "\"say \"\"hi\"\"\",3\n"
+      "  \"  padded  \"  ,\"4\"\n"
+      "5 \"inch\",5\n";
+  const csv::Table t = csv::parse(text, "t.csv");
+  CHECK(t.rows == 5);
+  CHECK(t.columns[0].text == std::vector<std::string>{"Smith, J", "multi\nline", "say \"hi\"",
+                                                       "  padded  ", "5 \"inch\""});
+  CHECK(t.columns[1].numeric);  // a quoted "4" is still the number 4
+  CHECK(t.columns[1].values == std::vector<float>{1, 2, 3, 4, 5});
+  // The newline inside row 1 pushes every later row down one physical line.
+  CHECK(t.line_of_row == std::vector<std::size_t>{2, 3, 5, 6, 7});
+  CHECK(t.where(3, 0) == "t.csv:6:3: ");
+  CHECK(t.where(3, 1) == "t.csv:6:18: ");
+  CHECK(t.where(1, 1) == "t.csv:4:7: ");  // after the closing quote on the field's last line
+}
+
+TEST_CASE("csv: LF, CRLF, lone CR and a missing final newline all read the same") {
+  for (const std::string text : {"a,b\n1,2\n3,4\n", "a,b\r\n1,2\r\n3,4\r\n", "a,b\r1,2\r3,4\r",
+                                 "a,b\r\n1,2\n3,4\r", "a,b\n1,2\n3,4", "a,b\r\n1,2\r\n3,4\r"}) {
+    CAPTURE(text);
+    const csv::Table t = csv::parse(text, "t.csv");
+    CHECK(t.rows == 2);
+    REQUIRE(t.columns.size() == 2);
+    CHECK(t.columns[0].values == std::vector<float>{1, 3});
+    CHECK(t.columns[1].values == std::vector<float>{2, 4});
+    CHECK(t.line_of_row == std::vector<std::size_t>{2, 3});
+  }
+  CHECK_HAS(parse_error("a,b\r\n1,2\r\n3,\r\n"), "t.csv:3:3: column 'b' is empty");
+  CHECK_HAS(parse_error("a,b\r1,2\r3,\r"), "t.csv:3:3: column 'b' is empty");
+  // A CRLF inside quotes is kept, and still counts as one line.
+  const csv::Table t = csv::parse("a\r\n\"x\r\ny\"\r\nz\r\n", "t.csv");
+  CHECK(t.columns[0].text == std::vector<std::string>{"x\r\ny", "z"});
+  CHECK(t.line_of_row == std::vector<std::size_t>{2, 4});
+  // So does a lone CR inside quotes.
+  const csv::Table u = csv::parse("a\r\"x\ry\"\rz\r", "t.csv");
+  CHECK(u.columns[0].text == std::vector<std::string>{"x\ry", "z"});
+  CHECK(u.line_of_row == std::vector<std::size_t>{2, 4});
+}
+
+TEST_CASE("csv: a UTF-8 byte order mark is skipped") {
+  const csv::Table t = csv::parse("\xEF\xBB\xBF" "a,b\n1,2\n", "t.csv");
+  CHECK(names(t) == std::vector<std::string>{"a", "b"});
+  // Columns on line 1 are counted from after the mark, as an editor shows them.
+  CHECK_HAS(parse_error("\xEF\xBB\xBF" "a,,c\n1,2,3\n"), "t.csv:1:3: the header has no name");
+  CHECK_HAS(parse_error("\xEF\xBB\xBF"), "t.csv: the file is empty");
+}
+
+TEST_CASE("csv: blank and whitespace-only lines are skipped, and still counted as lines") {
+  const csv::Table t = csv::parse("\n  \n\t\na,b\n\n1,2\n   \n\r\n3,4\n\n\n", "t.csv");
+  CHECK(t.rows == 2);
+  CHECK(t.columns[0].values == std::vector<float>{1, 3});
+  CHECK(t.line_of_row == std::vector<std::size_t>{6, 9});
+  CHECK_HAS(parse_error("a,b\n\n \n1,\n"), "t.csv:4:3: column 'b' is empty");
+}
+
+TEST_CASE("csv: spaces and tabs around a field are trimmed, inside quotes they are kept") {
+  const csv::Table t = csv::parse("a , b\n  1\t,\t2  \n x y , \" q \" \n", "t.csv");
+  CHECK(names(t) == std::vector<std::string>{"a", "b"});
+  CHECK(t.columns[0].text == std::vector<std::string>{"1", "x y"});
+  CHECK(t.columns[1].text == std::vector<std::string>{"2", " q "});
+}
+
+TEST_CASE("csv: numbers are what from_chars reads whole, plus a leading '+'") {
+  const csv::Table t = csv::parse(
+      "v\n+1\n-2.5\n1e3\n.5\n5.\n1e-50\n-0\n3.4e38\n0001\n12345678\n  7  \n\"8\"\n-1e-45\n"
+      "1e-999\n-0.000001e-99999\n",
+      "t.csv");
+  REQUIRE(t.columns[0].numeric);
+  const std::vector<float>& v = t.columns[0].values;
+  REQUIRE(v.size() == 15);
+  CHECK(v[0] == 1.0f);
+  CHECK(v[1] == -2.5f);
+  CHECK(v[2] == 1000.0f);
+  CHECK(v[3] == 0.5f);
+  CHECK(v[4] == 5.0f);
+  CHECK(v[5] == 0.0f);  // an underflow is a fine zero, unlike an overflow
+  CHECK(v[6] == 0.0f);
+  CHECK(std::signbit(v[6]));
+  CHECK(v[7] == 3.4e38f);
+  CHECK(v[8] == 1.0f);
+  CHECK(v[9] == 12345678.0f);
+  CHECK(v[10] == 7.0f);
+  CHECK(v[11] == 8.0f);
+  CHECK(v[12] < 0.0f);  // the smallest denormal, not flushed to zero
+  CHECK(v[13] == 0.0f);  // too small even for a double: still zero, not "too large"
+  CHECK(v[14] == 0.0f);
+
+  for (const std::string cell : {"1.5f", "0x10", "1_000", "+-1", "--1", "++1", "1e", "+", "-",
+                                 ".", "1 2", "1,5", "e5", "- 1"}) {
+    CAPTURE(cell);
+    const csv::Table u = csv::parse("v\n1\n\"" + cell + "\"\n", "t.csv");
+    CHECK_FALSE(u.columns[0].numeric);
+    CHECK(u.columns[0].first_text_row == 1);
+    CHECK(u.columns[0].text == std::vector<std::string>{"1", cell});
+  }
+}
+
+TEST_CASE("csv: short integers read without from_chars give exactly what from_chars gives") {
+  std::mt19937 rng(7);
+  std::string text = "v\n";
+  std::vector<std::string> cells;
+  for (int i = 0; i < 2000; ++i) {
+    const std::uint32_t value = rng() % 2000000000, shift = rng() % 31;  // all digit counts
+    std::string cell = std::to_string(value >> shift);
+    if (i % 7 == 0) cell = "00" + cell;
+    if (i % 3 == 0) cell = "-" + cell;
+    cells.push_back(cell);
+    text += cell + "\n";
+  }
+  const csv::Table t = csv::parse(text, "t.csv");
+  REQUIRE(t.columns[0].values.size() == cells.size());
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    float expected = 0;
+    std::from_chars(cells[i].data(), cells[i].data() + cells[i].size(), expected);
+    CHECK_MESSAGE(t.columns[0].values[i] == expected, cells[i]);
+  }
+}
+
+TEST_CASE("csv: nan, inf and float overflow in a numeric column are errors at their cell") {
+  for (const std::string bad : {"nan", "NaN", "-nan", "inf", "-inf", "+inf", "Infinity", "INF"}) {
+    CAPTURE(bad);
+    CHECK_HAS(parse_error("x,y\n1,2\n3, " + bad + "\n"),
+              "t.csv:3:4: column 'y' has a non-finite value '" + bad +
+                  "' (mlp needs finite numbers: fill or drop this row)");
+  }
+  for (const std::string big : {"1e999", "-1e999", "3.5e38", "1e39", "99999999999999999999e30"}) {
+    CAPTURE(big);
+    CHECK_HAS(parse_error("x,y\n1,2\n3," + big + "\n"),
+              "t.csv:3:3: column 'y' has a value too large for a 32-bit float '" + big + "'");
+  }
+  // The first bad cell in file order is the one reported.
+  CHECK_HAS(parse_error("a,b\n1,inf\nnan,2\n"),
+            "t.csv:2:3: column 'b' has a non-finite value 'inf'");
+  CHECK_HAS(parse_error("a,b\nnan,2\n3,inf\n"),
+            "t.csv:2:1: column 'a' has a non-finite value 'nan'");
+  // A first row of nan is data (with a bad value), not a header named "nan".
+  CHECK_HAS(parse_error("nan,inf\n2,3\n"), "t.csv:1:1: column 'column_1' has a non-finite value");
+}
+
+TEST_CASE("csv: nan in a column that is text anyway is just text") {
+  const csv::Table t = csv::parse("x,y\n1,nan\n2,a\n3,inf\n", "t.csv");
+  CHECK_FALSE(t.columns[1].numeric);
+  CHECK(t.columns[1].text == std::vector<std::string>{"nan", "a", "inf"});
+}
+
+TEST_CASE("csv: an empty cell is an error at its place, even a quoted one") {
+  CHECK_HAS(parse_error("a,b\n1,\n"),
+            "t.csv:2:3: column 'b' is empty (missing value): fill it in or drop the row");
+  CHECK_HAS(parse_error("a,b\n\"\",2\n"), "t.csv:2:1: column 'a' is empty");
+  CHECK_HAS(parse_error("a,b,c\n,,\n"), "t.csv:2:1: column 'a' is empty");
+  CHECK_HAS(parse_error("a,b\n1,   \n"), "t.csv:2:6: column 'b' is empty");
+  CHECK_HAS(parse_error("a,b\nx,\n"), "t.csv:2:3: column 'b' is empty");  // text columns too
+  CHECK_HAS(parse_error("1,2\n3,\n"), "t.csv:2:3: column 'column_2' is empty");
+}
+
+TEST_CASE("csv: rows with too few or too many fields name the row's line") {
+  CHECK_HAS(parse_error("a,b,c\n1,2,3\n4,5\n"),
+            "t.csv:3:4: row has 2 fields but the header has 3: "
+            "give every row one value per column");
+  CHECK_HAS(parse_error("a,b\n1,2\n3,4,5\n"), "t.csv:3:5: row has 3 fields but the header has 2");
+  CHECK_HAS(parse_error("1,2\n3\n"), "t.csv:2:2: row has 1 field but the first row (line 1) has 2");
+  CHECK_HAS(parse_error("a,b\n1,2,\n"), "t.csv:2:5: row has 3 fields but the header has 2");
+  // The missing field explains the empty cell, so it is what gets reported.
+  CHECK_HAS(parse_error("a,b,c\n,2\n"), "t.csv:2:3: row has 2 fields but the header has 3");
+  CHECK_HAS(parse_error("a,b\n,,,\n"), "t.csv:2:3: row has 4 fields but the header has 2");
+  // The row ends on a later line when a quoted field spans lines.
+  CHECK_HAS(parse_error("a,b,c\n1,\"x\ny\"\n"), "t.csv:3:3: row has 2 fields");
+}
+
+TEST_CASE("csv: a column with text in some rows keeps every cell's text as written") {
+  const csv::Table t = csv::parse(
+      "id,label,score\n1,1,0.5\n2,2.50,0.25\n3,cat,x\n4,\"dog\"\"s\",1\n", "t.csv");
+  CHECK(t.columns[0].numeric);
+  CHECK(t.columns[0].values == std::vector<float>{1, 2, 3, 4});
+  CHECK_FALSE(t.columns[1].numeric);
+  CHECK(t.columns[1].values.empty());
+  CHECK(t.columns[1].first_text_row == 2);
+  CHECK(t.columns[1].text == std::vector<std::string>{"1", "2.50", "cat", "dog\"s"});
+  CHECK_FALSE(t.columns[2].numeric);
+  CHECK(t.columns[2].first_text_row == 2);
+  CHECK(t.columns[2].text == std::vector<std::string>{"0.5", "0.25", "x", "1"});
+  CHECK(t.where(t.columns[1].first_text_row, 1) == "t.csv:4:3: ");
+  CHECK(t.where(t.columns[2].first_text_row, 2) == "t.csv:4:7: ");
+
+  // Switches at different rows, with quoted and multi-line cells before them.
+  const csv::Table u =
+      csv::parse("a,b,c\n\"1\",\"x\ny\",  7 \n2,3,\"8\"\nz,4,9\n5,6,w\n", "t.csv");
+  CHECK(u.columns[0].text == std::vector<std::string>{"1", "2", "z", "5"});
+  CHECK(u.columns[0].first_text_row == 2);
+  CHECK(u.columns[1].text == std::vector<std::string>{"x\ny", "3", "4", "6"});
+  CHECK(u.columns[1].first_text_row == 0);
+  CHECK(u.columns[2].text == std::vector<std::string>{"7", "8", "9", "w"});
+  CHECK(u.columns[2].first_text_row == 3);
+  CHECK(u.line_of_row == std::vector<std::size_t>{2, 4, 5, 6});
+}
+
+TEST_CASE("csv: where() counts characters, not bytes, and survives bad arguments") {
+  const csv::Table t = csv::parse("a,b\n\"\xC3\xA9\xC3\xA9\",5\n  7,x\n", "t.csv");
+  CHECK(t.where(0, 1) == "t.csv:2:6: ");  // "éé" is 4 characters wide with its quotes
+  CHECK(t.where(1, 0) == "t.csv:3:3: ");
+  CHECK(t.where(9, 0) == "t.csv: ");
+  CHECK(t.where(0, 9) == "t.csv: ");
+  CHECK(csv::Table{}.where(0, 0) == ": ");
+}
+
+TEST_CASE("csv: find() takes a name, else a 0-based index") {
+  const csv::Table t = csv::parse("x,0,y\n1,2,3\n", "t.csv", with_header(csv::HeaderMode::Yes));
+  CHECK(t.find("x") == 0);
+  CHECK(t.find("y") == 2);
+  CHECK(t.find("0") == 1);  // the name "0" wins over index 0
+  CHECK(t.find("2") == 2);
+  CHECK(t.find("3") == -1);
+  CHECK(t.find("-1") == -1);
+  CHECK(t.find("") == -1);
+  CHECK(t.find("1x") == -1);
+  CHECK(t.find("X") == -1);
+  CHECK(t.find("99999999999999999999999") == -1);
+}
+
+TEST_CASE("csv: an unclosed quote points at where it opened; a stray character after one too") {
+  CHECK_HAS(parse_error("a,b\n1,\"abc\n2,3\n"),
+            "t.csv:2:3: this quoted field is never closed: add the closing '\"'");
+  CHECK_HAS(parse_error("\""), "t.csv:1:1: this quoted field is never closed");
+  CHECK_HAS(parse_error("a,b\n\"x\"y,2\n"), "t.csv:2:4: unexpected 'y' after the closing quote");
+  CHECK_HAS(parse_error("a,b\n\"x\"  y,2\n"), "t.csv:2:6: unexpected 'y'");
+  CHECK_HAS(parse_error("a\n\"x\ny\"z\n"), "t.csv:3:3: unexpected 'z'");
+  CHECK_HAS(parse_error("a\n\"x\"\xC3\xA9\n"), "t.csv:2:4: unexpected '\xC3\xA9'");
+}
+
+TEST_CASE("csv: binary data and non-UTF-8 text are refused at their line and column") {
+  using namespace std::string_literals;
+  CHECK_HAS(parse_error("a,b\n1,\0\n"s),
+            "t.csv:2:3: a NUL byte: this does not look like a text CSV file");
+  CHECK_HAS(parse_error("a,b\n1,2\n\xFF\n"), "t.csv:3:1: byte 0xFF is not valid UTF-8");
+  CHECK_HAS(parse_error("a,b\n1,\xC3"), "t.csv:2:3: byte 0xC3 is not valid UTF-8");  // cut short
+  CHECK_HAS(parse_error("a\n\xC0\x80\n"), "t.csv:2:1: byte 0xC0");                  // overlong
+  CHECK_HAS(parse_error("a\n\xED\xA0\x80\n"), "t.csv:2:1: byte 0xED");              // surrogate
+  CHECK_HAS(parse_error("a\n\xF4\x90\x80\x80\n"), "t.csv:2:1: byte 0xF4");          // > U+10FFFF
+  CHECK_HAS(parse_error("\xFF\xFE" "a\0,\0b\0"s), "t.csv:1:1: byte 0xFF");          // UTF-16
+  CHECK_HAS(parse_error("\xC3\xA9,\xFF\n"), "t.csv:1:3: byte 0xFF");  // é is one column
+  CHECK_HAS(parse_error("a\r\n\r\n1\r2\xFF"), "t.csv:4:2: byte 0xFF");
+  // Valid multi-byte text is fine.
+  const csv::Table t = csv::parse("a\n\xF0\x9F\x98\x80\n\xE2\x82\xAC\n", "t.csv");
+  CHECK(t.columns[0].text == std::vector<std::string>{"\xF0\x9F\x98\x80", "\xE2\x82\xAC"});
+}
+
+TEST_CASE("csv: one column and one row are fine") {
+  const csv::Table t = csv::parse("x\n1\n2\n", "t.csv");
+  CHECK(t.columns.size() == 1);
+  CHECK(t.columns[0].values == std::vector<float>{1, 2});
+  const csv::Table u = csv::parse("1", "t.csv");
+  CHECK(u.rows == 1);
+  CHECK(u.columns[0].values == std::vector<float>{1});
+}
+
+TEST_CASE("csv: read() reports files it cannot use") {
+  TempDir dir;
+  CHECK(error_of([] { csv::read("/nonexistent/dir/x.csv"); }) ==
+        "/nonexistent/dir/x.csv: cannot open: No such file or directory");
+  CHECK_HAS(error_of([&] { csv::read(dir.path.string()); }), dir.path.string() + ": cannot open: ");
+  const std::string empty = dir.write("empty.csv", "");
+  CHECK(error_of([&] { csv::read(empty); }) == empty + ": the file is empty");
+  const std::string blank = dir.write("blank.csv", "\n \r\n\t\n");
+  CHECK_HAS(error_of([&] { csv::read(blank); }), blank + ": the file is empty");
+  const std::string ragged = dir.write("ragged.csv", "a,b\n1,2\n3\n");
+  CHECK_HAS(error_of([&] { csv::read(ragged); }), ragged + ":3:2: row has 1 field");
+  // read() and parse() agree on the same bytes.
+  const std::string text = "\xEF\xBB\xBFx,y\r\n1,\"a\nb\"\r\n2,c";
+  const csv::Table a = csv::read(dir.write("ok.csv", text));
+  const csv::Table b = csv::parse(text, "ok.csv");
+  CHECK(a.rows == b.rows);
+  CHECK(a.columns[0].values == b.columns[0].values);
+  CHECK(a.columns[1].text == b.columns[1].text);
+  CHECK(a.line_of_row == b.line_of_row);
+}
+
+// Writes random tables the way real files come (random quoting, padding, line endings, blank
+// lines, delimiters) and checks every cell, row line and where() against what was written. The
+// expected positions are counted here from the written text, independently of the reader.
+TEST_CASE("csv: random tables read back cell for cell, with every cell's line and column") {
+  std::mt19937 rng(2024);
+  auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+  for (int round = 0; round < 300; ++round) {
+    const char delim = ",;\t"[pick(3)];
+    const std::string pads = delim == '\t' ? " " : " \t";
+    const std::size_t ncols = 1 + pick(5), nrows = 1 + pick(6);
+    // Per column: 0 numbers, 1 words, 2 a mix (so text, holding the numbers as written).
+    std::vector<int> kind(ncols);
+    for (int& k : kind) k = static_cast<int>(pick(3));
+
+    std::string text;
+    std::vector<std::vector<std::size_t>> starts(nrows + 1);  // byte offset of each cell
+    std::vector<std::vector<std::string>> cells(nrows + 1);   // each cell's content
+    for (std::size_t r = 0; r <= nrows; ++r) {               // row 0 is the header
+      while (pick(4) == 0) text += pick(2) ? "\n" : "  \n";  // blank lines
+      for (std::size_t j = 0; j < ncols; ++j) {
+        std::string cell;
+        const bool number = r > 0 && (kind[j] == 0 || (kind[j] == 2 && pick(2)));
+        if (r == 0) {
+          cell = "h" + std::to_string(j);
+        } else if (number) {
+          const std::size_t form = pick(4);
+          if (form == 0) cell = std::to_string(static_cast<int>(rng() % 200001) - 100000);
+          if (form == 1) cell = std::to_string(static_cast<float>(rng()) / 1e6f);
+          if (form == 2) cell = "1.5e-" + std::to_string(pick(30));
+          if (form == 3) cell = "+" + std::to_string(pick(1000)) + "." + std::to_string(pick(100));
+        } else {
+          cell = std::string(1, "abxyz"[pick(5)]);  // a letter first: never a number
+          const std::string letters = std::string("abc xyz\"\n\r") + delim;
+          for (std::size_t k = pick(8); k > 0; --k) cell += letters[pick(letters.size())];
+        }
+        const bool must_quote = cell.find_first_of(std::string("\"\n\r ") + delim) !=
+                                std::string::npos;
+        const bool quote = must_quote || pick(4) == 0;
+        for (std::size_t k = pick(3); k > 0; --k) text += pads[pick(pads.size())];
+        starts[r].push_back(text.size());
+        cells[r].push_back(cell);
+        if (quote) {
+          text += '"';
+          for (const char c : cell) text += c == '"' ? std::string("\"\"") : std::string(1, c);
+          text += '"';
+        } else {
+          text += cell;
+        }
+        for (std::size_t k = pick(3); k > 0; --k) text += pads[pick(pads.size())];
+        if (j + 1 < ncols) text += delim;
+      }
+      if (r < nrows || pick(2)) text += std::vector<std::string>{"\n", "\r\n", "\r"}[pick(3)];
+    }
+    CAPTURE(text);
+    csv::Options options;
+    options.delimiter = delim;
+    const csv::Table t = csv::parse(text, "r.csv", options);
+    REQUIRE(t.rows == nrows);
+    REQUIRE(t.columns.size() == ncols);
+
+    // Line and column of a byte offset: CRLF, LF and lone CR each end a line; columns count
+    // UTF-8 code points (all ASCII here, so bytes).
+    auto position = [&](std::size_t offset) {
+      std::size_t line = 1, line_start = 0;
+      for (std::size_t i = 0; i < offset; ++i) {
+        const bool brk = text[i] == '\n' || (text[i] == '\r' && text[i + 1] != '\n');
+        if (brk) { ++line; line_start = i + 1; }
+      }
+      return "r.csv:" + std::to_string(line) + ":" + std::to_string(offset - line_start + 1) + ": ";
+    };
+    for (std::size_t j = 0; j < ncols; ++j) {
+      const csv::Column& c = t.columns[j];
+      CHECK(c.name == cells[0][j]);
+      bool all_numbers = true;
+      for (std::size_t r = 1; r <= nrows; ++r) {
+        float expected = 0;
+        const std::string& cell = cells[r][j];
+        const std::size_t skip = cell[0] == '+';
+        auto parsed = std::from_chars(cell.data() + skip, cell.data() + cell.size(), expected);
+        const bool number = parsed.ptr == cell.data() + cell.size() && parsed.ec == std::errc();
+        all_numbers = all_numbers && number;
+        if (c.numeric) CHECK(c.values[r - 1] == expected);
+        else CHECK(c.text[r - 1] == cell);
+        CHECK(t.where(r - 1, j) == position(starts[r][j]));
+      }
+      CHECK(c.numeric == all_numbers);
+    }
+    for (std::size_t r = 1; r <= nrows; ++r) {
+      std::string line_prefix = position(starts[r][0]);
+      line_prefix = line_prefix.substr(0, line_prefix.rfind(':', line_prefix.size() - 3));
+      CHECK("r.csv:" + std::to_string(t.line_of_row[r - 1]) == line_prefix);
+    }
+  }
+}
+
+TEST_CASE("csv: nasty small inputs return or throw mlp::Error, nothing else") {
+  for (const std::string text :
+       {"", "\"", "\r", "\n", "\r\n", ",", ",,,", "a", "1", "\"\"", "\"a\"\"", "\"\"\"", "a\n\"",
+        "a,b\n1,\"", " ", "\t", "\xEF\xBB", "\xEF\xBB\xBF\r", "a\n1\r", "1,2\n3,4\n\"5\"6",
+        "\"\"\"\"", "a\n\"\r", "1,\"", "\",\"\n1"}) {
+    CAPTURE(text);
+    for (const auto mode : {csv::HeaderMode::Auto, csv::HeaderMode::Yes, csv::HeaderMode::No}) {
+      const std::string m = parse_error(text, with_header(mode));
+      CHECK_FALSE(has(m, "<not an mlp::Error"));
+    }
+  }
+}
+
+TEST_CASE("csv: random bytes return or throw mlp::Error, and any table they give is whole") {
+  std::mt19937 rng(12345);
+  // CSV-ish bytes, so the parser itself gets exercised; the NUL last, left out of every other
+  // input so those reach the parser.
+  const std::string alphabet = std::string("a1.-e,;\"\r\n \t5+\xC3\xA9") + std::string(1, '\0');
+  auto check = [](const std::string& text, const csv::Options& options) {
+    std::string error;
+    try {
+      const csv::Table t = csv::parse(text, "f.csv", options);
+      for (std::size_t j = 0; j < t.columns.size(); ++j) {
+        const csv::Column& c = t.columns[j];
+        CHECK((c.numeric ? c.values.size() : c.text.size()) == t.rows);
+        CHECK(t.where(t.rows - 1, j).rfind("f.csv:", 0) == 0);
+      }
+      CHECK(t.line_of_row.size() == t.rows);
+    } catch (const mlp::Error&) {
+      // A clear refusal is a fine answer to garbage.
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    CHECK_MESSAGE(error.empty(), "threw something other than mlp::Error: ", error);
+  };
+  for (int i = 0; i < 400; ++i) {
+    std::string text(rng() % 300, '\0');
+    const bool any_byte = i % 4 == 0;
+    const std::size_t letters = alphabet.size() - (i % 2);
+    for (char& c : text)
+      c = any_byte ? static_cast<char>(rng() & 0xFF) : alphabet[rng() % letters];
+    csv::Options options;
+    options.delimiter = i % 5 == 0 ? ';' : ',';
+    options.header = static_cast<csv::HeaderMode>(i % 3);
+    check(text, options);
+  }
+  std::string big(1 << 20, '\0');  // a megabyte of noise, to rule out quadratic blowups
+  for (char& c : big) c = static_cast<char>(rng() & 0xFF);
+  check(big, {});
+  for (char& c : big) c = alphabet[rng() % (alphabet.size() - 1)];
+  check(big, {});
+}
