@@ -33,13 +33,13 @@ struct TrainOptions {
   double clip_norm = 0;
   double dropout = 0;
   std::string init;               // "" = from each layer's activation
-  int epochs = 100;
+  int epochs = 200;
   long batch_size = 32;
   std::string lr_schedule = "constant";
   double val_split = 0.2;
   std::string val_file, test_file;
   double test_split = 0;
-  int early_stopping = 0;
+  int early_stopping = -1;        // -1 = 20 when there is validation data, else off
   std::string scale = "standard";
   std::uint64_t seed = 42;
   int threads = 1;

@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
   train->add_option("--val", t.val_file, "Validation data from a file instead of a split");
   train->add_option("--test-split", t.test_split, "Fraction of rows held out as a test set, never used in training")->capture_default_str();
   train->add_option("--test", t.test_file, "Test data file, evaluated after training");
-  train->add_option("--early-stopping", t.early_stopping, "Stop after this many epochs without a better validation loss, restoring the best weights (0 = off)")->capture_default_str();
+  train->add_option("--early-stopping", t.early_stopping, "Stop after this many epochs without a better validation loss, restoring the best weights (0 = off; default 20 when there is validation data)");
   train->add_option("--scale", t.scale, "Feature scaling: standard, minmax or none")->capture_default_str()->check(CLI::IsMember({"standard", "minmax", "none"}));
   train->add_option("--seed", t.seed, "Seed for initialisation, splitting, shuffling and dropout")->capture_default_str();
   train->add_option("--threads", t.threads, "Threads for the matrix products")->capture_default_str();

@@ -70,25 +70,52 @@ json preprocessing_to_json(const Preprocessing& prep) {
           {"target_scale", prep.target_scale}};
 }
 
+// Object keys in reading order, what a thing is before its numbers; other keys (in "training")
+// follow in nlohmann's alphabetical order.
+std::vector<std::string> keys_in_order(const json& object) {
+  static const char* const kOrder[] = {
+      "format", "version", "input_size", "layers", "loss", "preprocessing", "training",          // the file
+      "type", "units", "activation", "rate", "weight", "bias", "activation_param",               // a layer
+      "task", "scaling", "features", "targets", "classes", "target_shift", "target_scale",       // preprocessing
+      "name", "shift", "scale", "categories"};                                                   // a feature
+  std::vector<std::string> keys;
+  for (const char* k : kOrder)
+    if (object.contains(k)) keys.push_back(k);
+  for (const auto& item : object.items())
+    if (std::find(std::begin(kOrder), std::end(kOrder), item.key()) == std::end(kOrder)) keys.push_back(item.key());
+  return keys;
+}
+
 // Like json::dump(2), except that a container holding only plain values stays on one line: a
 // weight matrix reads as one row per line, a bias as one line.
 void write_pretty(std::string& out, const json& j, int indent) {
-  const bool flat = !j.is_structured() || std::none_of(j.begin(), j.end(), [](const json& v) { return v.is_structured(); });
-  if (flat) {
+  if (!j.is_structured() || j.empty()) {
     out += j.dump();
     return;
   }
-  const bool object = j.is_object();
-  out += object ? "{\n" : "[\n";
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    if (it != j.begin()) out += ",\n";
-    out.append(indent + 2, ' ');
-    if (object) out += json(it.key()).dump() + ": ";
-    write_pretty(out, *it, indent + 2);
+  const bool flat = std::none_of(j.begin(), j.end(), [](const json& v) { return v.is_structured(); });
+  const std::string inner = flat ? "" : "\n" + std::string(indent + 2, ' ');
+  out += j.is_object() ? '{' : '[';
+  out += inner;
+  bool first = true;
+  auto separate = [&] {
+    if (!first) out += flat ? ", " : "," + inner;
+    first = false;
+  };
+  if (j.is_object()) {
+    for (const std::string& key : keys_in_order(j)) {
+      separate();
+      out += json(key).dump() + ": ";
+      write_pretty(out, j.at(key), indent + 2);
+    }
+  } else {
+    for (const json& value : j) {
+      separate();
+      write_pretty(out, value, indent + 2);
+    }
   }
-  out += '\n';
-  out.append(indent, ' ');
-  out += object ? '}' : ']';
+  if (!flat) out += "\n" + std::string(indent, ' ');
+  out += j.is_object() ? '}' : ']';
 }
 
 // Creates "PATH.tmp-" + 6 random characters exclusively (O_EXCL), so two writers never share a
@@ -229,6 +256,11 @@ Preprocessing read_preprocessing(const Reader& r, const json& P) {
     if (type == "categorical") {
       f.categorical = true;
       f.categories = r.strings(r.field(F, at, "categories"), at + ".categories");
+      // make_inputs finds a category by binary search: an unsorted list would one-hot silently wrong.
+      for (std::size_t c = 1; c < f.categories.size(); ++c)
+        if (!(f.categories[c - 1] < f.categories[c]))
+          r.fail(at + ".categories", "must be sorted and distinct (byte order, as mlp writes them): \"" +
+                                         f.categories[c - 1] + "\" comes before \"" + f.categories[c] + "\"");
     } else if (type == "numeric") {
       f.shift = r.number(r.field(F, at, "shift"), at + ".shift");
       f.scale = r.number(r.field(F, at, "scale"), at + ".scale");

@@ -75,7 +75,7 @@ Preprocessing iris_like_prep() {
   x1.scale = 0.8253012917851409;
   colour.name = "colour";
   colour.categorical = true;
-  colour.categories = {"red", "green", "blue"};
+  colour.categories = {"blue", "green", "red"};  // sorted, as fit_preprocessing keeps them
   x2.name = "x 2, \"quoted\"";  // names are free text
   x2.shift = -1e-300;
   x2.scale = 3e10;
@@ -251,7 +251,7 @@ TEST_CASE("model: the document has the documented layout (weight rows are units,
   const json& dropout = j.at("layers").at(3);
   CHECK(dropout == json{{"type", "dropout"}, {"rate", 0.25}});
   CHECK(j.at("preprocessing").at("features")[1] ==
-        json{{"name", "colour"}, {"type", "categorical"}, {"categories", {"red", "green", "blue"}}});
+        json{{"name", "colour"}, {"type", "categorical"}, {"categories", {"blue", "green", "red"}}});
 }
 
 TEST_CASE("model: saving replaces an existing file and leaves no temporary file") {
@@ -432,6 +432,8 @@ TEST_CASE("model: each wrong field is named with the path and the problem") {
   expect(error_after([](json& j) { j["preprocessing"]["features"][0]["scale"] = 0; }), "preprocessing.features[0].scale: is 0");
   expect(error_after([](json& j) { j["preprocessing"]["features"][0] = {{"name", "c"}, {"type", "categorical"}, {"categories", {"x", 3}}}; }),
          "preprocessing.features[0].categories[1]: expected a string, found number");
+  expect(error_after([](json& j) { j["preprocessing"]["features"][1] = {{"name", "c"}, {"type", "categorical"}, {"categories", {"b", "a"}}}; }),
+         "preprocessing.features[1].categories: must be sorted and distinct (byte order, as mlp writes them): \"b\" comes before \"a\"");
   expect(error_after([](json& j) { j["preprocessing"]["features"].push_back(j["preprocessing"]["features"][0]); }),
          "preprocessing.features: give 3 inputs, but input_size is 2");
   expect(error_after([](json& j) { j["preprocessing"]["classes"].push_back("maybe"); }),
