@@ -223,7 +223,7 @@ int list_activations() {
                   a.param.learnable == Learnable::Optional ? "][:learn" : "");
     else
       std::printf("%s\n", name.c_str());
-    std::printf("    f(x):  %s\n    f'(x): %s\n    range: %s\n    use:   %s\n\n", a.formula, a.derivative, a.range, a.use);
+    std::printf("    %s\n    %s\n    range: %s\n    use:   %s\n\n", a.formula, a.derivative, a.range, a.use);
   }
   std::printf("Losses: %s\n", loss_names().c_str());
   return 0;

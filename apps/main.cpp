@@ -13,6 +13,10 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <unistd.h>
+#include <sstream>
 
 namespace {
 
@@ -35,7 +39,10 @@ int main(int argc, char** argv) {
   TrainOptions t;
   std::string write_config;
   auto* train = app.add_subcommand("train", "Train a network on a CSV file (the target is the last column unless --target says otherwise)");
-  train->set_config("--config", "", "Read options from a TOML/INI file (as written by --write-config)");
+  // --config belongs to the top-level app (CLI11 reads subcommand options from a [train] section
+  // or train.NAME keys); fallthrough lets users write it after `train` as well.
+  app.set_config("--config", "", "Read options from a TOML/INI file (as written by mlp train --write-config)")->configurable(false);
+  train->fallthrough();
   train->add_option("data", t.data, "Training data (CSV)")->required();
   train->add_option("--target", t.targets, "Target column(s) by name or 0-based index; several for multi-output regression (default: the last column)")->delimiter(',');
   train->add_option("--task", t.task, "classification, regression, or auto: text or few integer labels mean classification")->capture_default_str()->check(CLI::IsMember({"auto", "classification", "regression"}));
@@ -45,7 +52,7 @@ int main(int argc, char** argv) {
   train->add_option("--output-activation", t.output_activation, "Output activation (default from the task: softmax, sigmoid for two classes, identity for regression)");
   train->add_option("--loss", t.loss, "Loss: " + mlp::loss_names() + " (default from the task)");
   train->add_option("--optimizer", t.optimizer, "Optimizer: " + mlp::optimizer_names())->capture_default_str();
-  train->add_option("--lr", t.lr, "Learning rate (default: 0.001 for adam, 0.01 for sgd)");
+  train->add_option("--lr", t.lr, "Learning rate (0 = the optimizer's default: 0.001 for adam, 0.01 for sgd)")->capture_default_str();
   train->add_option("--momentum", t.momentum, "SGD momentum in [0, 1)")->capture_default_str();
   train->add_flag("--nesterov", t.nesterov, "Nesterov momentum (SGD)");
   train->add_option("--weight-decay", t.weight_decay, "L2 penalty added to every gradient")->capture_default_str();
@@ -59,13 +66,13 @@ int main(int argc, char** argv) {
   train->add_option("--val", t.val_file, "Validation data from a file instead of a split");
   train->add_option("--test-split", t.test_split, "Fraction of rows held out as a test set, never used in training")->capture_default_str();
   train->add_option("--test", t.test_file, "Test data file, evaluated after training");
-  train->add_option("--early-stopping", t.early_stopping, "Stop after this many epochs without a better validation loss, restoring the best weights (0 = off; default 20 when there is validation data)");
+  train->add_option("--early-stopping", t.early_stopping, "Stop after this many epochs without a better validation loss, restoring the best weights (0 = off; -1 = 20 for regression with validation data, off for classification)")->capture_default_str();
   train->add_option("--scale", t.scale, "Feature scaling: standard, minmax or none")->capture_default_str()->check(CLI::IsMember({"standard", "minmax", "none"}));
   train->add_option("--seed", t.seed, "Seed for initialisation, splitting, shuffling and dropout")->capture_default_str();
   train->add_option("--threads", t.threads, "Threads for the matrix products")->capture_default_str();
   train->add_option("--save", t.save, "Write the trained model (JSON) to this file");
   train->add_option("--history", t.history, "Write per-epoch metrics to this CSV file");
-  train->add_option("--write-config", write_config, "Write this run's effective options to a TOML file, to re-run it with --config");
+  train->add_option("--write-config", write_config, "Write this run's effective options to a TOML file, to re-run it with --config")->configurable(false);
   train->add_flag("--quiet,-q", t.quiet, "Print only the final result");
   train->add_flag("--json", t.json, "Print the final metrics as one JSON object on stdout");
   add_csv_options(train, t.csv);
@@ -110,14 +117,46 @@ int main(int argc, char** argv) {
 
   auto* acts = app.add_subcommand("activations", "List the activations and losses, with formulas and when to use them");
 
+  // A config file written by hand usually has bare keys ("epochs = 3"); CLI11 reads a
+  // subcommand's options from its [train] section, so such a file is read as if it had one.
+  std::vector<std::string> args(argv, argv + argc);
+  std::string sectioned;
+  for (std::size_t i = 1; i + 1 < args.size(); ++i) {
+    if (args[i] != "--config") continue;
+    std::ifstream in(args[i + 1]);
+    if (!in) break;  // CLI11 reports the missing file
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.find('[') != std::string::npos || text.find("train.") != std::string::npos) break;
+    char tmpl[] = "/tmp/mlp-config-XXXXXX";
+    const int fd = mkstemp(tmpl);
+    if (fd < 0) break;
+    const std::string body = "[train]\n" + text;
+    const bool ok = write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size());
+    close(fd);
+    if (!ok) break;
+    sectioned = tmpl;
+    args[i + 1] = sectioned;
+  }
+  std::vector<char*> argp;
+  for (auto& a : args) argp.push_back(a.data());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(argp.size()), argp.data());
   } catch (const CLI::ParseError& e) {
+    if (!sectioned.empty()) std::remove(sectioned.c_str());
     return app.exit(e);
   }
+  if (!sectioned.empty()) std::remove(sectioned.c_str());
   try {
     if (train->parsed()) {
-      if (!write_config.empty()) write_file_atomically(write_config, train->config_to_str(true, false));
+      if (!write_config.empty()) {
+        // The [train] section holds every option with its effective value; unset ones ("") are left
+        // out, so reading the file back leaves them unset too.
+        std::istringstream all(train->config_to_str(true, false));
+        std::string config = "# mlp train options; re-run with: mlp train --config FILE\n[train]\n", line;
+        while (std::getline(all, line))
+          if (line.size() < 3 || line.compare(line.size() - 3, 3, "=\"\"") != 0) config += line + "\n";
+        write_file_atomically(write_config, config);
+      }
       return mlp::app::train(t);
     }
     if (evaluate->parsed()) return mlp::app::evaluate(model, data, csv, json);

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <random>
+#include <sstream>
 
 namespace mlp {
 inline namespace MLP_SCALAR_NAMESPACE {
@@ -74,10 +75,10 @@ json preprocessing_to_json(const Preprocessing& prep) {
 // follow in nlohmann's alphabetical order.
 std::vector<std::string> keys_in_order(const json& object) {
   static const char* const kOrder[] = {
-      "format", "version", "input_size", "layers", "loss", "preprocessing", "training",          // the file
-      "type", "units", "activation", "rate", "weight", "bias", "activation_param",               // a layer
-      "task", "scaling", "features", "targets", "classes", "target_shift", "target_scale",       // preprocessing
-      "name", "shift", "scale", "categories"};                                                   // a feature
+      "format", "version", "input_size", "layers", "loss", "preprocessing", "training",     // the file
+      "name", "type", "units", "activation", "rate", "weight", "bias", "activation_param",  // a layer
+      "task", "scaling", "features", "targets", "classes", "target_shift", "target_scale",  // preprocessing
+      "shift", "scale", "categories"};                                                      // a feature   // a feature
   std::vector<std::string> keys;
   for (const char* k : kOrder)
     if (object.contains(k)) keys.push_back(k);
@@ -163,7 +164,9 @@ struct Reader {
     return v.get<std::string>();
   }
   double number(const json& v, const std::string& where) const {
-    if (!v.is_number()) fail(where, std::string("expected a number, found ") + v.type_name() + (v.is_null() ? " (NaN or infinity when saved?)" : ""));
+    if (!v.is_number())
+      fail(where, std::string("expected a number, found ") + v.type_name() +
+                      (v.is_null() ? " (NaN or infinity when saved?)" : ""));
     return v.get<double>();  // finite: the JSON parser accepts no NaN or infinity
   }
   Index count(const json& v, const std::string& where) const {
@@ -176,7 +179,8 @@ struct Reader {
   const json& array(const json& v, const std::string& where, Index expected = -1, const std::string& why = "") const {
     if (!v.is_array()) fail(where, std::string("expected an array, found ") + v.type_name());
     if (expected >= 0 && static_cast<Index>(v.size()) != expected)
-      fail(where, "has " + std::to_string(v.size()) + " entries, expected " + std::to_string(expected) + " (" + why + ")");
+      fail(where,
+           "has " + std::to_string(v.size()) + " entries, expected " + std::to_string(expected) + " (" + why + ")");
     return v;
   }
   // Exactly `n` numbers, each finite as a Scalar (1e39 is a finite double but not a finite float).
@@ -186,7 +190,9 @@ struct Reader {
       const std::string at = where + "[" + std::to_string(i) + "]";
       const double x = number(v[static_cast<std::size_t>(i)], at);
       out[i] = static_cast<Scalar>(x);
-      if (!std::isfinite(out[i])) fail(at, v[static_cast<std::size_t>(i)].dump() + " is out of range for a " + (sizeof(Scalar) == 4 ? "float" : "double"));
+      if (!std::isfinite(out[i]))
+        fail(at, v[static_cast<std::size_t>(i)].dump() + " is out of range for a " +
+                     (sizeof(Scalar) == 4 ? "float" : "double"));
     }
   }
   std::vector<std::string> strings(const json& v, const std::string& where) const {
@@ -203,7 +209,7 @@ struct Reader {
   }
 };
 
-// Appends layer `where` to the network; `inputs` is the previous layer's output size.
+// Appends the dense layer L (found at `where`) to the network.
 void read_dense(const Reader& r, const json& L, const std::string& where, Network& net) {
   const Index inputs = net.output_size();
   const Index units = r.count(r.field(L, where, "units"), where + ".units");
@@ -216,13 +222,22 @@ void read_dense(const Reader& r, const json& L, const std::string& where, Networ
   const std::string row_why = "one per input of the layer: " + std::to_string(inputs);
   for (Index o = 0; o < units; ++o) r.array(rows[o], w + "[" + std::to_string(o) + "]", inputs, row_why);
   Matrix W(units, inputs);  // (out, in)
-  for (Index o = 0; o < units; ++o) r.scalars(rows[o], w + "[" + std::to_string(o) + "]", inputs, row_why, W.row(o).data());
+  for (Index o = 0; o < units; ++o)
+    r.scalars(rows[o], w + "[" + std::to_string(o) + "]", inputs, row_why, W.row(o).data());
   RowVector b(units);  // (1, out)
   r.scalars(r.field(L, where, "bias"), where + ".bias", units, "one per unit", b.data());
   RowVector p;  // (1, out)
   if (act.info->has_param) {
     p.resize(units);
     r.scalars(r.field(L, where, "activation_param"), where + ".activation_param", units, "one per unit", p.data());
+    const ActivationParam& range = act.info->param;  // the range parse_activation enforces on the spec
+    for (Index u = 0; u < units; ++u)
+      if (p[u] < range.min_value || p[u] > range.max_value) {
+        std::ostringstream msg;
+        msg << p[u] << " is outside the valid range of " << range.name << ", [" << range.min_value << ", "
+            << range.max_value << "]";
+        r.fail(where + ".activation_param[" + std::to_string(u) + "]", msg.str());
+      }
   } else if (L.contains("activation_param")) {
     r.fail(where + ".activation_param", "given, but activation '" + spec + "' has no parameter");
   }
@@ -276,7 +291,8 @@ Preprocessing read_preprocessing(const Reader& r, const json& P) {
   const json& shift = r.field(P, where, "target_shift");
   const std::size_t n = shift.is_array() && shift.empty() ? 0 : prep.targets.size();
   prep.target_shift = r.doubles(shift, where + ".target_shift", n, "one per target, or none");
-  prep.target_scale = r.doubles(r.field(P, where, "target_scale"), where + ".target_scale", n, "one per target, like target_shift");
+  prep.target_scale =
+      r.doubles(r.field(P, where, "target_scale"), where + ".target_scale", n, "one per target, like target_shift");
   for (std::size_t i = 0; i < n; ++i)
     if (prep.target_scale[i] == 0.0) r.fail(where + ".target_scale[" + std::to_string(i) + "]", "is 0");
   return prep;
@@ -291,10 +307,12 @@ void check_fits(const Reader& r, const Preprocessing& prep, const Network& net) 
   const Index outputs = net.output_size();
   const Index classes = static_cast<Index>(prep.classes.size());
   if (prep.task == Task::Classification && classes > 0 && outputs != classes && !(classes == 2 && outputs == 1))
-    r.fail("preprocessing.classes", "names " + std::to_string(classes) + " classes, but the network has " + std::to_string(outputs) + " outputs");
+    r.fail("preprocessing.classes", "names " + std::to_string(classes) + " classes, but the network has " +
+                                        std::to_string(outputs) + " outputs");
   const Index targets = static_cast<Index>(prep.targets.size());
   if (prep.task == Task::Regression && targets > 0 && outputs != targets)
-    r.fail("preprocessing.targets", "names " + std::to_string(targets) + " targets, but the network has " + std::to_string(outputs) + " outputs");
+    r.fail("preprocessing.targets", "names " + std::to_string(targets) + " targets, but the network has " +
+                                        std::to_string(outputs) + " outputs");
 }
 
 }  // namespace
@@ -376,9 +394,10 @@ Model model_from_json(const json& j, const std::string& path) {
                    ", expected \"mlp-model\")");
   const json& version = r.field(j, "", "version");
   if (version != kModelFormatVersion)
-    r.fail("version", "model file version " + version.dump() + " is not supported; this mlp reads version " +
-                          std::to_string(kModelFormatVersion) +
-                          (version.is_number() && version > kModelFormatVersion ? " (the file was written by a newer mlp)" : ""));
+    r.fail("version",
+           "model file version " + version.dump() + " is not supported; this mlp reads version " +
+               std::to_string(kModelFormatVersion) +
+               (version.is_number() && version > kModelFormatVersion ? " (the file was written by a newer mlp)" : ""));
 
   Network net(r.count(r.field(j, "", "input_size"), "input_size"));
   const json& layers = r.array(r.field(j, "", "layers"), "layers");
@@ -432,9 +451,10 @@ Model load_model(const std::string& path) {
     if (e.byte > text.size())
       throw Error(path + ": the model file is truncated (its JSON ends early, at byte " + std::to_string(text.size()) +
                   "); was it copied or written completely? Save the model again");
-    const std::size_t at = e.byte == 0 ? 0 : e.byte - 1;  // e.byte counts from 1
+    const std::size_t at = e.byte == 0 ? 0 : e.byte - 1;                        // e.byte counts from 1
     const std::size_t line_start = at == 0 ? 0 : text.rfind('\n', at - 1) + 1;  // npos + 1 = 0
-    const std::size_t line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
+    const std::size_t line =
+        1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
     std::string reason = json_reason(e);
     const std::size_t colon = reason.find(": ");  // drop nlohmann's "parse error at line L, column C: "
     if (reason.rfind("parse error", 0) == 0 && colon != std::string::npos) reason = reason.substr(colon + 2);

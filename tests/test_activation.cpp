@@ -6,6 +6,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 
 using namespace mlp;
 
@@ -149,4 +151,15 @@ TEST_CASE("loss: known values and parse errors") {
   CHECK_THROWS_WITH_AS(parse_loss("hinge"), doctest::Contains("valid losses"), Error);
   CHECK_THROWS_WITH_AS(parse_loss("huber:-1"), doctest::Contains("positive"), Error);
   CHECK_THROWS_AS(parse_loss("mse:2"), Error);
+}
+
+TEST_CASE("activation: docs/activations.md lists every activation in the table") {
+  std::ifstream in(std::string(MLP_SOURCE_DIR) + "/docs/activations.md");
+  REQUIRE(in.good());
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto& a : activations()) {
+    CAPTURE(a.name);
+    CHECK(doc.find(std::string("\n") + a.name) != std::string::npos);  // regenerate: scripts/gen-activation-docs.sh
+    CHECK(doc.find(a.formula) != std::string::npos);
+  }
 }

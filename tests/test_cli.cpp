@@ -291,7 +291,7 @@ TEST_CASE("cli: defaults reach r2 0.4 on diabetes, with regression metrics in th
   CHECK(j.value("task", "") == "regression");
   CHECK(j.value("split", "") != "train");
   CHECK(j.value("r2", -1.0) >= 0.4);
-  for (const char* key : {"r2", "mse", "mae"}) CHECK_MESSAGE(j.contains(key) && j[key].is_number(), key);
+  for (const char* key : {"r2", "mse", "mae"}) CHECK_MESSAGE((j.contains(key) && j[key].is_number()), key);
   REQUIRE(j.contains("per_target"));
   REQUIRE(j["per_target"].contains("progression"));
   for (const char* key : {"r2", "mse", "mae"}) CHECK(j["per_target"]["progression"].contains(key));
@@ -303,7 +303,7 @@ TEST_CASE("cli: defaults reach r2 0.4 on diabetes, with regression metrics in th
 
 TEST_CASE("cli: train --json prints one JSON object on stdout with per-class metrics") {
   TempDir d;
-  const Run r = d.mlp("train " + shell_quote(kIris) + " --seed 1 --epochs 20 --json");
+  const Run r = d.mlp("train " + shell_quote(kIris) + " --seed 1 --epochs 20 --early-stopping 0 --json");
   INFO(r.err);
   REQUIRE(r.status == 0);
   CHECK(lines(r.out).size() == 1);  // the object alone: progress went to stderr
@@ -354,7 +354,7 @@ TEST_CASE("cli: output to a pipe contains no control characters") {
   TempDir d;
   // Enough batches for a progress bar to be drawn if mlp wrongly thought it had a terminal.
   for (const std::string extra : {"", " --json"}) {
-    const Run r = d.mlp("train " + shell_quote(kIris) + " --seed 1 --epochs 30 --batch-size 4" + extra);
+    const Run r = d.mlp("train " + shell_quote(kIris) + " --seed 1 --epochs 30 --early-stopping 0 --batch-size 4" + extra);
     CAPTURE(extra);
     REQUIRE(r.status == 0);
     CHECK(contains(r.out + r.err, "epoch 30/30"));

@@ -76,7 +76,7 @@ Preprocessing iris_like_prep() {
   colour.name = "colour";
   colour.categorical = true;
   colour.categories = {"blue", "green", "red"};  // sorted, as fit_preprocessing keeps them
-  x2.name = "x 2, \"quoted\"";  // names are free text
+  x2.name = "x 2, \"quoted\"";                   // names are free text
   x2.shift = -1e-300;
   x2.scale = 3e10;
   prep.features = {x1, colour, x2};
@@ -119,8 +119,11 @@ bool same_bits(const Matrix& a, const Matrix& b) {
 }
 
 json training_record() {
-  return {{"epochs", 30}, {"seed", 7}, {"optimizer", {{"name", "adam"}, {"learning_rate", 0.001}}},
-          {"final", {{"val_accuracy", 0.9666666666666667}, {"loss", 0.0712}}}, {"note", "ünïcode ✓"}};
+  return {{"epochs", 30},
+          {"seed", 7},
+          {"optimizer", {{"name", "adam"}, {"learning_rate", 0.001}}},
+          {"final", {{"val_accuracy", 0.9666666666666667}, {"loss", 0.0712}}},
+          {"note", "ünïcode ✓"}};
 }
 
 // A small valid model as a document, for the load-error tests to break.
@@ -279,8 +282,8 @@ TEST_CASE("model: saving into a directory that does not exist fails and creates 
   Network net = every_activation_net();
   CHECK_THROWS_WITH_AS(save_model(path, net, iris_like_prep(), json::object()),
                        contains(path + ": cannot save the model: cannot create"), Error);
-  CHECK_THROWS_WITH_AS(save_model(path, net, iris_like_prep(), json::object()),
-                       contains("No such file or directory"), Error);
+  CHECK_THROWS_WITH_AS(save_model(path, net, iris_like_prep(), json::object()), contains("No such file or directory"),
+                       Error);
   CHECK(fs::is_empty(dir.path));
 }
 
@@ -325,8 +328,8 @@ TEST_CASE("model: a save that fails mid-way leaves the old file untouched and no
     if (::geteuid() != 0) {
       fs::permissions(dir.path, fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write,
                       fs::perm_options::remove);
-      CHECK_THROWS_WITH_AS(save_model(path, big, iris_like_prep(), json::object()),
-                           contains(std::strerror(EACCES)), Error);
+      CHECK_THROWS_WITH_AS(save_model(path, big, iris_like_prep(), json::object()), contains(std::strerror(EACCES)),
+                           Error);
     }
   }
   SUBCASE("the weights are not finite (nothing is written at all)") {
@@ -342,13 +345,16 @@ TEST_CASE("model: a file that cannot be read, or is not JSON, is a clear error")
   TempDir dir;
   const std::string missing = dir.file("nope.json");
   CHECK_THROWS_WITH_AS(load_model(missing), contains(missing + ": cannot open the model file: No such file"), Error);
-  CHECK_THROWS_WITH_AS(load_model(dir.path.string()), contains(dir.path.string() + ": cannot read the model file: Is a directory"),
-                       Error);
+  CHECK_THROWS_WITH_AS(load_model(dir.path.string()),
+                       contains(dir.path.string() + ": cannot read the model file: Is a directory"), Error);
   const std::string path = dir.file("bad.json");
   CHECK(load_error(dir, "") == path + ": the file is empty, not a model file");
   CHECK(load_error(dir, "sepal_length,species\n5.1,setosa\n") ==
-        path + ":1:1: not a valid model file (JSON error at byte 1: syntax error while parsing value - invalid literal; last read: 's')");
-  CHECK(load_error(dir, "{\n  \"format\": \"mlp-model\",\n  \"version\": 1 x\n}").find(path + ":3:16: not a valid model file (JSON error at byte 43:") == 0);
+        path +
+            ":1:1: not a valid model file (JSON error at byte 1: syntax error while parsing value - invalid literal; "
+            "last read: 's')");
+  CHECK(load_error(dir, "{\n  \"format\": \"mlp-model\",\n  \"version\": 1 x\n}")
+            .find(path + ":3:16: not a valid model file (JSON error at byte 43:") == 0);
   CHECK(load_error(dir, "[1e999]") == path + ": not a valid model file (JSON error: number overflow parsing '1e999')");
 }
 
@@ -380,19 +386,25 @@ TEST_CASE("model: each wrong field is named with the path and the problem") {
   };
   CHECK(error_after([](json&) {}).empty());  // the unedited model loads
 
-  expect(error_after([](json& j) { j = json::array(); }), "not an mlp model file (expected a JSON object, found array)");
-  expect(error_after([](json& j) { j["format"] = "keras"; }), "not an mlp model file (\"format\" is \"keras\", expected \"mlp-model\")");
+  expect(error_after([](json& j) { j = json::array(); }),
+         "not an mlp model file (expected a JSON object, found array)");
+  expect(error_after([](json& j) { j["format"] = "keras"; }),
+         "not an mlp model file (\"format\" is \"keras\", expected \"mlp-model\")");
   expect(error_after([](json& j) { j.erase("format"); }), "(\"format\" is missing");
-  expect(error_after([](json& j) { j["version"] = 2; }),
-         "version: model file version 2 is not supported; this mlp reads version 1 (the file was written by a newer mlp)");
+  expect(
+      error_after([](json& j) { j["version"] = 2; }),
+      "version: model file version 2 is not supported; this mlp reads version 1 (the file was written by a newer mlp)");
   expect(error_after([](json& j) { j["version"] = "1"; }), "version \"1\" is not supported; this mlp reads version 1");
   expect(error_after([](json& j) { j.erase("layers"); }), "missing field \"layers\"");
   expect(error_after([](json& j) { j["layers"][0].erase("bias"); }), "layers[0]: missing field \"bias\"");
   expect(error_after([](json& j) { j["layers"] = json::array(); }), "layers: is empty");
   expect(error_after([](json& j) { j["input_size"] = 2.5; }), "input_size: expected a whole number from 1");
   expect(error_after([](json& j) { j["layers"][1]["units"] = -2; }), "layers[1].units: expected a whole number from 1");
-  expect(error_after([](json& j) { j["layers"][0]["type"] = "conv2d"; }), "layers[0].type: unknown layer type \"conv2d\"");
-  expect(error_after([](json& j) { j["layers"].push_back({{"type", "dropout"}, {"rate", 0.5}}); }),
+  expect(error_after([](json& j) { j["layers"][0]["type"] = "conv2d"; }),
+         "layers[0].type: unknown layer type \"conv2d\"");
+  expect(error_after([](json& j) {
+           j["layers"].push_back({{"type", "dropout"}, {"rate", 0.5}});
+         }),
          "layers: the last layer must be dense");
 
   // Shapes: weight is (units, inputs), bias and activation_param one per unit.
@@ -401,39 +413,64 @@ TEST_CASE("model: each wrong field is named with the path and the problem") {
   expect(error_after([](json& j) { j["layers"][1]["weight"][1].push_back(0.5); }),
          "layers[1].weight[1]: has 4 entries, expected 3 (one per input of the layer: 3)");
   expect(error_after([](json& j) { j["input_size"] = 3; }), "layers[0].weight[0]: has 2 entries, expected 3");
-  expect(error_after([](json& j) { j["layers"][1]["bias"].push_back(0.5); }), "layers[1].bias: has 3 entries, expected 2 (one per unit)");
+  expect(error_after([](json& j) { j["layers"][1]["bias"].push_back(0.5); }),
+         "layers[1].bias: has 3 entries, expected 2 (one per unit)");
   expect(error_after([](json& j) { j["layers"][0]["activation_param"].erase(0); }),
          "layers[0].activation_param: has 2 entries, expected 3 (one per unit)");
-  expect(error_after([](json& j) { j["layers"][0].erase("activation_param"); }), "layers[0]: missing field \"activation_param\"");
-  expect(error_after([](json& j) { j["layers"][1]["activation_param"] = {1, 2}; }),
+  expect(error_after([](json& j) {
+           j["layers"][0]["activation"] = "elu:1:learn";
+           j["layers"][0]["activation_param"][1] = 0;
+         }),
+         "layers[0].activation_param[1]: 0 is outside the valid range of alpha, [1e-06, 100]");
+  expect(error_after([](json& j) { j["layers"][0].erase("activation_param"); }),
+         "layers[0]: missing field \"activation_param\"");
+  expect(error_after([](json& j) {
+           j["layers"][1]["activation_param"] = {1, 2};
+         }),
          "layers[1].activation_param: given, but activation 'softmax' has no parameter");
 
   // Names the engine does not know: its own message, after the path and the field.
-  expect(error_after([](json& j) { j["layers"][0]["activation"] = "relu6"; }), "layers[0].activation: unknown activation 'relu6'");
-  expect(error_after([](json& j) { j["layers"][0]["activation"] = "leaky_relu:7"; }), "layers[0].activation: activation 'leaky_relu:7': alpha must be in [0, 1]");
+  expect(error_after([](json& j) { j["layers"][0]["activation"] = "relu6"; }),
+         "layers[0].activation: unknown activation 'relu6'");
+  expect(error_after([](json& j) { j["layers"][0]["activation"] = "leaky_relu:7"; }),
+         "layers[0].activation: activation 'leaky_relu:7': alpha must be in [0, 1]");
   expect(error_after([](json& j) { j["loss"] = "hinge"; }), "loss: unknown loss 'hinge'");
-  expect(error_after([](json& j) { j["layers"][1]["activation"] = "sigmoid"; }), "loss: loss 'cross_entropy' is computed from logits");
-  expect(error_after([](json& j) { j["layers"].insert(j["layers"].begin() + 1, json{{"type", "dropout"}, {"rate", 1.5}}); }),
+  expect(error_after([](json& j) { j["layers"][1]["activation"] = "sigmoid"; }),
+         "loss: loss 'cross_entropy' is computed from logits");
+  expect(error_after([](json& j) {
+           j["layers"].insert(j["layers"].begin() + 1, json{{"type", "dropout"}, {"rate", 1.5}});
+         }),
          "layers[1].rate: dropout rate must be in [0, 1)");
 
   // Numbers.
-  expect(error_after([](json& j) { j["layers"][0]["weight"][1][0] = "0.5"; }), "layers[0].weight[1][0]: expected a number, found string");
+  expect(error_after([](json& j) { j["layers"][0]["weight"][1][0] = "0.5"; }),
+         "layers[0].weight[1][0]: expected a number, found string");
   expect(error_after([](json& j) { j["layers"][1]["bias"][1] = nullptr; }),
          "layers[1].bias[1]: expected a number, found null (NaN or infinity when saved?)");
-  expect(error_after([](json& j) { j["layers"][0]["weight"][2][1] = 1e39; }), "layers[0].weight[2][1]: 1e+39 is out of range for a float");
-  expect(error_after([](json& j) { j["layers"][0]["activation_param"][0] = true; }), "expected a number, found boolean");
+  expect(error_after([](json& j) { j["layers"][0]["weight"][2][1] = 1e39; }),
+         "layers[0].weight[2][1]: 1e+39 is out of range for a float");
+  expect(error_after([](json& j) { j["layers"][0]["activation_param"][0] = true; }),
+         "expected a number, found boolean");
 
   // Preprocessing.
   expect(error_after([](json& j) { j.erase("preprocessing"); }), "missing field \"preprocessing\"");
-  expect(error_after([](json& j) { j["preprocessing"]["task"] = "clustering"; }), "preprocessing.task: unknown task \"clustering\"");
-  expect(error_after([](json& j) { j["preprocessing"]["scaling"] = "robust"; }), "preprocessing.scaling: unknown scaling 'robust'");
+  expect(error_after([](json& j) { j["preprocessing"]["task"] = "clustering"; }),
+         "preprocessing.task: unknown task \"clustering\"");
+  expect(error_after([](json& j) { j["preprocessing"]["scaling"] = "robust"; }),
+         "preprocessing.scaling: unknown scaling 'robust'");
   expect(error_after([](json& j) { j["preprocessing"]["features"][1]["type"] = "date"; }),
          "preprocessing.features[1].type: unknown feature type \"date\"");
-  expect(error_after([](json& j) { j["preprocessing"]["features"][0]["scale"] = 0; }), "preprocessing.features[0].scale: is 0");
-  expect(error_after([](json& j) { j["preprocessing"]["features"][0] = {{"name", "c"}, {"type", "categorical"}, {"categories", {"x", 3}}}; }),
+  expect(error_after([](json& j) { j["preprocessing"]["features"][0]["scale"] = 0; }),
+         "preprocessing.features[0].scale: is 0");
+  expect(error_after([](json& j) {
+           j["preprocessing"]["features"][0] = {{"name", "c"}, {"type", "categorical"}, {"categories", {"x", 3}}};
+         }),
          "preprocessing.features[0].categories[1]: expected a string, found number");
-  expect(error_after([](json& j) { j["preprocessing"]["features"][1] = {{"name", "c"}, {"type", "categorical"}, {"categories", {"b", "a"}}}; }),
-         "preprocessing.features[1].categories: must be sorted and distinct (byte order, as mlp writes them): \"b\" comes before \"a\"");
+  expect(error_after([](json& j) {
+           j["preprocessing"]["features"][1] = {{"name", "c"}, {"type", "categorical"}, {"categories", {"b", "a"}}};
+         }),
+         "preprocessing.features[1].categories: must be sorted and distinct (byte order, as mlp writes them): \"b\" "
+         "comes before \"a\"");
   expect(error_after([](json& j) { j["preprocessing"]["features"].push_back(j["preprocessing"]["features"][0]); }),
          "preprocessing.features: give 3 inputs, but input_size is 2");
   expect(error_after([](json& j) { j["preprocessing"]["classes"].push_back("maybe"); }),
@@ -447,7 +484,8 @@ TEST_CASE("model: no JSON document crashes the loader: each is a model or an mlp
   // Every value and every object member of a valid model is replaced by values of each JSON
   // type, or removed; the loader must answer each with a model or an mlp::Error, nothing else.
   const json valid = small_model_json();
-  const json replacements[] = {nullptr, true, -1, 0, 3, 2.5, 1e300, "x", json::array(), json::object(), json::array({1, 2})};
+  const json replacements[] = {
+      nullptr, true, -1, 0, 3, 2.5, 1e300, "x", json::array(), json::object(), json::array({1, 2})};
   std::vector<json::json_pointer> places;
   const json flat = valid.flatten();  // {"/layers/0/bias/1": 0.0, ...}
   for (const auto& item : flat.items()) {

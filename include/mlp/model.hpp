@@ -25,8 +25,7 @@ struct Model {
 // Writes atomically: to PATH.tmp-XXXXXX in the same directory, fsync, then rename over PATH, so
 // an existing file at PATH is never left half-written. On any failure the temporary file is
 // removed and mlp::Error names the path and the reason.
-void save_model(const std::string& path, const Network& net, const Preprocessing& prep,
-                const nlohmann::json& training);
+void save_model(const std::string& path, const Network& net, const Preprocessing& prep, const nlohmann::json& training);
 // The document save_model writes. Throws mlp::Error for a network that cannot be saved
 // (no loss, non-finite weights).
 nlohmann::json model_to_json(const Network& net, const Preprocessing& prep, const nlohmann::json& training);
