@@ -27,5 +27,8 @@ int main() {
     const float loss = net.train_step(inputs, targets);  // forward, backward, update
     if (epoch % 100 == 0) std::cout << "epoch " << epoch << "  loss " << loss << "\n";
   }
-  std::cout << net.summary() << "XOR predictions:\n" << net.predict(inputs) << "\n";
+  const mlp::Matrix p = net.predict(inputs);
+  int right = 0;
+  for (int i = 0; i < 4; ++i) right += (p(i, 0) > 0.5f) == (targets(i, 0) > 0.5f);
+  std::cout << net.summary() << "XOR predictions:\n" << p << "\nXOR accuracy: " << right << "/4\n";
 }
