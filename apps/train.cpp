@@ -4,6 +4,7 @@
 
 #include "mlp/error.hpp"
 #include "mlp/metrics.hpp"
+#include "mlp/parallel.hpp"
 #include "mlp/model.hpp"
 #include "mlp/preprocess.hpp"
 #include "mlp/trainer.hpp"
@@ -156,7 +157,7 @@ std::string parent_dir(const std::string& path) {
 
 int train(const TrainOptions& o) {
   check_options(o);
-  Eigen::setNbThreads(o.threads);
+  set_threads(o.threads);
   std::FILE* out = o.json ? stderr : stdout;  // with --json, stdout carries the JSON alone
   Progress progress(out, o.quiet);
 

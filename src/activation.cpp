@@ -24,37 +24,37 @@ constexpr Scalar kSeluLambda = Scalar(1.0507009873554804934193349852946);
 constexpr Scalar kSeluAlpha = Scalar(1.6732632423543772848170429916717);
 
 // ---- identity: f(x) = x ----------------------------------------------------------------------
-void identity_forward(const ConstMatrixRef& Z, const RowVector&, MatrixRef A) { A = Z; }
-void identity_backward(const ConstMatrixRef&, const ConstMatrixRef&, const RowVector&, const ConstMatrixRef& dA, MatrixRef dZ,
+void identity_forward(const ConstMatrixRef& Z, const ConstRowRef&, MatrixRef A) { A = Z; }
+void identity_backward(const ConstMatrixRef&, const ConstMatrixRef&, const ConstRowRef&, const ConstMatrixRef& dA, MatrixRef dZ,
                        RowVector*) {
   dZ = dA;
 }
 
 // ---- relu: f(x) = max(0, x); f′(0) is taken as 0, as PyTorch does ---------------------------
-void relu_forward(const ConstMatrixRef& Z, const RowVector&, MatrixRef A) { A = Z.cwiseMax(Scalar(0)); }
-void relu_backward(const ConstMatrixRef& Z, const ConstMatrixRef&, const RowVector&, const ConstMatrixRef& dA, MatrixRef dZ,
+void relu_forward(const ConstMatrixRef& Z, const ConstRowRef&, MatrixRef A) { A = Z.cwiseMax(Scalar(0)); }
+void relu_backward(const ConstMatrixRef& Z, const ConstMatrixRef&, const ConstRowRef&, const ConstMatrixRef& dA, MatrixRef dZ,
                    RowVector*) {
   dZ = (Z.array() > Scalar(0)).select(dA, Scalar(0));
 }
 
 // ---- leaky_relu / prelu: f(x) = x for x > 0, αx otherwise; ∂f/∂α = x for x ≤ 0 -----------------
-void leaky_forward(const ConstMatrixRef& Z, const RowVector& p, MatrixRef A) {
+void leaky_forward(const ConstMatrixRef& Z, const ConstRowRef& p, MatrixRef A) {
   A = (Z.array() > Scalar(0)).select(Z.array(), Z.array().rowwise() * p.array());
 }
-void leaky_backward(const ConstMatrixRef& Z, const ConstMatrixRef&, const RowVector& p, const ConstMatrixRef& dA, MatrixRef dZ,
+void leaky_backward(const ConstMatrixRef& Z, const ConstMatrixRef&, const ConstRowRef& p, const ConstMatrixRef& dA, MatrixRef dZ,
                     RowVector* dp) {
   dZ = (Z.array() > Scalar(0)).select(dA.array(), dA.array().rowwise() * p.array());
   if (dp) *dp += (Z.array() > Scalar(0)).select(Scalar(0), dA.array() * Z.array()).colwise().sum().matrix();
 }
 
 // ---- elu: f(x) = x for x > 0, α(eˣ − 1) otherwise; f′ = 1 or f(x) + α; ∂f/∂α = eˣ − 1 ---------
-void elu_forward(const ConstMatrixRef& Z, const RowVector& p, MatrixRef A) {
+void elu_forward(const ConstMatrixRef& Z, const ConstRowRef& p, MatrixRef A) {
   // expm1 keeps precision near 0; for x > 0 the other branch is computed but not used (select).
   A = (Z.array() > Scalar(0))
           .select(Z.array(), Z.array().cwiseMin(Scalar(0)).unaryExpr([](Scalar x) { return std::expm1(x); })
                                  .rowwise() * p.array());
 }
-void elu_backward(const ConstMatrixRef& Z, const ConstMatrixRef& A, const RowVector& p, const ConstMatrixRef& dA, MatrixRef dZ,
+void elu_backward(const ConstMatrixRef& Z, const ConstMatrixRef& A, const ConstRowRef& p, const ConstMatrixRef& dA, MatrixRef dZ,
                   RowVector* dp) {
   dZ = (Z.array() > Scalar(0)).select(dA.array(), dA.array() * (A.array().rowwise() + p.array()));
   if (dp) {
@@ -65,12 +65,12 @@ void elu_backward(const ConstMatrixRef& Z, const ConstMatrixRef& A, const RowVec
 }
 
 // ---- selu: f(x) = λx for x > 0, λα(eˣ − 1) otherwise, fixed λ, α; f′ = λ or f(x) + λα --------
-void selu_forward(const ConstMatrixRef& Z, const RowVector&, MatrixRef A) {
+void selu_forward(const ConstMatrixRef& Z, const ConstRowRef&, MatrixRef A) {
   A = kSeluLambda * (Z.array() > Scalar(0))
                         .select(Z.array(), kSeluAlpha * Z.array().cwiseMin(Scalar(0)).unaryExpr(
                                                             [](Scalar x) { return std::expm1(x); }));
 }
-void selu_backward(const ConstMatrixRef& Z, const ConstMatrixRef& A, const RowVector&, const ConstMatrixRef& dA, MatrixRef dZ,
+void selu_backward(const ConstMatrixRef& Z, const ConstMatrixRef& A, const ConstRowRef&, const ConstMatrixRef& dA, MatrixRef dZ,
                    RowVector*) {
   dZ = (Z.array() > Scalar(0)).select(kSeluLambda * dA.array(), dA.array() * (A.array() + kSeluLambda * kSeluAlpha));
 }
@@ -81,33 +81,33 @@ template <class Derived>
 auto sigmoid_of(const Eigen::ArrayBase<Derived>& x) {
   return Scalar(1) / (Scalar(1) + (-x).exp());
 }
-void sigmoid_forward(const ConstMatrixRef& Z, const RowVector&, MatrixRef A) { A = sigmoid_of(Z.array()); }
-void sigmoid_backward(const ConstMatrixRef&, const ConstMatrixRef& A, const RowVector&, const ConstMatrixRef& dA, MatrixRef dZ,
+void sigmoid_forward(const ConstMatrixRef& Z, const ConstRowRef&, MatrixRef A) { A = sigmoid_of(Z.array()); }
+void sigmoid_backward(const ConstMatrixRef&, const ConstMatrixRef& A, const ConstRowRef&, const ConstMatrixRef& dA, MatrixRef dZ,
                       RowVector*) {
   dZ = dA.array() * A.array() * (Scalar(1) - A.array());
 }
 
 // ---- tanh: f′ = 1 − tanh² -----------------------------------------------------------------------
-void tanh_forward(const ConstMatrixRef& Z, const RowVector&, MatrixRef A) { A = Z.array().tanh(); }
-void tanh_backward(const ConstMatrixRef&, const ConstMatrixRef& A, const RowVector&, const ConstMatrixRef& dA, MatrixRef dZ,
+void tanh_forward(const ConstMatrixRef& Z, const ConstRowRef&, MatrixRef A) { A = Z.array().tanh(); }
+void tanh_backward(const ConstMatrixRef&, const ConstMatrixRef& A, const ConstRowRef&, const ConstMatrixRef& dA, MatrixRef dZ,
                    RowVector*) {
   dZ = dA.array() * (Scalar(1) - A.array().square());
 }
 
 // ---- softplus: f(x) = ln(1 + eˣ) = max(x, 0) + ln(1 + e^−|x|); f′ = σ(x) ------------------------
-void softplus_forward(const ConstMatrixRef& Z, const RowVector&, MatrixRef A) {
+void softplus_forward(const ConstMatrixRef& Z, const ConstRowRef&, MatrixRef A) {
   A = Z.array().cwiseMax(Scalar(0)) + (-Z.array().abs()).exp().log1p();
 }
-void softplus_backward(const ConstMatrixRef& Z, const ConstMatrixRef&, const RowVector&, const ConstMatrixRef& dA, MatrixRef dZ,
+void softplus_backward(const ConstMatrixRef& Z, const ConstMatrixRef&, const ConstRowRef&, const ConstMatrixRef& dA, MatrixRef dZ,
                        RowVector*) {
   dZ = dA.array() * sigmoid_of(Z.array());
 }
 
 // ---- swish / silu: f(x) = x·σ(βx); f′ = s + βx·s(1 − s) with s = σ(βx); ∂f/∂β = x²·s(1 − s) ----
-void swish_forward(const ConstMatrixRef& Z, const RowVector& p, MatrixRef A) {
+void swish_forward(const ConstMatrixRef& Z, const ConstRowRef& p, MatrixRef A) {
   A = Z.array() * sigmoid_of(Z.array().rowwise() * p.array());
 }
-void swish_backward(const ConstMatrixRef& Z, const ConstMatrixRef&, const RowVector& p, const ConstMatrixRef& dA, MatrixRef dZ,
+void swish_backward(const ConstMatrixRef& Z, const ConstMatrixRef&, const ConstRowRef& p, const ConstMatrixRef& dA, MatrixRef dZ,
                     RowVector* dp) {
   // dZ holds s = σ(βx) first, so σ is evaluated once; the buffers are distinct (no aliasing).
   dZ = sigmoid_of(Z.array().rowwise() * p.array());
@@ -118,10 +118,10 @@ void swish_backward(const ConstMatrixRef& Z, const ConstMatrixRef&, const RowVec
 // ---- gelu (exact, as torch.nn.GELU()): f(x) = x·Φ(x); f′ = Φ(x) + x·φ(x) ----------------------
 constexpr Scalar kInvSqrt2 = Scalar(0.70710678118654752440);
 constexpr Scalar kInvSqrt2Pi = Scalar(0.39894228040143267794);
-void gelu_forward(const ConstMatrixRef& Z, const RowVector&, MatrixRef A) {
+void gelu_forward(const ConstMatrixRef& Z, const ConstRowRef&, MatrixRef A) {
   A = Z.unaryExpr([](Scalar x) { return Scalar(0.5) * x * (Scalar(1) + std::erf(x * kInvSqrt2)); });
 }
-void gelu_backward(const ConstMatrixRef& Z, const ConstMatrixRef&, const RowVector&, const ConstMatrixRef& dA, MatrixRef dZ,
+void gelu_backward(const ConstMatrixRef& Z, const ConstMatrixRef&, const ConstRowRef&, const ConstMatrixRef& dA, MatrixRef dZ,
                    RowVector*) {
   dZ = dA.array() * Z.array().unaryExpr([](Scalar x) {
     return Scalar(0.5) * (Scalar(1) + std::erf(x * kInvSqrt2)) + x * kInvSqrt2Pi * std::exp(Scalar(-0.5) * x * x);
@@ -129,14 +129,14 @@ void gelu_backward(const ConstMatrixRef& Z, const ConstMatrixRef&, const RowVect
 }
 
 // ---- softmax (row-wise): aᵢ = e^(zᵢ − max z) / Σⱼ e^(zⱼ − max z); dzᵢ = aᵢ(daᵢ − Σⱼ daⱼaⱼ) --------
-void softmax_forward(const ConstMatrixRef& Z, const RowVector&, MatrixRef A) {
+void softmax_forward(const ConstMatrixRef& Z, const ConstRowRef&, MatrixRef A) {
   for (Index r = 0; r < Z.rows(); ++r) {
     const Scalar m = Z.row(r).maxCoeff();  // subtracting the max keeps e^z ≤ 1: no overflow
     A.row(r) = (Z.row(r).array() - m).exp();
     A.row(r) /= A.row(r).sum();
   }
 }
-void softmax_backward(const ConstMatrixRef&, const ConstMatrixRef& A, const RowVector&, const ConstMatrixRef& dA, MatrixRef dZ,
+void softmax_backward(const ConstMatrixRef&, const ConstMatrixRef& A, const ConstRowRef&, const ConstMatrixRef& dA, MatrixRef dZ,
                       RowVector*) {
   for (Index r = 0; r < A.rows(); ++r) {
     const Scalar dot = A.row(r).dot(dA.row(r));
@@ -190,7 +190,7 @@ const std::vector<ActivationInfo>& activations() {
        false, kNoParam, InitKind::HeNormal, false, false, softplus_forward, softplus_backward},
       {"softmax", nullptr, "f(x)_i = exp(x_i) / sum_j exp(x_j), per row", "df_i/dx_j = f_i*(delta_ij - f_j)",
        "(0, 1), each row sums to 1", "Output layer for multi-class classification, with cross-entropy loss.",
-       false, kNoParam, InitKind::XavierUniform, true, false, softmax_forward, softmax_backward},
+       false, kNoParam, InitKind::XavierUniform, true, false, softmax_forward, softmax_backward, true},
   };
   return table;
 }

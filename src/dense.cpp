@@ -4,6 +4,9 @@
 #include "mlp/dense.hpp"
 
 #include "mlp/error.hpp"
+#include "mlp/parallel.hpp"
+
+#include <limits>
 
 namespace mlp {
 inline namespace MLP_SCALAR_NAMESPACE {
@@ -21,36 +24,71 @@ Dense::Dense(Index in, Index out, const Activation& act, InitKind init, Rng& rng
 Dense::Dense(Index in, Index out, const Activation& act, Rng& rng)
     : Dense(in, out, act, act.info->default_init, rng) {}
 
+// Threads split a layer by units: thread k owns a block of W's rows (and of Z's, A's and dZ's
+// columns, and of dW's rows), so each packs and multiplies only its half of W and no result is
+// shared. dX, which needs every unit, is split by input columns instead. Below kParallelWork
+// multiply-adds a layer runs on one thread: a thread would cost more than it saves.
+constexpr Index kParallelWork = Index{1} << 17;
+constexpr Index kUnitGrain = 16;  // a block of units is a multiple of 16 floats: whole cache lines
+
+namespace {
+Index min_units(const Dense& d, Index batch) {
+  const bool split = batch * d.W.size() >= kParallelWork && !d.activation.info->rowwise && !d.activation.learn;
+  return split ? 2 * kUnitGrain : std::numeric_limits<Index>::max();
+}
+}  // namespace
+
 ConstMatrixView Dense::forward(const ConstMatrixRef& X, bool, Rng&) {
   batch_ = X.rows();
   MatrixView Z = batch_view(Z_, batch_, W.rows());
   MatrixView A = batch_view(A_, batch_, W.rows());
-  Z.noalias() = X * W.transpose();  // (B, in)·(in, out)
-  Z.rowwise() += b;
-  activation.info->forward(Z, p, A);
+  parallel_for(W.rows(), min_units(*this, batch_), [&](Index o, Index end) {
+    const Index n = end - o;
+    auto z = Z.middleCols(o, n);
+    z.noalias() = X * W.middleRows(o, n).transpose();  // (B, in)·(in, n)
+    z.rowwise() += b.segment(o, n);
+    activation.info->forward(z, params(o, n), A.middleCols(o, n));
+  }, kUnitGrain);
   return this->A();
 }
 
 ConstMatrixView Dense::backward(const ConstMatrixRef& X, const ConstMatrixRef& dA) {
   MatrixView dZ = batch_view(dZ_, batch_, W.rows());
   if (activation.learn) dp.setZero();  // the activation's backward adds into dp
-  activation.info->backward(Z(), A(), p, dA, dZ, activation.learn ? &dp : nullptr);
-  return backward_common(X);
+  ConstMatrixView Zv = Z(), Av = A();
+  parallel_for(W.rows(), min_units(*this, batch_), [&](Index o, Index end) {
+    const Index n = end - o;
+    activation.info->backward(Zv.middleCols(o, n), Av.middleCols(o, n), params(o, n),
+                              dA.middleCols(o, n), dZ.middleCols(o, n), activation.learn ? &dp : nullptr);
+    weight_gradients(X, o, n);
+  }, kUnitGrain);
+  return input_gradient_of();
 }
 
 ConstMatrixView Dense::backward_from_logits(const ConstMatrixRef& X, const ConstMatrixRef& dZ_in) {
   MatrixView dZ = batch_view(dZ_, batch_, W.rows());
   dZ = dZ_in;
-  return backward_common(X);
+  parallel_for(W.rows(), min_units(*this, batch_), [&](Index o, Index end) { weight_gradients(X, o, end - o); },
+               kUnitGrain);
+  return input_gradient_of();
 }
 
-ConstMatrixView Dense::backward_common(const ConstMatrixRef& X) {
+ConstRowRef Dense::params(Index o, Index n) const { return p.size() ? ConstRowRef(p.segment(o, n)) : ConstRowRef(p); }
+
+void Dense::weight_gradients(const ConstMatrixRef& X, Index o, Index n) {
   ConstMatrixView dZ = this->dZ();
-  dW.noalias() = dZ.transpose() * X;  // (out, B)·(B, in)
-  db.noalias() = dZ.colwise().sum();
+  dW.middleRows(o, n).noalias() = dZ.middleCols(o, n).transpose() * X;  // (n, B)·(B, in)
+  db.segment(o, n).noalias() = dZ.middleCols(o, n).colwise().sum();
+}
+
+ConstMatrixView Dense::input_gradient_of() {
   if (!compute_input_gradient) return {dX_.data(), 0, W.cols()};
   MatrixView dX = batch_view(dX_, batch_, W.cols());
-  dX.noalias() = dZ * W;  // (B, out)·(out, in)
+  ConstMatrixView dZ = this->dZ();
+  const bool split = batch_ * W.size() >= kParallelWork;
+  parallel_for(W.cols(), split ? 2 * kUnitGrain : std::numeric_limits<Index>::max(), [&](Index i, Index end) {
+    dX.middleCols(i, end - i).noalias() = dZ * W.middleCols(i, end - i);  // (B, out)·(out, n)
+  }, kUnitGrain);
   return input_gradient();
 }
 

@@ -2,12 +2,17 @@
 #include "mlp/optimizer.hpp"
 
 #include "mlp/error.hpp"
+#include "mlp/parallel.hpp"
 
 #include <cmath>
 #include <functional>
+#include <limits>
 
 namespace mlp {
 inline namespace MLP_SCALAR_NAMESPACE {
+
+// Parameters smaller than this are updated on one thread.
+constexpr Index kParallelElements = 1 << 15;
 
 void Optimizer::step(const std::vector<Parameter>& params) {
   if (!sized_) {
@@ -17,19 +22,16 @@ void Optimizer::step(const std::vector<Parameter>& params) {
   ++steps_;
   // Clipping by global norm (Pascanu et al. 2013): scale every gradient by the same factor, so
   // the direction of the step is kept and only its length is bounded.
-  double sq = 0.0;
-  for (const auto& p : params) sq += static_cast<double>(p.g().squaredNorm());
-  last_norm_ = std::sqrt(sq);
-  const Scalar clip = (config_.clip_norm > 0.0 && last_norm_ > config_.clip_norm)
-                          ? static_cast<Scalar>(config_.clip_norm / last_norm_)
-                          : Scalar(1);
-  const Scalar wd = static_cast<Scalar>(config_.weight_decay);
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    Eigen::Map<Vector> g = params[i].g();
-    if (clip != Scalar(1)) g *= clip;
-    if (wd != Scalar(0)) g += wd * params[i].v();
-    update(i, params[i], g);
+  Scalar scale = 1;
+  last_norm_ = std::numeric_limits<double>::quiet_NaN();
+  if (config_.clip_norm > 0.0) {
+    double sq = 0.0;
+    for (const auto& p : params) sq += static_cast<double>(p.g().squaredNorm());
+    last_norm_ = std::sqrt(sq);
+    if (last_norm_ > config_.clip_norm) scale = static_cast<Scalar>(config_.clip_norm / last_norm_);
   }
+  const Scalar wd = static_cast<Scalar>(config_.weight_decay);
+  for (std::size_t i = 0; i < params.size(); ++i) update(i, params[i], scale, wd);
 }
 
 void Sgd::resize_state(const std::vector<Parameter>& params) {
@@ -37,21 +39,31 @@ void Sgd::resize_state(const std::vector<Parameter>& params) {
   for (const auto& p : params) velocity_.push_back(Vector::Zero(p.size));
 }
 
-void Sgd::update(std::size_t i, const Parameter& p, Eigen::Map<Vector> g) {
+// One pass over w, ∂L/∂w and v per parameter: the update is memory-bound, so fusing the
+// weight decay, clipping, momentum and step into one loop is what makes it fast.
+void Sgd::update(std::size_t i, const Parameter& p, Scalar scale, Scalar wd) {
   const Scalar lr = static_cast<Scalar>(config_.learning_rate);
   const Scalar mu = static_cast<Scalar>(config_.momentum);
-  if (mu == Scalar(0)) {
-    p.v() -= lr * g;
-    return;
-  }
-  Vector& v = velocity_[i];
-  // As torch.optim.SGD: the first step sets v = g (so v starts as the gradient, not 0·μ + g;
-  // the same thing with v zero-initialised).
-  v = mu * v + g;
-  if (config_.nesterov)
-    p.v() -= lr * (g + mu * v);
-  else
-    p.v() -= lr * v;
+  Scalar* w = p.value;
+  const Scalar* dw = p.grad;
+  Scalar* v = mu == Scalar(0) ? nullptr : velocity_[i].data();
+  const bool nesterov = config_.nesterov;
+  parallel_for(p.size, kParallelElements, [&](Index first, Index end) {
+    if (!v) {
+      for (Index k = first; k < end; ++k) w[k] -= lr * (scale * dw[k] + wd * w[k]);
+    } else if (nesterov) {  // as torch.optim.SGD: v ← μ·v + g (v starts at 0: the first step sets v = g)
+      for (Index k = first; k < end; ++k) {
+        const Scalar g = scale * dw[k] + wd * w[k];
+        v[k] = mu * v[k] + g;
+        w[k] -= lr * (g + mu * v[k]);
+      }
+    } else {
+      for (Index k = first; k < end; ++k) {
+        v[k] = mu * v[k] + (scale * dw[k] + wd * w[k]);
+        w[k] -= lr * v[k];
+      }
+    }
+  }, 16);
 }
 
 void Adam::resize_state(const std::vector<Parameter>& params) {
@@ -63,16 +75,25 @@ void Adam::resize_state(const std::vector<Parameter>& params) {
   }
 }
 
-void Adam::update(std::size_t i, const Parameter& p, Eigen::Map<Vector> g) {
+void Adam::update(std::size_t i, const Parameter& p, Scalar scale, Scalar wd) {
   const Scalar b1 = static_cast<Scalar>(config_.beta1), b2 = static_cast<Scalar>(config_.beta2);
-  m_[i] = b1 * m_[i] + (Scalar(1) - b1) * g;
-  v_[i] = b2 * v_[i] + (Scalar(1) - b2) * g.cwiseAbs2();
   const double t = static_cast<double>(steps_);
+  // torch: w ← w − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
   const Scalar step = static_cast<Scalar>(config_.learning_rate / (1.0 - std::pow(config_.beta1, t)));
-  const Scalar root_bias = static_cast<Scalar>(std::sqrt(1.0 - std::pow(config_.beta2, t)));
+  const Scalar inv_root_bias = static_cast<Scalar>(1.0 / std::sqrt(1.0 - std::pow(config_.beta2, t)));
   const Scalar eps = static_cast<Scalar>(config_.epsilon);
-  // torch: w -= lr/bc1 · m / (sqrt(v)/sqrt(bc2) + eps)
-  p.v().array() -= step * m_[i].array() / (v_[i].array().sqrt() / root_bias + eps);
+  Scalar* w = p.value;
+  const Scalar* dw = p.grad;
+  Scalar* m = m_[i].data();
+  Scalar* v = v_[i].data();
+  parallel_for(p.size, kParallelElements, [&](Index first, Index end) {
+    for (Index k = first; k < end; ++k) {
+      const Scalar g = scale * dw[k] + wd * w[k];
+      m[k] = b1 * m[k] + (Scalar(1) - b1) * g;
+      v[k] = b2 * v[k] + (Scalar(1) - b2) * g * g;
+      w[k] -= step * m[k] / (std::sqrt(v[k]) * inv_root_bias + eps);
+    }
+  }, 16);
 }
 
 namespace {

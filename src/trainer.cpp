@@ -3,6 +3,7 @@
 #include "mlp/trainer.hpp"
 
 #include "mlp/error.hpp"
+#include "mlp/parallel.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -58,10 +59,12 @@ FitResult fit(Network& net, const ConstMatrixRef& X, const ConstMatrixRef& Y, co
       const Index first = k * B, rows = std::min(B, n - first);
       Scalar loss;
       if (o.shuffle) {
-        for (Index i = 0; i < rows; ++i) {
-          Xb.row(i) = X.row(order[static_cast<std::size_t>(first + i)]);
-          Yb.row(i) = Y.row(order[static_cast<std::size_t>(first + i)]);
-        }
+        parallel_for(rows, X.cols() >= 256 ? 16 : rows + 1, [&](Index r, Index end) {
+          for (Index i = r; i < end; ++i) {
+            Xb.row(i) = X.row(order[static_cast<std::size_t>(first + i)]);
+            Yb.row(i) = Y.row(order[static_cast<std::size_t>(first + i)]);
+          }
+        });
         loss = net.train_step(Xb.topRows(rows), Yb.topRows(rows));
       } else {
         loss = net.train_step(X.middleRows(first, rows), Y.middleRows(first, rows));

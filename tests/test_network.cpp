@@ -1,6 +1,7 @@
 // The network as a whole: XOR is learned with a non-linearity and cannot be without one, a seed
 // reproduces a run bit for bit, a training step allocates nothing, summary() shows the model.
 #include "mlp/error.hpp"
+#include "mlp/parallel.hpp"
 #include "mlp/trainer.hpp"
 
 #include <doctest/doctest.h>
@@ -111,7 +112,7 @@ TEST_CASE("network: with identity hidden units XOR cannot be learned (the net is
 }
 
 TEST_CASE("network: the same seed gives bit-identical weights after training") {
-  Eigen::setNbThreads(1);
+  set_threads(1);
   Rng data_rng(9);
   Matrix X(200, 784), Y(200, 1);
   for (Index i = 0; i < X.size(); ++i) X.data()[i] = static_cast<Scalar>(data_rng.uniform());
@@ -133,7 +134,7 @@ TEST_CASE("network: the same seed gives bit-identical weights after training") {
 }
 
 TEST_CASE("network: once buffers are sized, a training step allocates nothing") {
-  Eigen::setNbThreads(1);  // the single-thread path; Eigen's threaded products allocate per call
+  set_threads(1);
   Rng rng(3);
   Matrix X(64, 784), Y(64, 1);
   for (Index i = 0; i < X.size(); ++i) X.data()[i] = static_cast<Scalar>(rng.uniform());
@@ -160,6 +161,32 @@ TEST_CASE("network: once buffers are sized, a training step allocates nothing") 
     g_counting = false;
     CHECK(g_allocations == 0);
   }
+}
+
+TEST_CASE("network: two threads compute the same step as one, without allocating") {
+  Rng rng(4);
+  Matrix X(64, 784), Y(64, 1);
+  for (Index i = 0; i < X.size(); ++i) X.data()[i] = static_cast<Scalar>(rng.uniform());
+  for (Index i = 0; i < 64; ++i) Y(i, 0) = static_cast<Scalar>(rng.below(10));
+  auto weights_after = [&](int threads) {
+    set_threads(threads);
+    Network net = mnist_like(1, "relu", "sgd", 0.0);
+    net.train_step(X, Y);
+    g_allocations = 0;
+    g_counting = true;
+    for (int i = 0; i < 3; ++i) net.train_step(X, Y);
+    g_counting = false;
+    CHECK(g_allocations == 0);
+    std::vector<Scalar> w;
+    for (const auto& p : net.parameters()) w.insert(w.end(), p.value, p.value + p.size);
+    return w;
+  };
+  const auto one = weights_after(1), two = weights_after(2);
+  set_threads(1);
+  REQUIRE(one.size() == two.size());
+  double worst = 0;
+  for (std::size_t i = 0; i < one.size(); ++i) worst = std::max(worst, double(std::abs(one[i] - two[i])));
+  CHECK(worst < 1e-5);  // the same arithmetic, split differently: only rounding may differ
 }
 
 TEST_CASE("network: summary lists layers, shapes, parameter counts and activations") {

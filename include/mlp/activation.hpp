@@ -27,11 +27,11 @@ struct ActivationParam {
 
 // A = f(Z), elementwise (or row-wise for softmax). p is the (1, units) parameter row; it is empty
 // for activations without one. Shapes: Z, A (B, units).
-using ActivationForward = void (*)(const ConstMatrixRef& Z, const RowVector& p, MatrixRef A);
+using ActivationForward = void (*)(const ConstMatrixRef& Z, const ConstRowRef& p, MatrixRef A);
 
 // dZ = dA ⊙ f′(Z), given the forward's Z and A (the derivative may use either: sigmoid′ = A(1−A)).
 // When dp is not null the parameter's gradient Σ_batch dA ⊙ ∂f/∂p is added to it (1, units).
-using ActivationBackward = void (*)(const ConstMatrixRef& Z, const ConstMatrixRef& A, const RowVector& p,
+using ActivationBackward = void (*)(const ConstMatrixRef& Z, const ConstMatrixRef& A, const ConstRowRef& p,
                                     const ConstMatrixRef& dA, MatrixRef dZ, RowVector* dp);
 
 // Weight initialisation that suits an activation (see init.hpp).
@@ -51,6 +51,7 @@ struct ActivationInfo {
   bool kinked;           // has a point where f′ jumps (gradient checks keep inputs away from 0)
   ActivationForward forward;
   ActivationBackward backward;
+  bool rowwise = false;  // softmax: each output depends on its whole row, not on one input
 };
 
 // The table itself, in documentation order.

@@ -49,7 +49,9 @@ class Dense : public Layer {
   Index batch() const { return batch_; }
 
  private:
-  ConstMatrixView backward_common(const ConstMatrixRef& X);
+  void weight_gradients(const ConstMatrixRef& X, Index first_unit, Index units);  // dW, db for a block of units
+  ConstMatrixView input_gradient_of();                                             // dX = dZ·W
+  ConstRowRef params(Index first_unit, Index units) const;                         // p for a block of units
   Index batch_ = 0;
   Matrix Z_, A_, dZ_;  // (≥B, out)
   Matrix dX_;          // (≥B, in)

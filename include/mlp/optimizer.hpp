@@ -33,13 +33,16 @@ class Optimizer {
   double learning_rate() const { return config_.learning_rate; }
   void set_learning_rate(double lr) { config_.learning_rate = lr; }
   const OptimizerConfig& config() const { return config_; }
-  // The global gradient norm seen by the last step, before clipping.
+  // The global gradient norm seen by the last step, before clipping (computed only when
+  // clipping is on: it costs a pass over every gradient; NaN otherwise).
   double last_gradient_norm() const { return last_norm_; }
 
  protected:
-  // Updates parameter i (its state lives at the same index); g already includes weight decay
-  // and clipping, and is a scratch vector the update may overwrite.
-  virtual void update(std::size_t i, const Parameter& p, Eigen::Map<Vector> g) = 0;
+  // Updates parameter i (its state lives at the same index) from the effective gradient
+  //   g = grad_scale · ∂L/∂w + weight_decay · w
+  // computed element by element inside the update's single pass over memory (the parameter's
+  // gradient itself is left as backward wrote it).
+  virtual void update(std::size_t i, const Parameter& p, Scalar grad_scale, Scalar weight_decay) = 0;
   virtual void resize_state(const std::vector<Parameter>& params) = 0;
 
   OptimizerConfig config_;
@@ -56,7 +59,7 @@ class Sgd : public Optimizer {
   using Optimizer::Optimizer;
 
  private:
-  void update(std::size_t i, const Parameter& p, Eigen::Map<Vector> g) override;
+  void update(std::size_t i, const Parameter& p, Scalar grad_scale, Scalar weight_decay) override;
   void resize_state(const std::vector<Parameter>& params) override;
   std::vector<Vector> velocity_;
 };
@@ -67,7 +70,7 @@ class Adam : public Optimizer {
   using Optimizer::Optimizer;
 
  private:
-  void update(std::size_t i, const Parameter& p, Eigen::Map<Vector> g) override;
+  void update(std::size_t i, const Parameter& p, Scalar grad_scale, Scalar weight_decay) override;
   void resize_state(const std::vector<Parameter>& params) override;
   std::vector<Vector> m_, v_;
 };

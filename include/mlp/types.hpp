@@ -40,6 +40,7 @@ using Vector = ColVector;
 // so callers can pass X.middleRows(i, B) without a copy.
 using ConstMatrixRef = Eigen::Ref<const Matrix>;
 using MatrixRef = Eigen::Ref<Matrix>;
+using ConstRowRef = Eigen::Ref<const RowVector>;  // a (1, n) row or a segment of one
 
 // A layer's buffers are allocated for the largest batch seen so far and reused; the current
 // batch is a view of their first B rows. Views are what layers hand out.
