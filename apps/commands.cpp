@@ -57,13 +57,13 @@ void write_file_atomically(const std::string& path, const std::string& text) {
   }
 }
 
-namespace {
-
 std::vector<std::size_t> all_rows(const csv::Table& t) {
   std::vector<std::size_t> r(t.rows);
   std::iota(r.begin(), r.end(), std::size_t{0});
   return r;
 }
+
+namespace {
 
 // A file for evaluate/predict must have the training features; any other column but a target is
 // a sign of the wrong file, so it is named rather than ignored.

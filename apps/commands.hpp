@@ -57,6 +57,9 @@ int make_dataset(const std::string& kind, long samples, double noise, std::uint6
                  const std::string& out);
 int list_activations();
 
+// Every row of a table, in order: the row list for a whole file.
+std::vector<std::size_t> all_rows(const csv::Table& table);
+
 // Writes text to path atomically (temporary file in the same directory, then rename), so an
 // existing file is replaced whole or not at all. Throws mlp::Error naming the path.
 void write_file_atomically(const std::string& path, const std::string& text);

@@ -195,23 +195,20 @@ int train(const TrainOptions& o) {
   const Preprocessing prep = fit_preprocessing(table, train_rows, po);
   const Matrix X = make_inputs(table, prep, train_rows), Y = make_targets(table, prep, train_rows);
   Matrix Xval(0, X.cols()), Yval(0, Y.cols()), Xtest(0, X.cols()), Ytest(0, Y.cols());
-  auto all_rows = [](const csv::Table& t) {
-    std::vector<std::size_t> r(t.rows);
-    std::iota(r.begin(), r.end(), std::size_t{0});
-    return r;
-  };
   if (!o.val_file.empty()) {
     const csv::Table t = csv::read(o.val_file, copt);
-    Xval = make_inputs(t, prep, all_rows(t));
-    Yval = make_targets(t, prep, all_rows(t));
+    const auto rows = all_rows(t);
+    Xval = make_inputs(t, prep, rows);
+    Yval = make_targets(t, prep, rows);
   } else if (!val_rows.empty()) {
     Xval = make_inputs(table, prep, val_rows);
     Yval = make_targets(table, prep, val_rows);
   }
   if (!o.test_file.empty()) {
     const csv::Table t = csv::read(o.test_file, copt);
-    Xtest = make_inputs(t, prep, all_rows(t));
-    Ytest = make_targets(t, prep, all_rows(t));
+    const auto rows = all_rows(t);
+    Xtest = make_inputs(t, prep, rows);
+    Ytest = make_targets(t, prep, rows);
   } else if (!test_rows.empty()) {
     Xtest = make_inputs(table, prep, test_rows);
     Ytest = make_targets(table, prep, test_rows);
