@@ -40,29 +40,53 @@ void Sgd::resize_state(const std::vector<Parameter>& params) {
 }
 
 // One pass over w, ∂L/∂w and v per parameter: the update is memory-bound, so fusing the
-// weight decay, clipping, momentum and step into one loop is what makes it fast.
+// weight decay, clipping, momentum and step into one loop is what makes it fast. The loops take
+// __restrict pointers (the arrays never overlap) so the compiler can vectorise them.
+namespace {
+void sgd_plain(Scalar* __restrict w, const Scalar* __restrict dw, Index n, Scalar lr, Scalar scale, Scalar wd) {
+  for (Index k = 0; k < n; ++k) w[k] -= lr * (scale * dw[k] + wd * w[k]);
+}
+// As torch.optim.SGD: v ← μ·v + g (v starts at 0, so the first step sets v = g).
+void sgd_momentum(Scalar* __restrict w, const Scalar* __restrict dw, Scalar* __restrict v, Index n, Scalar lr,
+                  Scalar mu, Scalar scale, Scalar wd) {
+  for (Index k = 0; k < n; ++k) {
+    v[k] = mu * v[k] + (scale * dw[k] + wd * w[k]);
+    w[k] -= lr * v[k];
+  }
+}
+void sgd_nesterov(Scalar* __restrict w, const Scalar* __restrict dw, Scalar* __restrict v, Index n, Scalar lr,
+                  Scalar mu, Scalar scale, Scalar wd) {
+  for (Index k = 0; k < n; ++k) {
+    const Scalar g = scale * dw[k] + wd * w[k];
+    v[k] = mu * v[k] + g;
+    w[k] -= lr * (g + mu * v[k]);
+  }
+}
+// torch: w ← w − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
+void adam(Scalar* __restrict w, const Scalar* __restrict dw, Scalar* __restrict m, Scalar* __restrict v, Index n,
+          Scalar b1, Scalar b2, Scalar step, Scalar inv_root_bias, Scalar eps, Scalar scale, Scalar wd) {
+  for (Index k = 0; k < n; ++k) {
+    const Scalar g = scale * dw[k] + wd * w[k];
+    m[k] = b1 * m[k] + (Scalar(1) - b1) * g;
+    v[k] = b2 * v[k] + (Scalar(1) - b2) * g * g;
+    w[k] -= step * m[k] / (std::sqrt(v[k]) * inv_root_bias + eps);
+  }
+}
+}  // namespace
+
 void Sgd::update(std::size_t i, const Parameter& p, Scalar scale, Scalar wd) {
   const Scalar lr = static_cast<Scalar>(config_.learning_rate);
   const Scalar mu = static_cast<Scalar>(config_.momentum);
-  Scalar* w = p.value;
-  const Scalar* dw = p.grad;
   Scalar* v = mu == Scalar(0) ? nullptr : velocity_[i].data();
   const bool nesterov = config_.nesterov;
   parallel_for(p.size, kParallelElements, [&](Index first, Index end) {
-    if (!v) {
-      for (Index k = first; k < end; ++k) w[k] -= lr * (scale * dw[k] + wd * w[k]);
-    } else if (nesterov) {  // as torch.optim.SGD: v ← μ·v + g (v starts at 0: the first step sets v = g)
-      for (Index k = first; k < end; ++k) {
-        const Scalar g = scale * dw[k] + wd * w[k];
-        v[k] = mu * v[k] + g;
-        w[k] -= lr * (g + mu * v[k]);
-      }
-    } else {
-      for (Index k = first; k < end; ++k) {
-        v[k] = mu * v[k] + (scale * dw[k] + wd * w[k]);
-        w[k] -= lr * v[k];
-      }
-    }
+    const Index n = end - first;
+    if (!v)
+      sgd_plain(p.value + first, p.grad + first, n, lr, scale, wd);
+    else if (nesterov)
+      sgd_nesterov(p.value + first, p.grad + first, v + first, n, lr, mu, scale, wd);
+    else
+      sgd_momentum(p.value + first, p.grad + first, v + first, n, lr, mu, scale, wd);
   }, 16);
 }
 
@@ -78,21 +102,13 @@ void Adam::resize_state(const std::vector<Parameter>& params) {
 void Adam::update(std::size_t i, const Parameter& p, Scalar scale, Scalar wd) {
   const Scalar b1 = static_cast<Scalar>(config_.beta1), b2 = static_cast<Scalar>(config_.beta2);
   const double t = static_cast<double>(steps_);
-  // torch: w ← w − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
   const Scalar step = static_cast<Scalar>(config_.learning_rate / (1.0 - std::pow(config_.beta1, t)));
   const Scalar inv_root_bias = static_cast<Scalar>(1.0 / std::sqrt(1.0 - std::pow(config_.beta2, t)));
   const Scalar eps = static_cast<Scalar>(config_.epsilon);
-  Scalar* w = p.value;
-  const Scalar* dw = p.grad;
   Scalar* m = m_[i].data();
   Scalar* v = v_[i].data();
   parallel_for(p.size, kParallelElements, [&](Index first, Index end) {
-    for (Index k = first; k < end; ++k) {
-      const Scalar g = scale * dw[k] + wd * w[k];
-      m[k] = b1 * m[k] + (Scalar(1) - b1) * g;
-      v[k] = b2 * v[k] + (Scalar(1) - b2) * g * g;
-      w[k] -= step * m[k] / (std::sqrt(v[k]) * inv_root_bias + eps);
-    }
+    adam(p.value + first, p.grad + first, m + first, v + first, end - first, b1, b2, step, inv_root_bias, eps, scale, wd);
   }, 16);
 }
 

@@ -16,6 +16,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+constexpr Index kPrefetchAhead = 4;
+void prefetch_row(const ConstMatrixRef& X, Index row) {
+  const char* p = reinterpret_cast<const char*>(X.row(row).data());
+  const Index bytes = X.cols() * static_cast<Index>(sizeof(Scalar));
+  for (Index b = 0; b < bytes; b += 64) __builtin_prefetch(p + b);
+}
+
 std::vector<Vector> snapshot(const Network& net) {
   std::vector<Vector> s;
   for (const auto& p : net.parameters()) s.push_back(p.v());
@@ -61,6 +68,9 @@ FitResult fit(Network& net, const ConstMatrixRef& X, const ConstMatrixRef& Y, co
       if (o.shuffle) {
         parallel_for(rows, X.cols() >= 256 ? 16 : rows + 1, [&](Index r, Index end) {
           for (Index i = r; i < end; ++i) {
+            // The rows are scattered over the whole data set, so each one is a cache (and TLB)
+            // miss: ask for a row a few iterations ahead while copying this one.
+            if (i + kPrefetchAhead < end) prefetch_row(X, order[static_cast<std::size_t>(first + i + kPrefetchAhead)]);
             Xb.row(i) = X.row(order[static_cast<std::size_t>(first + i)]);
             Yb.row(i) = Y.row(order[static_cast<std::size_t>(first + i)]);
           }
