@@ -19,10 +19,23 @@ struct Options {
   HeaderMode header = HeaderMode::Auto;
 };
 
+// The numbers of one column, values[r] for data row r, contiguous: a view into the Table's block
+// of numbers, valid for as long as the Table, or a copy of it, lives.
+struct Values {
+  const float* first = nullptr;
+  std::size_t count = 0;  // rows
+  float operator[](std::size_t r) const { return first[r]; }
+  std::size_t size() const { return count; }
+  bool empty() const { return count == 0; }
+  const float* data() const { return first; }
+  const float* begin() const { return first; }
+  const float* end() const { return first + count; }
+};
+
 struct Column {
   std::string name;  // from the header, or "column_1", "column_2"... (1-based) without one
   bool numeric = true;            // every cell parsed as a finite number
-  std::vector<float> values;      // (rows) when numeric; empty when not
+  Values values;                  // (rows) when numeric; empty when not
   std::vector<std::string> text;  // (rows) when !numeric: each cell as written, trimmed, unquoted
   std::size_t first_text_row = 0; // when !numeric: 0-based data row of the first non-number
 };
@@ -35,10 +48,15 @@ struct Table {
   std::vector<std::size_t> line_of_row;    // (rows) 1-based line where each data row starts
   std::vector<std::size_t> offset_of_row;  // (rows) byte offset in *source of that line's start
 
-  // The whole file text and its delimiter, kept so where() can re-scan one row on demand instead
-  // of storing a position per cell (parse() has no file to re-read). This holds one copy of the
-  // file in memory for as long as the Table (or a copy of it) lives: drop it once values are out.
-  std::shared_ptr<const std::string> source;
+  // Every numeric cell, in one block of memory, column after column: what Column::values view.
+  std::shared_ptr<const float> numbers;
+
+  // The whole file text (source_size bytes, then a NUL) and its delimiter, kept so where() can
+  // re-scan one row on demand instead of storing a position per cell (parse() has no file to
+  // re-read). read() maps the file rather than copying it (see csv.cpp on what that implies);
+  // either way it stays in memory as long as the Table (or a copy) lives, unless dropped.
+  std::shared_ptr<const char> source;
+  std::size_t source_size = 0;
   char delimiter = ',';
 
   // Index of a column by exact name or, failing that, by 0-based index written in decimal
