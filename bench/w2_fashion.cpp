@@ -4,6 +4,7 @@
 // Usage: w2_fashion DATA_DIR INIT.bin EPOCHS THREADS SEED  → one JSON line per epoch and a summary.
 #include "fashion.hpp"
 #include "mlp/metrics.hpp"
+#include "mlp/parallel.hpp"
 #include "mlp/trainer.hpp"
 
 #include <chrono>
@@ -17,7 +18,7 @@ int main(int argc, char** argv) {
   }
   const std::string dir = argv[1];
   const int epochs = std::atoi(argv[3]), threads = std::atoi(argv[4]);
-  Eigen::setNbThreads(threads);
+  mlp::set_threads(threads);
   mlp::Matrix X, Y, Xt, Yt;
   bench::load_idx(dir + "/train-images-idx3-ubyte", dir + "/train-labels-idx1-ubyte", X, Y);
   bench::load_idx(dir + "/t10k-images-idx3-ubyte", dir + "/t10k-labels-idx1-ubyte", Xt, Yt);
@@ -55,5 +56,5 @@ int main(int argc, char** argv) {
   for (const auto& r : result.history) best = std::max(best, r.samples_per_second);
   std::printf("{\"summary\": true, \"threads\": %d, \"epochs\": %d, \"seconds\": %.3f, \"samples_per_s\": %.1f, "
               "\"best_epoch_samples_per_s\": %.1f, \"test_accuracy\": %.4f}\n",
-              threads, epochs, result.seconds, 60000.0 * epochs / result.seconds, best, acc);
+              threads, epochs, result.seconds, double(X.rows()) * epochs / result.seconds, best, acc);
 }

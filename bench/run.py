@@ -1,0 +1,807 @@
+"""The benchmark driver (called by bench/run.sh): runs every workload for mlp and its reference
+implementations interleaved, round-robin, and writes RESULTS.md and results.svg.
+
+    run.py [--quick] [--rounds N] [--build-dir DIR] [--out DIR]
+
+Full mode (default) writes bench/RESULTS.md and bench/results.svg and refuses to report PyTorch
+numbers unless torch loaded OpenBLAS. --quick (run by ctest) uses tiny rounds, epochs and subsets,
+writes into BUILD_DIR/bench-quick/, and skips, saying why, whatever it cannot run (no torch, no
+data set, no hyperfine or /usr/bin/time). It installs nothing; run.sh does that in full mode.
+See bench/README.md for what each workload means.
+"""
+import argparse
+import gzip
+import json
+import math
+import os
+import platform
+import random
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from array import array
+from datetime import datetime, timezone
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH)
+DATASET = "/usr/share/datasets/fashion-mnist"
+IDX_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+W2_SEED = 1        # shuffling seed of both W2 implementations
+INIT_SEED = 2024   # seed of the shared W2 initial weights
+LAYERS = [(256, 784), (128, 256), (10, 128)]  # (out, in) of each Linear
+
+FULL = dict(rounds=5, w1_epochs=10000, w2_epochs=5, w2_train=60000, w2_test=10000, w3_seconds=3.0,
+            w4_rows=60000, numpy_rows=10000, w4_cold_wait=3.0, startup_runs=20)
+QUICK = dict(rounds=2, w1_epochs=2000, w2_epochs=1, w2_train=2000, w2_test=1000, w3_seconds=0.3,
+             w4_rows=2000, numpy_rows=500, w4_cold_wait=0.0, startup_runs=5)
+
+
+def log(msg):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def thread_env(omp, openblas=None):
+    """Every run states its threads explicitly; nothing is inherited from the caller's shell."""
+    env = dict(os.environ)
+    env.update(OMP_NUM_THREADS=str(omp), MKL_NUM_THREADS=str(omp),
+               OPENBLAS_NUM_THREADS=str(omp if openblas is None else openblas),
+               PYTHONDONTWRITEBYTECODE="1")  # no __pycache__ in bench/ from torch_common
+    return env
+
+
+def run(cmd, env=None, cwd=None, timeout=1800):
+    """Runs cmd; returns (parsed JSON lines of stdout, stderr). Fails loudly: a benchmark program
+    that crashes or prints garbage is exactly what the quick mode in ctest is there to catch."""
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    log(f"  {time.perf_counter() - t0:6.2f} s  {' '.join(os.path.basename(c) for c in cmd[:6])}")
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}:\n{p.stderr[-2000:]}")
+    lines = [json.loads(l) for l in p.stdout.splitlines() if l.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"{' '.join(cmd)} printed no JSON:\n{p.stdout[-2000:]}")
+    return lines, p.stderr
+
+
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def spread(xs, fmt):
+    """'median (min–max)' of a list of per-round values."""
+    if not xs:
+        return "—"
+    return f"{fmt.format(med(xs))} ({fmt.format(min(xs))}–{fmt.format(max(xs))})"
+
+
+# ---------------------------------------------------------------- data preparation (cached)
+
+def read_idx_prefix(path_gz, header, count, item):
+    with gzip.open(path_gz, "rb") as f:
+        raw = f.read(header + count * item)
+    return raw
+
+
+def prepare_fashion(cache, train, test, full):
+    """Gunzips the IDX files once into cache/fashion (full) or writes a small subset
+    cache/fashion-quick (quick: only the first bytes of each .gz are read)."""
+    out = os.path.join(cache, "fashion" if full else "fashion-quick")
+    if all(os.path.exists(os.path.join(out, f)) for f in IDX_FILES):
+        return out
+    os.makedirs(out, exist_ok=True)
+    for name in IDX_FILES:
+        n = train if name.startswith("train") else test
+        images = "images" in name
+        raw = read_idx_prefix(os.path.join(DATASET, name + ".gz"), 16 if images else 8, n, 784 if images else 1)
+        raw = raw[:4] + n.to_bytes(4, "big") + raw[8:]  # the item count in the header
+        with open(os.path.join(out, name) + ".tmp", "wb") as f:
+            f.write(raw)
+        os.replace(os.path.join(out, name) + ".tmp", os.path.join(out, name))
+    return out
+
+
+def prepare_w2_init(cache):
+    """The shared W2 initial weights, float32 in torch layout W1 b1 W2 b2 W3 b3: PyTorch's default
+    nn.Linear initialisation (kaiming_uniform(a=√5) for W and the bias rule, which both come to
+    U(−1/√fan_in, 1/√fan_in)), drawn with Python's own generator (seed INIT_SEED) so the file is
+    the same with or without torch installed and with any torch version."""
+    path = os.path.join(cache, f"w2_init_seed{INIT_SEED}.bin")
+    if not os.path.exists(path):
+        rng, flat = random.Random(INIT_SEED), array("f")
+        for out, fan_in in LAYERS:
+            bound = 1.0 / math.sqrt(fan_in)
+            flat.extend(rng.uniform(-bound, bound) for _ in range(out * fan_in))  # W (out, in)
+            flat.extend(rng.uniform(-bound, bound) for _ in range(out))           # b (out,)
+        with open(path + ".tmp", "wb") as f:
+            flat.tofile(f)
+        os.replace(path + ".tmp", path)
+    return path
+
+
+def prepare_csv(cache, data_dir, rows, prefix_rows, tag):
+    """The W4 CSV (header 'label,pixel1..pixel784', then integer pixels) and a prefix of it for
+    numpy.loadtxt, written once from the IDX files."""
+    path = os.path.join(cache, f"fashion_train_{tag}.csv")
+    prefix = os.path.join(cache, f"fashion_train_{tag}_first{prefix_rows}.csv")
+    if os.path.exists(path) and os.path.exists(prefix):
+        return path, prefix
+    with open(os.path.join(data_dir, "train-images-idx3-ubyte"), "rb") as f:
+        images = f.read()[16:]
+    with open(os.path.join(data_dir, "train-labels-idx1-ubyte"), "rb") as f:
+        labels = f.read()[8:]
+    digits = [str(i) for i in range(256)]
+    header = "label," + ",".join(f"pixel{i}" for i in range(1, 785)) + "\n"
+    with open(path + ".tmp", "w") as f, open(prefix + ".tmp", "w") as g:
+        f.write(header)
+        g.write(header)
+        for i in range(rows):
+            line = digits[labels[i]] + "," + ",".join([digits[v] for v in images[i * 784:(i + 1) * 784]]) + "\n"
+            f.write(line)
+            if i < prefix_rows:
+                g.write(line)
+    os.replace(path + ".tmp", path)
+    os.replace(prefix + ".tmp", prefix)
+    return path, prefix
+
+
+# ---------------------------------------------------------------- environment facts
+
+def probe_torch():
+    """(info, reason): info has torch's version and the BLAS it loaded; reason says why not."""
+    try:
+        lines, _ = run([sys.executable, os.path.join(BENCH, "torch_common.py")], env=thread_env(1), timeout=120)
+    except Exception as e:  # noqa: BLE001  (no torch, or a broken one: both mean "skip")
+        return None, f"`import torch` failed with {sys.executable} ({str(e).splitlines()[-1] if str(e) else e})"
+    info = lines[0]
+    if not info["openblas"]:
+        return info, ("PyTorch did not load OpenBLAS (it mapped " + (", ".join(info["blas"]) or "no BLAS") +
+                      "); install libopenblas0-pthread — the reference BLAS makes W2 ~13x slower, a false win")
+    return info, None
+
+
+def py_module_version(name):
+    try:
+        p = subprocess.run([sys.executable, "-c", f"import {name}; print({name}.__version__)"],
+                           capture_output=True, text=True, timeout=60)
+        return p.stdout.strip() if p.returncode == 0 else "not installed"
+    except Exception:  # noqa: BLE001
+        return "not installed"
+
+
+def machine_facts(build):
+    facts = {}
+    try:
+        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+        facts["cpu"] = re.search(r"Model name:\s*(.+)", lscpu).group(1).strip()
+        fam, model = re.search(r"CPU family:\s*(\S+)", lscpu), re.search(r"Model:\s*(\S+)", lscpu)
+        if fam and model:
+            facts["cpu"] += f" (family {fam.group(1)}, model {model.group(1)})"
+    except Exception:  # noqa: BLE001
+        facts["cpu"] = platform.processor() or "unknown"
+    facts["cores"] = os.cpu_count()
+    facts["kernel"] = platform.release()
+    with open("/proc/meminfo") as f:
+        facts["memory"] = f"{int(f.readline().split()[1]) / 1024 / 1024:.1f} GiB"
+    cache = open(os.path.join(build, "CMakeCache.txt")).read() if os.path.exists(os.path.join(build, "CMakeCache.txt")) else ""
+    m = re.search(r"CMAKE_CXX_COMPILER:\w+=(.+)", cache)
+    cxx = m.group(1).strip() if m else "c++"
+    try:
+        facts["compiler"] = subprocess.run([cxx, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    except Exception:  # noqa: BLE001
+        facts["compiler"] = cxx
+    m = re.search(r"CMAKE_BUILD_TYPE:\w+=(.*)", cache)
+    facts["build_type"] = m.group(1).strip() if m else "?"
+    flags = os.path.join(build, "bench", "CMakeFiles", "bench_w2_fashion.dir", "flags.make")
+    if os.path.exists(flags):
+        text = open(flags).read()
+        get = lambda key: (re.search(rf"^{key} = (.*)$", text, re.M) or [None, ""])[1].strip()
+        facts["flags"] = get("CXX_FLAGS") + " " + " ".join(d for d in get("CXX_DEFINES").split() if d.startswith("-DEIGEN"))
+    else:
+        facts["flags"] = "?"
+    eigen = "/usr/include/eigen3/Eigen/src/Core/util/Macros.h"
+    if os.path.exists(eigen):
+        text = open(eigen).read()
+        v = [re.search(rf"#define EIGEN_{k}_VERSION (\d+)", text).group(1) for k in ("WORLD", "MAJOR", "MINOR")]
+        facts["eigen"] = ".".join(v)
+    else:
+        facts["eigen"] = "?"
+    # Fresh memory is expensive on some VMs (the host backs each page on first touch); W4's output
+    # matrix alone is 188 MB, so this puts a floor under any reader's time on this machine. numpy
+    # asks for transparent huge pages (madvise) on large arrays; malloc (Eigen, std::vector) does not.
+    touch = ("import sys, time, numpy\nnumpy.core.multiarray._set_madvise_hugepage(sys.argv[1] == 'huge')\n"
+             "best = 1e9\nfor _ in range(3):\n    t = time.perf_counter()\n"
+             "    a = numpy.ones(60000 * 784 * 4, numpy.uint8)\n    best = min(best, time.perf_counter() - t)\n"
+             "    del a\nprint(best)")
+    for pages in ("4k", "huge"):
+        p = subprocess.run([sys.executable, "-c", touch, pages], capture_output=True, text=True)
+        facts[f"touch_{pages}"] = float(p.stdout) if p.returncode == 0 else None
+    for mod in ("torch", "numpy", "pandas"):
+        facts[mod] = py_module_version(mod)
+    facts["python"] = f"{sys.executable} {platform.python_version()}"
+    return facts
+
+
+# ---------------------------------------------------------------- the workloads, one round each
+
+class Watch:
+    """How much CPU other processes used while a measurement ran, in cores: the machine's busy
+    time (/proc/stat, all CPUs) less this driver's and its waited-for children's, over the wall
+    time. /proc/stat counts in ticks (10 ms), so this is only meaningful over ~1 s or more."""
+
+    @staticmethod
+    def machine_busy():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:9]]
+        return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")  # less idle and iowait
+
+    @staticmethod
+    def own_cpu():
+        a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+
+    def __enter__(self):
+        self.t, self.busy, self.ours = time.perf_counter(), self.machine_busy(), self.own_cpu()
+        return self
+
+    def __exit__(self, *exc):
+        wall = max(time.perf_counter() - self.t, 1e-3)
+        self.others = max(0.0, (self.machine_busy() - self.busy) - (self.own_cpu() - self.ours)) / wall
+
+
+DISTURBED = 0.15  # cores used by other processes during a measurement above which it is redone
+RETRIES = 2       # how often a disturbed measurement is redone (0 in quick mode)
+
+
+def measured(r, fn):
+    """Runs fn() → [(key, result dict)], appending each dict to r[key]. While other processes
+    disturbed it, fn runs again (up to RETRIES more times, 10 s apart); every dict is stamped with
+    the CPU others used meanwhile ('others', cores) and the attempt it came from."""
+    for attempt in range(1, RETRIES + 2):
+        with Watch() as w:
+            out = fn()
+        if w.others <= DISTURBED or attempt > RETRIES:
+            break
+        log(f"  disturbed: other processes used {w.others:.2f} cores meanwhile; again in 10 s")
+        time.sleep(10)
+    for key, d in out:
+        d["others"], d["attempt"] = round(w.others, 3), attempt
+        r.setdefault(key, []).append(d)
+
+
+def round_w1(cfg, build, init, torch_ok, first, r):
+    """W1: µs per epoch of mlp, the plain Eigen loop (both variants) and PyTorch. One process
+    takes ~10 ms, too short to watch for interference alone, so the round's group is watched."""
+    e = str(cfg["w1_epochs"])
+    sides = [[os.path.join(build, "bench", "bench_xor"), e, "1"], [os.path.join(build, "bench", "bench_w1_plain"), e, "1"]]
+    if torch_ok:
+        sides.append([sys.executable, os.path.join(BENCH, "torch_w1.py"), init, e])
+    if not first:
+        sides.reverse()
+    measured(r, lambda: [(line["impl"], line) for cmd in sides for line in run(cmd, env=thread_env(1))[0]])
+
+
+def round_w2(cfg, build, data, init, torch_ok, first, r, time_v):
+    """W2: samples/s of mlp and PyTorch on 1 and 2 threads; mlp's 1-thread run also measures
+    peak RSS (it runs under /usr/bin/time -v when that is installed)."""
+    e = str(cfg["w2_epochs"])
+    mlp = os.path.join(build, "bench", "bench_w2_fashion")
+    tw2 = [sys.executable, os.path.join(BENCH, "torch_w2.py"), data, init, e]
+    runs = [("mlp_1t", ([time_v, "-v"] if time_v else []) + [mlp, data, init, e, "1", str(W2_SEED)], thread_env(1)),
+            ("mlp_2t", [mlp, data, init, e, "2", str(W2_SEED)], thread_env(2, openblas=1))]
+    if torch_ok:
+        runs += [("pytorch_1t", tw2 + ["1", str(W2_SEED)], thread_env(1)),
+                 ("pytorch_2t_all2", tw2 + ["2", str(W2_SEED)], thread_env(2)),
+                 ("pytorch_2t_openblas1", tw2 + ["2", str(W2_SEED)], thread_env(2, openblas=1))]
+        # interleave: mlp 1t, torch 1t, mlp 2t, torch 2t, torch 2t'
+        runs = [runs[0], runs[2], runs[1], runs[3], runs[4]]
+    if not first:
+        runs.reverse()
+
+    def one(name, cmd, env):
+        lines, err = run(cmd, env=env)
+        summary = [l for l in lines if l.get("summary")][0]
+        summary["losses"] = [l["loss"] for l in lines if "epoch" in l]
+        m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
+        if m:
+            summary["max_rss_kib"] = int(m.group(1))
+        return [(name, summary)]
+
+    for name, cmd, env in runs:
+        measured(r, lambda: one(name, cmd, env))
+
+
+def round_w3(cfg, build, r):
+    for t in (1, 2):
+        cmd = [os.path.join(build, "bench", "bench_w3_gemm"), str(t), str(cfg["w3_seconds"])]
+        measured(r, lambda: [(f"{t}t", run(cmd, env=thread_env(t))[0][0])])
+
+
+def round_w4(cfg, build, csv_path, prefix, have_pandas, have_numpy, first, r):
+    """W4: MB/s of each reader, run twice in a row: 'cold' after w4_cold_wait seconds of quiet, then
+    'warm' at once. On this VM a page of fresh memory costs ~10 µs on first touch unless a process
+    just freed it, so a reader that mallocs its buffers is 3-4× faster warm than cold."""
+    runs = [("mlp", [os.path.join(build, "bench", "bench_w4_csv"), csv_path])]
+    if have_pandas:
+        runs.append(("pandas", [sys.executable, os.path.join(BENCH, "py_csv.py"), "pandas", csv_path]))
+    if have_numpy:
+        runs.append(("numpy", [sys.executable, os.path.join(BENCH, "py_csv.py"), "numpy", prefix]))
+    if not first:
+        runs.reverse()
+    for name, cmd in runs:
+        time.sleep(cfg["w4_cold_wait"])
+        measured(r, lambda: [(name + "_cold", run(cmd, env=thread_env(1))[0][0]),
+                             (name, run(cmd, env=thread_env(1))[0][0])])
+
+
+def round_startup(cfg, build, hyperfine, r):
+    """Wall time of one whole `mlp train` process: hyperfine's median of startup_runs runs."""
+    cmd = [os.path.join(build, "mlp"), "train", os.path.join(ROOT, "datasets", "iris.csv"), "--epochs", "1", "--quiet"]
+
+    def once():
+        with tempfile.TemporaryDirectory() as tmp:  # run where stray output files cannot land in the repo
+            if hyperfine:
+                out = os.path.join(tmp, "h.json")
+                subprocess.run([hyperfine, "-N", "--style", "none", "--warmup", "3", "--runs", str(cfg["startup_runs"]),
+                                "--export-json", out, " ".join(cmd)], cwd=tmp, env=thread_env(1), check=True,
+                               capture_output=True)
+                times = json.load(open(out))["results"][0]["times"]
+            else:
+                times = []
+                for i in range(cfg["startup_runs"] + 3):
+                    t0 = time.perf_counter()
+                    subprocess.run(cmd, cwd=tmp, env=thread_env(1), check=True, capture_output=True)
+                    if i >= 3:
+                        times.append(time.perf_counter() - t0)
+        return [("ms", {"median": 1e3 * med(times), "min": 1e3 * min(times), "max": 1e3 * max(times)})]
+
+    measured(r, once)
+
+
+# ---------------------------------------------------------------- the report
+
+def w2_bound_mib(cfg):
+    """1.3 × (training data as float32 + model + optimizer state) + 50 MiB."""
+    params = sum(o * i + o for o, i in LAYERS)
+    data = cfg["w2_train"] * (784 + 1) * 4  # X (N, 784) and the label column (N, 1)
+    model, momentum = params * 4, params * 4
+    return 1.3 * (data + model + momentum) / 2**20 + 50, data / 2**20, (model + momentum) / 2**20
+
+
+def summarize(cfg, res):
+    """Derives the per-round ratios and the target lines from the raw results."""
+    s, targets = {}, []
+    w1 = res.get("w1", {})
+    if w1:
+        us = {k: [x["us_per_epoch"] for x in v] for k, v in w1.items()}
+        s["w1_us"] = us
+        s["w1_mlp_over_plain"] = [a / b for a, b in zip(us["mlp"], us["plain_eigen_dynamic"])]
+        ratio = med(s["w1_mlp_over_plain"])
+        targets.append(("W1: mlp within 1.5× of the plain Eigen loop (time per epoch, dynamic-size)",
+                        f"{ratio:.2f}× (rounds {min(s['w1_mlp_over_plain']):.2f}–{max(s['w1_mlp_over_plain']):.2f}×)",
+                        ratio <= 1.5))
+        if "pytorch" in us:
+            s["w1_speed_vs_torch"] = [b / a for a, b in zip(us["mlp"], us["pytorch"])]
+    w2 = res.get("w2", {})
+    if w2:
+        sps = {k: [x["samples_per_s"] for x in v] for k, v in w2.items()}
+        s["w2_sps"] = sps
+        if "pytorch_1t" in sps:
+            s["w2_ratio_1t"] = [a / b for a, b in zip(sps["mlp_1t"], sps["pytorch_1t"])]
+            best = max(("pytorch_2t_all2", "pytorch_2t_openblas1"), key=lambda k: med(sps[k]))
+            s["w2_best_2t"] = best
+            s["w2_ratio_2t"] = [a / b for a, b in zip(sps["mlp_2t"], sps[best])]
+            acc_m = med([x["test_accuracy"] for x in w2["mlp_1t"]]) * 100
+            acc_t = med([x["test_accuracy"] for x in w2["pytorch_1t"]]) * 100
+            gap = abs(acc_m - acc_t)
+            targets.append((f"W2: test accuracies after {cfg['w2_epochs']} epochs within 1.5 points (1 thread)",
+                            f"mlp {acc_m:.2f} %, PyTorch {acc_t:.2f} %: {gap:.2f} points", gap <= 1.5))
+        rss = [x["max_rss_kib"] / 1024 for x in w2["mlp_1t"] if "max_rss_kib" in x]
+        if rss:
+            bound = w2_bound_mib(cfg)[0]
+            s["w2_rss"] = rss
+            targets.append(("Memory: peak RSS of the mlp W2 run ≤ 1.3 × (data + model + optimizer) + 50 MiB",
+                            f"{max(rss):.1f} MiB (max of rounds) vs bound {bound:.1f} MiB", max(rss) <= bound))
+    w3 = res.get("w3", {})
+    if w3 and w2:
+        s["w3_sps"] = {k: [x["samples_per_s"] for x in v] for k, v in w3.items()}
+        w3s = s["w3_sps"]  # per round, like every ratio
+        s["w2_pct_of_w3"] = {t: [100 * a / b for a, b in zip(sps[f"mlp_{t}"], w3s[t])] for t in ("1t", "2t")}
+        s["w2_pct_of_2x_w3"] = [100 * a / (2 * b) for a, b in zip(sps["mlp_2t"], w3s["1t"])]
+    w4 = res.get("w4", {})
+    if w4:
+        mbs = {k: [x["mb_per_s"] for x in v] for k, v in w4.items()}
+        s["w4_mbs"] = mbs
+        for state, sfx in (("warm", ""), ("cold", "_cold")):
+            m = mbs["mlp" + sfx]
+            targets.append((f"W4 {state}: mlp CSV → training matrix ≥ 250 MB/s (median; best in brackets)",
+                            f"{med(m):.0f} MB/s (best {max(m):.0f})", med(m) >= 250))
+            for ref in ("pandas", "numpy"):
+                if ref + sfx in mbs:
+                    s[f"w4_vs_{ref}{sfx}"] = [a / b for a, b in zip(m, mbs[ref + sfx])]
+            if "w4_vs_numpy" + sfx in s:
+                v = med(s["w4_vs_numpy" + sfx])
+                targets.append((f"W4 {state}: mlp ≥ 4× numpy.loadtxt", f"{v:.1f}×", v >= 4))
+    st = res.get("startup", {})
+    if st:
+        ms = [x["median"] for x in st["ms"]]
+        s["startup_ms"] = ms
+        targets.append(("Startup: `mlp train datasets/iris.csv --epochs 1 --quiet` < 50 ms (median of rounds' medians)",
+                        f"{med(ms):.1f} ms", med(ms) < 50))
+    return s, targets
+
+
+def table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(out) + "\n"
+
+
+def report(cfg, args, facts, res, s, targets, skipped, meta):
+    R = cfg["rounds"]
+    md = ["# mlp benchmark results\n"]
+    if args.quick:
+        md.append("**Quick mode** (`bench/run.sh --quick`): tiny rounds, epochs and subsets, to keep the benchmark "
+                  "from rotting. These numbers say nothing about performance.\n")
+    md.append(f"Generated by `{meta['command']}` on {meta['date']} in {meta['duration']:.0f} s: "
+              f"{R} rounds, each running every workload's implementations back to back (the order reversed on "
+              "alternate rounds), so slow drifts of the machine hit all sides alike. Each cell is the median over "
+              "rounds with the min–max in brackets; a ratio is computed per round, then its median taken.\n")
+    dag = lambda entry: "†" if entry.get("others", 0) > DISTURBED else ""
+    # one entry per measurement: W1 and W4 measure a round's whole group at once (see measured())
+    runs = [d for w, v in res.items() for k, l in v.items()
+            if (w != "w1" or k == "mlp") and not k.endswith("_cold") for d in l]
+    redone = sum(1 for d in runs if d.get("attempt", 1) > 1)
+    left = sum(1 for d in runs if d.get("others", 0) > DISTURBED)
+    md.append(f"Interference: while each measurement ran (a round's W1 group or startup series, a W4 reader's "
+              f"cold + warm pair, any single W2 or W3 run), the CPU time used by *other* processes was taken from /proc/stat; above "
+              f"{DISTURBED} cores the measurement was redone, up to {RETRIES} times, 10 s apart. Of {len(runs)} "
+              f"measurements {redone} were redone; {left} were still disturbed after that and are marked † in the "
+              "tables. Slowdowns from outside this VM (other guests on the host) do not show up there: "
+              "the per-round spread is the guard against those.\n")
+    md.append("## Machine\n")
+    md.append(table(["", ""], [
+        ("CPU", facts["cpu"]), ("cores (nproc)", facts["cores"]), ("memory", facts["memory"]), ("kernel", facts["kernel"]),
+        ("compiler", facts["compiler"]), ("build type, flags", f"{facts['build_type']}: `{facts['flags']}`"),
+        ("Eigen", facts["eigen"]), ("Python", facts["python"]), ("torch", facts["torch"]), ("numpy", facts["numpy"]),
+        ("pandas", facts["pandas"]), ("PyTorch's BLAS", meta.get("torch_blas", "—")),
+        ("first touch of 188 MB of fresh memory (numpy.ones, best of 3)",
+         f"{facts['touch_4k']:.3f} s with 4 KiB pages ({facts['touch_4k'] / (188160000 / 4096) * 1e6:.1f} µs per page), "
+         f"{facts['touch_huge']:.3f} s with transparent huge pages (madvise)" if facts.get("touch_4k") else "not measured (no numpy)"),
+        ("load average (1, 5, 15 min) before", meta["load_before"]), ("load average after", meta["load_after"]),
+        ("load average (1 min) at each round's start", ", ".join(meta["round_loads"])),
+    ]))
+    if skipped:
+        md.append("## Skipped\n")
+        md += [f"- {k}: {v}" for k, v in skipped.items()]
+        md.append("")
+    md.append("## Targets\n")
+    md.append(table(["target", "measured" + (" (quick mode: meaningless sizes)" if args.quick else ""), "met"],
+                    [(t, m, "met" if ok else "**not met**") for t, m, ok in targets]))
+
+    if "w1_us" in s:
+        us = s["w1_us"]
+        md.append(f"## W1 tiny: XOR 2-8-1, {cfg['w1_epochs']:,} full-batch epochs (µs per epoch, 1 thread)\n")
+        md.append("All start from the same weights (mlp's initialisation, seed 1); final losses: " + ", ".join(
+            f"{k} {med([x['final_loss'] for x in v]):.6f}" for k, v in res["w1"].items()) + ".\n")
+        head = ["round", "mlp", "plain Eigen (dynamic)", "plain Eigen (fixed-size)", "PyTorch", "mlp / plain (time)",
+                "mlp speed / PyTorch speed"]
+        rows = []
+        for i in range(R):
+            rows.append((f"{i + 1}{dag(res['w1']['mlp'][i])}", f"{us['mlp'][i]:.3f}", f"{us['plain_eigen_dynamic'][i]:.3f}",
+                         f"{us['plain_eigen_fixed'][i]:.3f}",
+                         f"{us['pytorch'][i]:.1f}" if "pytorch" in us else "skipped",
+                         f"{s['w1_mlp_over_plain'][i]:.2f}×",
+                         f"{s['w1_speed_vs_torch'][i]:.0f}×" if "w1_speed_vs_torch" in s else "skipped"))
+        rows.append(("**median (min–max)**", spread(us["mlp"], "{:.3f}"), spread(us["plain_eigen_dynamic"], "{:.3f}"),
+                     spread(us["plain_eigen_fixed"], "{:.3f}"),
+                     spread(us["pytorch"], "{:.1f}") if "pytorch" in us else "skipped",
+                     spread(s["w1_mlp_over_plain"], "{:.2f}×"),
+                     spread(s["w1_speed_vs_torch"], "{:.0f}×") if "w1_speed_vs_torch" in s else "skipped"))
+        md.append(table(head, rows))
+
+    if "w2_sps" in s:
+        sps, w2 = s["w2_sps"], res["w2"]
+        md.append(f"## W2 Fashion-MNIST: 784-256-128-10, {cfg['w2_train']:,} training images, "
+                  f"{cfg['w2_epochs']} epochs (training samples/s)\n")
+        md.append("ReLU, softmax + cross-entropy, SGD lr 0.05 momentum 0.9, batch 64, shuffled every epoch (each side "
+                  "with its own generator, seed 1), the same initial weights on both sides. Samples/s counts training "
+                  "only (shuffling included; loading and the test evaluation excluded). PyTorch's 2-thread settings: "
+                  "*all 2* = torch.set_num_threads(2) with OMP/OPENBLAS/MKL_NUM_THREADS=2; *OpenBLAS 1* = the same with "
+                  "OPENBLAS_NUM_THREADS=1. Interop threads are 1 everywhere.\n")
+        keys = [k for k in ("mlp_1t", "pytorch_1t", "mlp_2t", "pytorch_2t_all2", "pytorch_2t_openblas1") if k in sps]
+        names = {"mlp_1t": "mlp 1 thread", "pytorch_1t": "PyTorch 1 thread", "mlp_2t": "mlp 2 threads",
+                 "pytorch_2t_all2": "PyTorch 2 threads (all 2)", "pytorch_2t_openblas1": "PyTorch 2 threads (OpenBLAS 1)"}
+        head = ["round"] + [names[k] for k in keys]
+        if "w2_ratio_1t" in s:
+            head += ["mlp / PyTorch, 1 thread", "mlp / PyTorch's best, 2 threads"]
+        rows = []
+        for i in range(R):
+            row = [i + 1] + [f"{sps[k][i]:,.0f}{dag(w2[k][i])}" for k in keys]
+            if "w2_ratio_1t" in s:
+                row += [f"{s['w2_ratio_1t'][i]:.2f}×", f"{s['w2_ratio_2t'][i]:.2f}×"]
+            rows.append(row)
+        row = ["**median (min–max)**"] + [spread(sps[k], "{:,.0f}") for k in keys]
+        if "w2_ratio_1t" in s:
+            row += [spread(s["w2_ratio_1t"], "{:.2f}×"), spread(s["w2_ratio_2t"], "{:.2f}×")]
+        rows.append(row)
+        md.append(table(head, rows))
+        if "w2_best_2t" in s:
+            md.append(f"PyTorch's best 2-thread setting: **{names[s['w2_best_2t']]}**.\n")
+        md.append(f"Test accuracy ({cfg['w2_test']:,} test images) after the last epoch, and the training loss per epoch (mean of "
+                  "the batch losses before each update), from round 1:\n")
+        rows = []
+        for k in keys:
+            acc = [x["test_accuracy"] * 100 for x in w2[k]]
+            rows.append((names[k], spread(acc, "{:.2f} %"), " → ".join(f"{l:.4f}" for l in w2[k][0]["losses"])))
+        md.append(table(["run", "test accuracy", "training loss by epoch"], rows))
+
+    if "w3_sps" in s:
+        w3 = s["w3_sps"]
+        md.append(f"## W3 ceiling: the 8 GEMMs of one W2 step alone ({cfg['w3_seconds']} s per measurement)\n")
+        rows = [(i + 1, f"{w3['1t'][i]:,.0f}{dag(res['w3']['1t'][i])}", f"{w3['2t'][i]:,.0f}{dag(res['w3']['2t'][i])}")
+                for i in range(R)]
+        rows.append(("**median (min–max)**", spread(w3["1t"], "{:,.0f}"), spread(w3["2t"], "{:,.0f}")))
+        rows.append(("**mlp's W2 as % of it**", spread(s["w2_pct_of_w3"]["1t"], "{:.0f} %"),
+                     spread(s["w2_pct_of_w3"]["2t"], "{:.0f} %")))
+        rows.append(("**mlp's W2 as % of 2 × the 1-thread ceiling**", "", spread(s["w2_pct_of_2x_w3"], "{:.0f} %")))
+        md.append(table(["round", "1 thread (samples/s)", "2 threads (samples/s)"], rows))
+        md.append("The 2-thread column is Eigen's own threading of each product (bench_w3_gemm calls "
+                  "Eigen::setNbThreads). An engine that splits the work between threads itself instead is bounded "
+                  "rather by twice the 1-thread ceiling (perfect scaling): the last row.\n")
+
+    if "w4_mbs" in s:
+        mbs, w4 = s["w4_mbs"], res["w4"]
+        size = w4["mlp"][0]["bytes"]
+        md.append(f"## W4 CSV: {w4['mlp'][0]['rows']:,} × 785 Fashion-MNIST training set, {size / 1e6:.1f} MB "
+                  "(MB/s = 10⁶ bytes of file per second of wall time)\n")
+        note = ("Each reader runs in its own process and ends with a row-major (N, 784) float32 matrix and the labels; "
+                "the clock covers the read and that copy, not process start. The file is in the page cache. "
+                "mlp = `mlp::csv::read` + copying the columns; pandas = `read_csv` + `to_numpy(float32)`")
+        if "numpy" in mbs:
+            pre = w4["numpy"][0]
+            note += (f"; numpy = `loadtxt(dtype=float32)` timed on the first {pre['rows']:,} rows only "
+                     f"({pre['bytes'] / 1e6:.1f} MB, the same format), its MB/s being that prefix's size over its time "
+                     "(loadtxt's rate does not depend on the file's length)")
+        if facts.get("touch_4k"):
+            t = facts["touch_4k"] * w4["mlp"][0]["rows"] / 60000
+            note += (f". The (N, 784) float32 result alone is {w4['mlp'][0]['rows'] * 784 * 4 / 1e6:.0f} MB of fresh "
+                     f"memory, which takes this machine ≈ {t:.2f} s to first touch in 4 KiB pages, as malloc gives them "
+                     f"(see Machine): that caps a reader whose buffers come from malloc at ≈ {size / t / 1e6:.0f} MB/s "
+                     "before it parses a byte, and each further buffer of that size (the file text, the columns) "
+                     "costs as much again; numpy's arrays get huge pages")
+        md.append(note + ".\n")
+        md.append("Each reader runs twice per round, back to back: **cold** after "
+                  f"{cfg['w4_cold_wait']:.0f} s of quiet, then **warm** at once. They differ because fresh memory is "
+                  "slow here: first touching a page costs ~10 µs (see Machine) unless a process has just freed "
+                  "it, and a warm run reuses what the cold one freed. A reader that takes its buffers from malloc "
+                  "pays this per page; numpy's large arrays get huge pages. Bare metal would sit near the warm "
+                  "numbers; a fresh process on this VM sees the cold ones.\n")
+        chk = {k: v[0]["checksum"] for k, v in w4.items() if not k.startswith("numpy")}
+        if len(set(chk.values())) > 1:
+            md.append(f"**Checksums differ** (sum of all pixels): {chk}\n")
+        keys = [k for k in ("mlp", "pandas", "numpy") if k in mbs]
+        for state, sfx in (("warm", ""), ("cold", "_cold")):
+            md.append(f"**{state.capitalize()}** (MB/s):\n")
+            head = ["round"] + keys + [f"mlp / {k}" for k in keys[1:]]
+            ratios = {k: s[f"w4_vs_{k}{sfx}"] for k in keys[1:]}
+            rows = [[f"{i + 1}{dag(w4['mlp' + sfx][i])}"] + [f"{mbs[k + sfx][i]:.1f}" for k in keys] +
+                    [f"{ratios[k][i]:.1f}×" for k in keys[1:]] for i in range(R)]
+            rows.append(["**median (min–max)**"] + [spread(mbs[k + sfx], "{:.1f}") for k in keys] +
+                        [spread(ratios[k], "{:.1f}×") for k in keys[1:]])
+            rows.append(["**best**"] + [f"{max(mbs[k + sfx]):.1f}" for k in keys] + [""] * (len(keys) - 1))
+            md.append(table(head, rows))
+
+    if "startup_ms" in s:
+        st = res["startup"]["ms"]
+        md.append("## Startup: `build/mlp train datasets/iris.csv --epochs 1 --quiet` as a whole process\n")
+        md.append(f"{meta['startup_tool']}, {cfg['startup_runs']} runs after 3 warm-ups per round.\n")
+        rows = [(f"{i + 1}{dag(x)}", f"{x['median']:.1f}", f"{x['min']:.1f}–{x['max']:.1f}") for i, x in enumerate(st)]
+        md.append(table(["round", "median (ms)", "min–max of the round's runs (ms)"], rows))
+
+    if "w2_rss" in s:
+        bound, data, model = w2_bound_mib(cfg)
+        md.append("## Memory: peak RSS of the mlp W2 run (1 thread, `/usr/bin/time -v`)\n")
+        md.append(f"Bound = 1.3 × ({data:.1f} MiB training data as float32, images and labels + {model:.1f} MiB "
+                  f"model and momentum) + 50 MiB = **{bound:.1f} MiB**. The process also holds the test set "
+                  f"({cfg['w2_test']:,} × 784 floats, {cfg['w2_test'] * 785 * 4 / 2**20:.1f} MiB), which the bound "
+                  "does not count.\n")
+        md.append(table(["round", "max RSS (MiB)"], [(i + 1, f"{x:.1f}") for i, x in enumerate(s["w2_rss"])]))
+    md.append("![ratios and W2 loss curves](results.svg)\n")
+    return "\n".join(md)
+
+
+def svg(cfg, res, s):
+    """Left: speed ratios (log scale) with min–max whiskers; right: W2 training loss per epoch."""
+    bars = []
+    if "w1_mlp_over_plain" in s:
+        bars.append(("W1 mlp / plain Eigen (dynamic)", [1 / x for x in s["w1_mlp_over_plain"]]))
+    if "w1_speed_vs_torch" in s:
+        bars.append(("W1 mlp / PyTorch", s["w1_speed_vs_torch"]))
+    if "w2_ratio_1t" in s:
+        bars.append(("W2 mlp / PyTorch, 1 thread", s["w2_ratio_1t"]))
+        bars.append(("W2 mlp / PyTorch best, 2 thr.", s["w2_ratio_2t"]))
+    if "w2_pct_of_w3" in s:
+        for t in ("1t", "2t"):
+            per = [a / b for a, b in zip(s["w2_sps"][f"mlp_{t}"], s["w3_sps"][t])]
+            bars.append((f"W2 mlp / W3 ceiling, {t[0]} thr.", per, "#888888"))
+    for ref, name in (("pandas", "pandas.read_csv"), ("numpy", "numpy.loadtxt")):
+        for state, sfx in (("warm", ""), ("cold", "_cold")):
+            if f"w4_vs_{ref}{sfx}" in s:
+                bars.append((f"W4 mlp / {name}, {state}", s[f"w4_vs_{ref}{sfx}"]))
+    W, H = 1060, 80 + 34 * max(len(bars), 8)
+    e = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="sans-serif" font-size="12">',
+         f'<rect width="{W}" height="{H}" fill="white"/>',
+         '<text x="10" y="22" font-size="15" font-weight="bold">Speed of mlp relative to each reference '
+         '(log scale; &gt;1 = mlp faster)</text>',
+         '<text x="10" y="38" fill="#555">bar: median of the per-round ratios; line: min–max over rounds</text>']
+    x0, x1, y0 = 220, 590, 50
+    lo, hi = -1.0, 3.0  # log10 range: 0.1× to 1000×
+    X = lambda v: x0 + (min(max(math.log10(max(v, 1e-9)), lo), hi) - lo) / (hi - lo) * (x1 - x0)
+    for d in range(int(lo), int(hi) + 1):
+        e.append(f'<line x1="{X(10**d):.1f}" y1="{y0 - 5}" x2="{X(10**d):.1f}" y2="{y0 + 34 * len(bars)}" '
+                 f'stroke="{"#333" if d == 0 else "#ddd"}"/>')
+        e.append(f'<text x="{X(10**d):.1f}" y="{y0 + 34 * len(bars) + 15}" text-anchor="middle">{10**d:g}×</text>')
+    for i, (label, vals, *fixed) in enumerate(bars):  # grey: a fraction of the ceiling, not a race
+        y = y0 + 34 * i + 6
+        m = med(vals)
+        color = fixed[0] if fixed else "#2b7bba" if m >= 1 else "#d95f02"
+        e.append(f'<text x="{x0 - 8}" y="{y + 14}" text-anchor="end">{label}</text>')
+        e.append(f'<rect x="{min(X(1), X(m)):.1f}" y="{y}" width="{abs(X(m) - X(1)):.1f}" height="20" fill="{color}"/>')
+        e.append(f'<line x1="{X(min(vals)):.1f}" y1="{y + 10}" x2="{X(max(vals)):.1f}" y2="{y + 10}" stroke="black"/>')
+        e.append(f'<text x="{max(X(m), X(1), X(max(vals))) + 6:.1f}" y="{y + 14}">{m:.2f}×</text>')
+    # loss curves
+    curves = []
+    w2 = res.get("w2", {})
+    for key, name, color in (("mlp_1t", "mlp", "#2b7bba"), ("pytorch_1t", "PyTorch", "#d95f02")):
+        if key in w2:
+            curves.append((name, w2[key][0]["losses"], color))
+    px0, px1, py0, py1 = 720, 1040, 60, 300
+    e.append(f'<text x="{px0}" y="{py0 - 15}" font-size="13" font-weight="bold">W2 training loss by epoch '
+             '(1 thread, round 1)</text>')
+    if curves:
+        allv = [v for _, c, _ in curves for v in c]
+        vmin, vmax = min(allv), max(allv)
+        pad = (vmax - vmin) * 0.1 or 0.05
+        vmin, vmax = vmin - pad, vmax + pad
+        n = max(len(c) for _, c, _ in curves)
+        PX = lambda i: px0 + (i / max(n - 1, 1)) * (px1 - px0)
+        PY = lambda v: py1 - (v - vmin) / (vmax - vmin) * (py1 - py0)
+        e.append(f'<rect x="{px0}" y="{py0}" width="{px1 - px0}" height="{py1 - py0}" fill="none" stroke="#999"/>')
+        for k in range(5):
+            v = vmin + (vmax - vmin) * k / 4
+            e.append(f'<text x="{px0 - 5}" y="{PY(v) + 4:.1f}" text-anchor="end">{v:.3f}</text>')
+        for i in range(n):
+            e.append(f'<text x="{PX(i):.1f}" y="{py1 + 16}" text-anchor="middle">{i + 1}</text>')
+        e.append(f'<text x="{(px0 + px1) / 2}" y="{py1 + 32}" text-anchor="middle">epoch</text>')
+        for j, (name, c, color) in enumerate(curves):
+            pts = " ".join(f"{PX(i):.1f},{PY(v):.1f}" for i, v in enumerate(c))
+            e.append(f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="2"/>')
+            e += [f'<circle cx="{PX(i):.1f}" cy="{PY(v):.1f}" r="3" fill="{color}"/>' for i, v in enumerate(c)]
+            e.append(f'<text x="{px1 - 110}" y="{py0 + 20 + 16 * j}" fill="{color}" font-weight="bold">— {name}</text>')
+    else:
+        e.append(f'<text x="{px0}" y="{py0 + 20}">no W2 data</text>')
+    e.append("</svg>")
+    return "\n".join(e) + "\n"
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="tiny rounds/epochs/subsets, under a minute (ctest)")
+    ap.add_argument("--rounds", type=int, help="rounds of every workload (default 5; 2 with --quick)")
+    ap.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--out", help="where RESULTS.md and results.svg go (default bench/, or BUILD/bench-quick)")
+    args = ap.parse_args()
+    cfg = dict(QUICK if args.quick else FULL)
+    global RETRIES
+    if args.quick:
+        RETRIES = 0  # ctest runs other tests alongside: every measurement is disturbed, and none matters
+    if args.rounds:
+        cfg["rounds"] = args.rounds
+    build = os.path.abspath(args.build_dir)
+    out = os.path.abspath(args.out or (os.path.join(build, "bench-quick") if args.quick else BENCH))
+    cache = os.path.join(build, "bench-data")
+    os.makedirs(out, exist_ok=True)
+    os.makedirs(cache, exist_ok=True)
+    for prog in ("bench/bench_xor", "bench/bench_w1_plain", "bench/bench_w2_fashion", "bench/bench_w3_gemm",
+                 "bench/bench_w4_csv", "mlp"):
+        if not os.access(os.path.join(build, prog), os.X_OK):
+            sys.exit(f"bench: {os.path.join(build, prog)} is missing; build first (scripts/build.sh, or bench/run.sh)")
+
+    start = time.time()
+    meta = {"command": " ".join(["bench/run.sh"] + sys.argv[1:]), "load_before": loadavg(), "round_loads": [],
+            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+    skipped = {}
+    log(f"load average {meta['load_before']} (1, 5, 15 min) on {os.cpu_count()} cores")
+    if not args.quick and float(meta["load_before"].split()[0]) > 0.5:
+        log("warning: the machine is busy; the numbers will be noisy (the load average goes into RESULTS.md)")
+
+    tinfo, why = probe_torch()
+    torch_ok = why is None
+    if tinfo:
+        meta["torch_blas"] = ", ".join(tinfo["blas"]) or "none mapped"
+    if not torch_ok:
+        if not args.quick:
+            sys.exit(f"bench: {why}. bench/run.sh installs python3-torch and libopenblas0-pthread; refusing to report.")
+        skipped["PyTorch (W1, W2)"] = why
+    have_numpy = py_module_version("numpy") != "not installed"
+    have_pandas = have_numpy and py_module_version("pandas") != "not installed"
+    if not have_numpy:
+        skipped["numpy.loadtxt (W4)"] = "numpy is not installed (python3-numpy)"
+    if not have_pandas:
+        skipped["pandas.read_csv (W4)"] = "pandas is not installed (python3-pandas)"
+    have_data = all(os.path.exists(os.path.join(DATASET, f + ".gz")) for f in IDX_FILES)
+    if not have_data:
+        if not args.quick:
+            sys.exit(f"bench: {DATASET} is missing; bench/run.sh installs dataset-fashion-mnist")
+        skipped["W2, W4 and memory"] = f"{DATASET} is missing (package dataset-fashion-mnist)"
+    hyperfine = shutil.which("hyperfine")
+    meta["startup_tool"] = "hyperfine -N (no shell)" if hyperfine else "timed from Python (hyperfine not installed)"
+    time_v = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+    if not time_v and have_data:
+        skipped["memory"] = "/usr/bin/time is not installed (package time)"
+
+    if have_data:
+        log("preparing data (cached in " + cache + ")")
+        data = prepare_fashion(cache, cfg["w2_train"], cfg["w2_test"], not args.quick)
+        init = prepare_w2_init(cache)
+        csv_path, prefix = prepare_csv(cache, data, cfg["w4_rows"], cfg["numpy_rows"], "full" if not args.quick else "quick")
+
+    # W1's initial weights: mlp's for seed 1, written by bench_w1_plain for PyTorch to load.
+    xor_init = os.path.join(cache, "xor_init.bin")
+    run([os.path.join(build, "bench", "bench_w1_plain"), "1", "1", xor_init], env=thread_env(1))
+
+    res = {}
+    for i in range(cfg["rounds"]):
+        first = i % 2 == 0
+        meta["round_loads"].append(loadavg().split()[0])
+        log(f"round {i + 1}/{cfg['rounds']}: W1")
+        round_w1(cfg, build, xor_init, torch_ok, first, res.setdefault("w1", {}))
+        if have_data:
+            log(f"round {i + 1}/{cfg['rounds']}: W2")
+            round_w2(cfg, build, data, init, torch_ok, first, res.setdefault("w2", {}), time_v)
+        log(f"round {i + 1}/{cfg['rounds']}: W3")
+        round_w3(cfg, build, res.setdefault("w3", {}))
+        if have_data:
+            log(f"round {i + 1}/{cfg['rounds']}: W4")
+            round_w4(cfg, build, csv_path, prefix, have_pandas, have_numpy, first, res.setdefault("w4", {}))
+        log(f"round {i + 1}/{cfg['rounds']}: startup")
+        round_startup(cfg, build, hyperfine, res.setdefault("startup", {}))
+    if not have_data:
+        res.pop("w3", None)  # without W2 there is nothing to set against the ceiling
+
+    for name, runs in res.get("w2", {}).items():  # the BLAS check, on every PyTorch run
+        for x in runs:
+            if name.startswith("pytorch") and not any("libopenblas" in p for p in x.get("blas", [])):
+                sys.exit(f"bench: a PyTorch run did not use OpenBLAS ({x.get('blas')}); refusing to report")
+
+    meta["load_after"] = loadavg()
+    meta["duration"] = time.time() - start
+    facts = machine_facts(build)
+    s, targets = summarize(cfg, res)
+    with open(os.path.join(out, "RESULTS.md"), "w") as f:
+        f.write(report(cfg, args, facts, res, s, targets, skipped, meta))
+    with open(os.path.join(out, "results.svg"), "w") as f:
+        f.write(svg(cfg, res, s))
+    with open(os.path.join(cache, "results-quick.json" if args.quick else "results-full.json"), "w") as f:
+        json.dump({"cfg": cfg, "meta": meta, "facts": facts, "results": res, "skipped": skipped}, f, indent=1)
+    for t, m, ok in targets:
+        log(f"{'met    ' if ok else 'NOT MET'}  {t}: {m}")
+    for k, v in skipped.items():
+        log(f"skipped  {k}: {v}")
+    log(f"wrote {os.path.join(out, 'RESULTS.md')} and results.svg in {meta['duration']:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
