@@ -260,19 +260,36 @@ class Watch:
 
 DISTURBED = 0.15  # cores used by other processes during a measurement above which it is redone
 RETRIES = 2       # how often a disturbed measurement is redone (0 in quick mode)
+QUIET_WAIT = 120  # seconds to wait for other processes to go quiet before a measurement (0 in quick mode)
+waited = [0.0]    # seconds spent waiting for quiet, for the report
+
+
+def wait_quiet():
+    """Waits (up to QUIET_WAIT s) until other processes use at most DISTURBED cores over 2 s: a
+    2-thread run next to a compiler can be 20× slower, and measuring it would only waste time."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < QUIET_WAIT:
+        with Watch() as w:
+            time.sleep(2)
+        if w.others <= DISTURBED:
+            break
+        if time.perf_counter() - t0 < 2.5:
+            log(f"  waiting for quiet: other processes use {w.others:.2f} cores")
+    waited[0] += time.perf_counter() - t0 if QUIET_WAIT else 0.0
 
 
 def measured(r, fn):
-    """Runs fn() → [(key, result dict)], appending each dict to r[key]. While other processes
-    disturbed it, fn runs again (up to RETRIES more times, 10 s apart); every dict is stamped with
-    the CPU others used meanwhile ('others', cores) and the attempt it came from."""
+    """Runs fn() → [(key, result dict)] once the machine is quiet, appending each dict to r[key].
+    If other processes disturbed it anyway, fn runs again (up to RETRIES more times); every dict is
+    stamped with the CPU others used meanwhile ('others', cores) and the attempt it came from."""
     for attempt in range(1, RETRIES + 2):
+        if QUIET_WAIT:
+            wait_quiet()
         with Watch() as w:
             out = fn()
         if w.others <= DISTURBED or attempt > RETRIES:
             break
-        log(f"  disturbed: other processes used {w.others:.2f} cores meanwhile; again in 10 s")
-        time.sleep(10)
+        log(f"  disturbed: other processes used {w.others:.2f} cores meanwhile; again")
     for key, d in out:
         d["others"], d["attempt"] = round(w.others, 3), attempt
         r.setdefault(key, []).append(d)
@@ -464,9 +481,11 @@ def report(cfg, args, facts, res, s, targets, skipped, meta):
     left = sum(1 for d in runs if d.get("others", 0) > DISTURBED)
     md.append(f"Interference: while each measurement ran (a round's W1 group or startup series, a W4 reader's "
               f"cold + warm pair, any single W2 or W3 run), the CPU time used by *other* processes was taken from /proc/stat; above "
-              f"{DISTURBED} cores the measurement was redone, up to {RETRIES} times, 10 s apart. Of {len(runs)} "
-              f"measurements {redone} were redone; {left} were still disturbed after that and are marked † in the "
-              "tables. Slowdowns from outside this VM (other guests on the host) do not show up there: "
+              f"{DISTURBED} cores the measurement was redone, up to {RETRIES} times. Before each attempt the driver "
+              f"waited (up to {QUIET_WAIT} s) for 2 quiet seconds; it waited {meta.get('waited', 0):.0f} s in all. "
+              f"Of {len(runs)} "
+              f"measurements, {redone} were redone and {left} still disturbed after that (marked † in the "
+              "tables). Slowdowns from outside this VM (other guests on the host) do not show up there: "
               "the per-round spread is the guard against those.\n")
     md.append("## Machine\n")
     md.append(table(["", ""], [
@@ -594,7 +613,7 @@ def report(cfg, args, facts, res, s, targets, skipped, meta):
             md.append(f"**{state.capitalize()}** (MB/s):\n")
             head = ["round"] + keys + [f"mlp / {k}" for k in keys[1:]]
             ratios = {k: s[f"w4_vs_{k}{sfx}"] for k in keys[1:]}
-            rows = [[f"{i + 1}{dag(w4['mlp' + sfx][i])}"] + [f"{mbs[k + sfx][i]:.1f}" for k in keys] +
+            rows = [[i + 1] + [f"{mbs[k + sfx][i]:.1f}{dag(w4[k + sfx][i])}" for k in keys] +
                     [f"{ratios[k][i]:.1f}×" for k in keys[1:]] for i in range(R)]
             rows.append(["**median (min–max)**"] + [spread(mbs[k + sfx], "{:.1f}") for k in keys] +
                         [spread(ratios[k], "{:.1f}×") for k in keys[1:]])
@@ -704,9 +723,9 @@ def main():
     ap.add_argument("--out", help="where RESULTS.md and results.svg go (default bench/, or BUILD/bench-quick)")
     args = ap.parse_args()
     cfg = dict(QUICK if args.quick else FULL)
-    global RETRIES
-    if args.quick:
-        RETRIES = 0  # ctest runs other tests alongside: every measurement is disturbed, and none matters
+    global RETRIES, QUIET_WAIT
+    if args.quick:  # ctest runs other tests alongside: every measurement is disturbed, and none matters
+        RETRIES, QUIET_WAIT = 0, 0
     if args.rounds:
         cfg["rounds"] = args.rounds
     build = os.path.abspath(args.build_dir)
@@ -788,6 +807,7 @@ def main():
 
     meta["load_after"] = loadavg()
     meta["duration"] = time.time() - start
+    meta["waited"] = waited[0]
     facts = machine_facts(build)
     s, targets = summarize(cfg, res)
     with open(os.path.join(out, "RESULTS.md"), "w") as f:
