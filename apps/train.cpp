@@ -195,24 +195,20 @@ int train(const TrainOptions& o) {
   const Preprocessing prep = fit_preprocessing(table, train_rows, po);
   const Matrix X = make_inputs(table, prep, train_rows), Y = make_targets(table, prep, train_rows);
   Matrix Xval(0, X.cols()), Yval(0, Y.cols()), Xtest(0, X.cols()), Ytest(0, Y.cols());
-  if (!o.val_file.empty()) {
-    const csv::Table t = csv::read(o.val_file, copt);
-    const auto rows = all_rows(t);
-    Xval = make_inputs(t, prep, rows);
-    Yval = make_targets(t, prep, rows);
-  } else if (!val_rows.empty()) {
-    Xval = make_inputs(table, prep, val_rows);
-    Yval = make_targets(table, prep, val_rows);
-  }
-  if (!o.test_file.empty()) {
-    const csv::Table t = csv::read(o.test_file, copt);
-    const auto rows = all_rows(t);
-    Xtest = make_inputs(t, prep, rows);
-    Ytest = make_targets(t, prep, rows);
-  } else if (!test_rows.empty()) {
-    Xtest = make_inputs(table, prep, test_rows);
-    Ytest = make_targets(table, prep, test_rows);
-  }
+  // A held-out set comes from its own file when one is given, else from the split rows.
+  auto load_held_out = [&](const std::string& file, const std::vector<std::size_t>& rows, Matrix& Xh, Matrix& Yh) {
+    if (!file.empty()) {
+      const csv::Table t = csv::read(file, copt);
+      const auto all = all_rows(t);
+      Xh = make_inputs(t, prep, all);
+      Yh = make_targets(t, prep, all);
+    } else if (!rows.empty()) {
+      Xh = make_inputs(table, prep, rows);
+      Yh = make_targets(table, prep, rows);
+    }
+  };
+  load_held_out(o.val_file, val_rows, Xval, Yval);
+  load_held_out(o.test_file, test_rows, Xtest, Ytest);
   if (o.early_stopping > 0 && Xval.rows() == 0) throw Error("--early-stopping needs validation data (--val-split > 0 or --val FILE)");
   // By default a regression stops once the validation loss has not improved for 20 epochs and
   // keeps the best weights: on small data sets it would otherwise overfit (diabetes, 10 seeds:

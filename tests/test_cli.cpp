@@ -3,6 +3,8 @@
 // write). The promises tested are the user's: accuracy with default options, --json output,
 // reproducibility, and clear, located errors that never crash and never clobber a model file.
 #include <doctest/doctest.h>
+
+#include "test_util.hpp"
 #include <nlohmann/json.hpp>
 
 #include <fcntl.h>
@@ -45,17 +47,6 @@ struct Run {
   std::string err;  // stderr (a file, so never a terminal)
 };
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 

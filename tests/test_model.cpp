@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include "test_util.hpp"
+
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,17 +48,6 @@ struct TempDir {
   }
 };
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
 
 Matrix random_matrix(Index rows, Index cols, Rng& rng) {
   Matrix M(rows, cols);
