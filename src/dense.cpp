@@ -38,6 +38,17 @@ Index min_units(const Dense& d, Index batch) {
 }
 }  // namespace
 
+// An activation without a per-unit parameter works element by element, so when one thread has
+// the whole layer its contiguous (B, units) blocks are handed over as single (1, B·units) rows: a
+// layer of 8 units then still fills whole vector registers instead of running scalar code.
+bool Dense::flat_activation(Index units) const {
+  return units == W.rows() && !activation.info->has_param && !activation.info->rowwise;
+}
+namespace {
+ConstMatrixView flat(const ConstMatrixRef& m) { return {m.data(), 1, m.size()}; }
+MatrixView flat(MatrixView& m) { return {m.data(), 1, m.size()}; }
+}  // namespace
+
 ConstMatrixView Dense::forward(const ConstMatrixRef& X, bool, Rng&) {
   batch_ = X.rows();
   MatrixView Z = batch_view(Z_, batch_, W.rows());
@@ -47,7 +58,10 @@ ConstMatrixView Dense::forward(const ConstMatrixRef& X, bool, Rng&) {
     auto z = Z.middleCols(o, n);
     z.noalias() = X * W.middleRows(o, n).transpose();  // (B, in)·(in, n)
     z.rowwise() += b.segment(o, n);
-    activation.info->forward(z, params(o, n), A.middleCols(o, n));
+    if (flat_activation(n))
+      activation.info->forward(flat(Z), p, flat(A));
+    else
+      activation.info->forward(z, params(o, n), A.middleCols(o, n));
   }, kUnitGrain);
   return this->A();
 }
@@ -58,8 +72,11 @@ ConstMatrixView Dense::backward(const ConstMatrixRef& X, const ConstMatrixRef& d
   ConstMatrixView Zv = Z(), Av = A();
   parallel_for(W.rows(), min_units(*this, batch_), [&](Index o, Index end) {
     const Index n = end - o;
-    activation.info->backward(Zv.middleCols(o, n), Av.middleCols(o, n), params(o, n),
-                              dA.middleCols(o, n), dZ.middleCols(o, n), activation.learn ? &dp : nullptr);
+    if (flat_activation(n) && (dA.rows() <= 1 || dA.outerStride() == n))
+      activation.info->backward(flat(Zv), flat(Av), p, flat(dA), flat(dZ), nullptr);
+    else
+      activation.info->backward(Zv.middleCols(o, n), Av.middleCols(o, n), params(o, n),
+                                dA.middleCols(o, n), dZ.middleCols(o, n), activation.learn ? &dp : nullptr);
     weight_gradients(X, o, n);
   }, kUnitGrain);
   return input_gradient_of();

@@ -168,25 +168,30 @@ TEST_CASE("network: two threads compute the same step as one, without allocating
   Matrix X(64, 784), Y(64, 1);
   for (Index i = 0; i < X.size(); ++i) X.data()[i] = static_cast<Scalar>(rng.uniform());
   for (Index i = 0; i < 64; ++i) Y(i, 0) = static_cast<Scalar>(rng.below(10));
-  auto weights_after = [&](int threads) {
-    set_threads(threads);
-    Network net = mnist_like(1, "relu", "sgd", 0.0);
-    net.train_step(X, Y);
-    g_allocations = 0;
-    g_counting = true;
-    for (int i = 0; i < 3; ++i) net.train_step(X, Y);
-    g_counting = false;
-    CHECK(g_allocations == 0);
-    std::vector<Scalar> w;
-    for (const auto& p : net.parameters()) w.insert(w.end(), p.value, p.value + p.size);
-    return w;
-  };
-  const auto one = weights_after(1), two = weights_after(2);
-  set_threads(1);
-  REQUIRE(one.size() == two.size());
-  double worst = 0;
-  for (std::size_t i = 0; i < one.size(); ++i) worst = std::max(worst, double(std::abs(one[i] - two[i])));
-  CHECK(worst < 1e-5);  // the same arithmetic, split differently: only rounding may differ
+  // One thread hands an elementwise activation the whole layer as one flat row; two threads give
+  // each its block of units. Both must compute the same step.
+  for (const char* hidden : {"relu", "tanh", "gelu", "leaky_relu:0.1"}) {
+    CAPTURE(hidden);
+    auto weights_after = [&](int threads) {
+      set_threads(threads);
+      Network net = mnist_like(1, hidden, "sgd", 0.0);
+      net.train_step(X, Y);
+      g_allocations = 0;
+      g_counting = true;
+      for (int i = 0; i < 3; ++i) net.train_step(X, Y);
+      g_counting = false;
+      CHECK(g_allocations == 0);
+      std::vector<Scalar> w;
+      for (const auto& p : net.parameters()) w.insert(w.end(), p.value, p.value + p.size);
+      return w;
+    };
+    const auto one = weights_after(1), two = weights_after(2);
+    set_threads(1);
+    REQUIRE(one.size() == two.size());
+    double worst = 0;
+    for (std::size_t i = 0; i < one.size(); ++i) worst = std::max(worst, double(std::abs(one[i] - two[i])));
+    CHECK(worst < 1e-5);  // the same arithmetic, split differently: only rounding may differ
+  }
 }
 
 TEST_CASE("network: summary lists layers, shapes, parameter counts and activations") {

@@ -52,6 +52,7 @@ class Dense : public Layer {
   void weight_gradients(const ConstMatrixRef& X, Index first_unit, Index units);  // dW, db for a block of units
   ConstMatrixView input_gradient_of();                                             // dX = dZ·W
   ConstRowRef params(Index first_unit, Index units) const;                         // p for a block of units
+  bool flat_activation(Index units) const;                                          // see dense.cpp
   Index batch_ = 0;
   Matrix Z_, A_, dZ_;  // (≥B, out)
   Matrix dX_;          // (≥B, in)
