@@ -3,6 +3,7 @@
 #pragma once
 
 #include "mlp/error.hpp"
+#include "mlp/huge_buffer.hpp"
 #include "mlp/types.hpp"
 
 #include <cstdint>
@@ -30,6 +31,7 @@ inline void load_idx(const std::string& images, const std::string& labels, mlp::
   if (img.size() != 16 + std::size_t(n) * rows * cols || lab.size() != 8 + std::size_t(n))
     throw mlp::Error(images + ": truncated IDX file");
   X.resize(n, rows * cols);
+  mlp::advise_huge_pages(X.data(), sizeof(float) * std::size_t(X.size()));  // as `mlp train` does
   Y.resize(n, 1);
   const unsigned char* p = img.data() + 16;
   for (Eigen::Index i = 0; i < X.size(); ++i) X.data()[i] = static_cast<float>(p[i]) / 255.0f;
