@@ -524,6 +524,8 @@ def report(cfg, args, facts, res, s, targets, skipped, meta):
     md.append("## Targets\n")
     md.append(table(["target", "measured" + (" (quick mode: meaningless sizes)" if args.quick else ""), "met"],
                     [(t, m, "met" if ok else "**not met**") for t, m, ok in targets]))
+    if any(not ok for _, _, ok in targets):
+        md.append("What limits the targets not met, with profiles: bench/README.md, \"Targets not met\".\n")
 
     if "w1_us" in s:
         us = s["w1_us"]
