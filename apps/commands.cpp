@@ -2,22 +2,20 @@
 #include "commands.hpp"
 
 #include "mlp/error.hpp"
+#include "mlp/init.hpp"
+#include "mlp/io/evaluation.hpp"
+#include "mlp/io/files.hpp"
 #include "mlp/loss.hpp"
-#include "mlp/metrics.hpp"
-#include "mlp/model.hpp"
-#include "mlp/preprocess.hpp"
-#include "mlp/synthetic.hpp"
+#include "mlp/io/metrics.hpp"
+#include "mlp/io/model.hpp"
+#include "mlp/io/preprocess.hpp"
+#include "mlp/io/synthetic.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <numeric>
 #include <sstream>
-#include <unistd.h>
 
 namespace mlp::app {
 
@@ -30,31 +28,6 @@ csv::Options CsvOptions::resolve() const {
   if (header && no_header) throw Error("--header and --no-header contradict each other");
   o.header = header ? csv::HeaderMode::Yes : no_header ? csv::HeaderMode::No : csv::HeaderMode::Auto;
   return o;
-}
-
-void write_file_atomically(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp-XXXXXX";
-  const int fd = mkstemp(tmp.data());
-  if (fd < 0) throw Error(path + ": cannot write: " + std::strerror(errno));
-  const char* p = text.data();
-  std::size_t left = text.size();
-  while (left > 0) {
-    const ssize_t n = ::write(fd, p, left);
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw Error(path + ": cannot write: " + std::strerror(err));
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
-  fchmod(fd, 0644);
-  if (::fsync(fd) != 0 || ::close(fd) != 0 || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    throw Error(path + ": cannot write: " + std::strerror(err));
-  }
 }
 
 std::vector<std::size_t> all_rows(const csv::Table& t) {
@@ -110,20 +83,9 @@ int evaluate(const std::string& model_path, const std::string& data, const CsvOp
   }
   const auto rows = all_rows(t);
   const Matrix X = make_inputs(t, model.prep, rows), Y = make_targets(t, model.prep, rows);
-  const Matrix P = model.net.predict(X);
-  nlohmann::json j;
-  std::string text;
-  if (model.prep.task == Task::Classification) {
-    std::vector<int> truth(rows.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) truth[i] = static_cast<int>(Y(static_cast<Index>(i), 0));
-    auto r = classification_report(truth, predicted_classes(P), model.prep.classes);
-    j = to_json(r);
-    text = format_classification(r);
-  } else {
-    auto r = regression_report(unscale_targets(model.prep, Y), unscale_targets(model.prep, P), model.prep.targets);
-    j = to_json(r);
-    text = format_regression(r);
-  }
+  const Evaluation e = evaluate_network(model.net, model.prep, X, Y);
+  nlohmann::json j = e.json;
+  const std::string& text = e.text;
   j["task"] = task_name(model.prep.task);
   j["rows"] = rows.size();
   if (json)
@@ -218,14 +180,22 @@ int list_activations() {
   for (const auto& a : activations()) {
     std::string name = a.name;
     if (a.alias) name += " (alias " + std::string(a.alias) + ")";
-    if (a.has_param)
+    if (a.has_param())
       std::printf("%s  [:%s=%g%s]\n", name.c_str(), a.param.name, a.param.default_value,
                   a.param.learnable == Learnable::Optional ? "][:learn" : "");
     else
       std::printf("%s\n", name.c_str());
-    std::printf("    %s\n    %s\n    range: %s\n    use:   %s\n\n", a.formula, a.derivative, a.range, a.use);
+    std::printf("    %s\n    %s%s\n    range: %s\n    init:  %s\n    use:   %s\n\n", a.formula, a.derivative,
+                a.smooth ? "" : "  (f' jumps at 0)", a.range, init_info(a.default_init).name, a.use);
   }
-  std::printf("Losses: %s\n", loss_names().c_str());
+  std::printf("Losses (--loss; the default follows the task):\n\n");
+  for (const auto& l : losses()) {
+    std::printf("%s", l.name);
+    if (l.has_param()) std::printf("  [:%s=%g]", l.param_name, l.param_default);
+    std::printf("\n    L = %s\n    %s\n", l.formula, l.gradient_formula);
+    if (l.output_activation) std::printf("    output activation: %s (computed from its logits z)\n", l.output_activation);
+    std::printf("    use:   %s\n\n", l.use);
+  }
   return 0;
 }
 

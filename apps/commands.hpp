@@ -2,7 +2,9 @@
 // Each returns the process exit status; user errors are thrown as mlp::Error and reported by main.
 #pragma once
 
-#include "mlp/csv.hpp"
+#include "mlp/io/csv.hpp"
+
+#include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
 #include <string>
@@ -46,7 +48,53 @@ struct TrainOptions {
   std::string save, history;
   bool quiet = false, json = false;
   CsvOptions csv;
+
+  // Every option of a run, once, by its name (the command line's, with '_' for '-'). The model
+  // file's "options" and --write-config's file are both written from this list (options.cpp).
+  template <class Visitor>
+  void visit(Visitor&& v) const {
+    v("data", data);
+    v("target", targets);
+    v("task", task);
+    v("categorical", categorical);
+    v("layers", layers);
+    v("activation", activation);
+    v("output_activation", output_activation);
+    v("loss", loss);
+    v("optimizer", optimizer);
+    v("lr", lr);
+    v("momentum", momentum);
+    v("nesterov", nesterov);
+    v("weight_decay", weight_decay);
+    v("clip_norm", clip_norm);
+    v("dropout", dropout);
+    v("init", init);
+    v("epochs", epochs);
+    v("batch_size", batch_size);
+    v("lr_schedule", lr_schedule);
+    v("val_split", val_split);
+    v("val", val_file);
+    v("test_split", test_split);
+    v("test", test_file);
+    v("early_stopping", early_stopping);
+    v("scale", scale);
+    v("seed", seed);
+    v("threads", threads);
+    v("delimiter", csv.delimiter);
+    v("header", csv.header);
+    v("no_header", csv.no_header);
+    v("save", save);
+    v("history", history);
+    v("quiet", quiet);
+    v("json", json);
+  }
 };
+
+// The options as JSON, {"data": ..., "layers": ..., ...}, for the model file.
+nlohmann::json options_json(const TrainOptions& o);
+// The options as a TOML [train] section that `mlp train --config FILE` reads back; options left
+// empty ("" or no values) are left out, so reading the file back leaves them unset too.
+std::string options_toml(const TrainOptions& o);
 
 int train(const TrainOptions& o);
 int evaluate(const std::string& model, const std::string& data, const CsvOptions& csv, bool json);
@@ -59,9 +107,5 @@ int list_activations();
 
 // Every row of a table, in order: the row list for a whole file.
 std::vector<std::size_t> all_rows(const csv::Table& table);
-
-// Writes text to path atomically (temporary file in the same directory, then rename), so an
-// existing file is replaced whole or not at all. Throws mlp::Error naming the path.
-void write_file_atomically(const std::string& path, const std::string& text);
 
 }  // namespace mlp::app

@@ -4,11 +4,12 @@
 
 #include "mlp/activation.hpp"
 #include "mlp/error.hpp"
+#include "mlp/io/files.hpp"
 #include "mlp/init.hpp"
 #include "mlp/loss.hpp"
 #include "mlp/optimizer.hpp"
 #include "mlp/schedule.hpp"
-#include "mlp/synthetic.hpp"
+#include "mlp/io/synthetic.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -20,24 +21,15 @@
 
 namespace {
 
-void add_csv_options(CLI::App* cmd, mlp::app::CsvOptions& csv) {
+using namespace mlp::app;
+
+void add_csv_options(CLI::App* cmd, CsvOptions& csv) {
   cmd->add_option("--delimiter", csv.delimiter, "Field delimiter: one character, or 'tab'")->capture_default_str();
   cmd->add_flag("--header", csv.header, "The first row is a header (default: detected)");
   cmd->add_flag("--no-header", csv.no_header, "The first row is data; columns are named column_1, column_2, ...");
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  using namespace mlp::app;
-  CLI::App app{"mlp: train, evaluate and use multilayer perceptrons on CSV files.\n"
-               "Start with:  mlp train datasets/iris.csv"};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", "mlp 0.1.0");
-
-  // ---- train ----
-  TrainOptions t;
-  std::string write_config;
+CLI::App* add_train(CLI::App& app, TrainOptions& t, std::string& write_config) {
   auto* train = app.add_subcommand("train", "Train a network on a CSV file (the target is the last column unless --target says otherwise)");
   // --config belongs to the top-level app (CLI11 reads subcommand options from a [train] section
   // or train.NAME keys); fallthrough lets users write it after `train` as well.
@@ -72,73 +64,118 @@ int main(int argc, char** argv) {
   train->add_option("--threads", t.threads, "Threads for the matrix products")->capture_default_str();
   train->add_option("--save", t.save, "Write the trained model (JSON) to this file");
   train->add_option("--history", t.history, "Write per-epoch metrics to this CSV file");
-  train->add_option("--write-config", write_config, "Write this run's effective options to a TOML file, to re-run it with --config")->configurable(false);
+  train->add_option("--write-config", write_config, "Write this run's options to a TOML file, to re-run it with --config")->configurable(false);
   train->add_flag("--quiet,-q", t.quiet, "Print only the final result");
   train->add_flag("--json", t.json, "Print the final metrics as one JSON object on stdout");
   add_csv_options(train, t.csv);
+  return train;
+}
 
-  // ---- evaluate / predict / summary ----
-  std::string model, data, out;
+// The arguments of evaluate, predict, summary and make-dataset.
+struct ToolArgs {
+  std::string model, data, out, kind;
   bool json = false, proba = false;
   CsvOptions csv;
-  auto* evaluate = app.add_subcommand("evaluate", "Evaluate a saved model on a labelled CSV file");
-  evaluate->add_option("model", model, "Model file written by mlp train --save")->required();
-  evaluate->add_option("data", data, "CSV file with the feature and target columns")->required();
-  evaluate->add_flag("--json", json, "Print the metrics as one JSON object");
-  add_csv_options(evaluate, csv);
-
-  auto* predict = app.add_subcommand("predict", "Predict with a saved model; writes CSV");
-  predict->add_option("model", model, "Model file written by mlp train --save")->required();
-  predict->add_option("data", data, "CSV file with the feature columns (target columns, if present, are ignored)")->required();
-  predict->add_option("-o,--output", out, "Write predictions here instead of stdout");
-  predict->add_flag("--proba", proba, "Also write each class's probability");
-  add_csv_options(predict, csv);
-
-  auto* summary = app.add_subcommand("summary", "Show a saved model: layers, parameters, preprocessing, training options");
-  summary->add_option("model", model, "Model file")->required();
-
-  // ---- make-dataset / activations ----
-  std::string kind;
   long samples = 400;
   double noise = 0.1;
   std::uint64_t seed = 42;
   int classes = 0;
+};
+
+struct Commands {
+  CLI::App *train, *evaluate, *predict, *summary, *make, *activations;
+};
+
+Commands add_commands(CLI::App& app, TrainOptions& t, std::string& write_config, ToolArgs& a) {
+  Commands c{};
+  c.train = add_train(app, t, write_config);
+
+  c.evaluate = app.add_subcommand("evaluate", "Evaluate a saved model on a labelled CSV file");
+  c.evaluate->add_option("model", a.model, "Model file written by mlp train --save")->required();
+  c.evaluate->add_option("data", a.data, "CSV file with the feature and target columns")->required();
+  c.evaluate->add_flag("--json", a.json, "Print the metrics as one JSON object");
+  add_csv_options(c.evaluate, a.csv);
+
+  c.predict = app.add_subcommand("predict", "Predict with a saved model; writes CSV");
+  c.predict->add_option("model", a.model, "Model file written by mlp train --save")->required();
+  c.predict->add_option("data", a.data, "CSV file with the feature columns (target columns, if present, are ignored)")->required();
+  c.predict->add_option("-o,--output", a.out, "Write predictions here instead of stdout");
+  c.predict->add_flag("--proba", a.proba, "Also write each class's probability");
+  add_csv_options(c.predict, a.csv);
+
+  c.summary = app.add_subcommand("summary", "Show a saved model: layers, parameters, preprocessing, training options");
+  c.summary->add_option("model", a.model, "Model file")->required();
+
   std::string kinds_help = "Synthetic 2-D data sets for teaching:";
-  for (const auto& k : mlp::synthetic::kinds()) kinds_help += std::string("\n  ") + k.name + ": " + k.description;
-  auto* make = app.add_subcommand("make-dataset", kinds_help);
   std::vector<std::string> kind_names;
-  for (const auto& k : mlp::synthetic::kinds()) kind_names.push_back(k.name);
-  make->add_option("kind", kind, "Which data set")->required()->check(CLI::IsMember(kind_names));
-  make->add_option("--samples", samples, "Number of rows")->capture_default_str();
-  make->add_option("--noise", noise, "Noise level (see each kind)")->capture_default_str();
-  make->add_option("--seed", seed, "Random seed")->capture_default_str();
-  make->add_option("--classes", classes, "Number of classes (spiral, blobs; 0 = the kind's default)")->capture_default_str();
-  make->add_option("-o,--output", out, "Output CSV (default stdout)");
+  for (const auto& k : mlp::synthetic::kinds()) {
+    kinds_help += std::string("\n  ") + k.name + ": " + k.description;
+    kind_names.push_back(k.name);
+  }
+  c.make = app.add_subcommand("make-dataset", kinds_help);
+  c.make->add_option("kind", a.kind, "Which data set")->required()->check(CLI::IsMember(kind_names));
+  c.make->add_option("--samples", a.samples, "Number of rows")->capture_default_str();
+  c.make->add_option("--noise", a.noise, "Noise level (see each kind)")->capture_default_str();
+  c.make->add_option("--seed", a.seed, "Random seed")->capture_default_str();
+  c.make->add_option("--classes", a.classes, "Number of classes (spiral, blobs; 0 = the kind's default)")->capture_default_str();
+  c.make->add_option("-o,--output", a.out, "Output CSV (default stdout)");
 
-  auto* acts = app.add_subcommand("activations", "List the activations and losses, with formulas and when to use them");
+  c.activations = app.add_subcommand("activations", "List the activations and losses, with formulas and when to use them");
+  return c;
+}
 
-  // A config file written by hand usually has bare keys ("epochs = 3"); CLI11 reads a
-  // subcommand's options from its [train] section, so such a file is read as if it had one.
-  std::vector<std::string> args(argv, argv + argc);
-  std::string sectioned;
+// A config file written by hand usually has bare keys ("epochs = 3"); CLI11 reads a subcommand's
+// options from its [train] section, so such a file is handed over as a copy that has one. Returns
+// the copy's path ("" when none was made), for the caller to remove.
+std::string section_bare_config(std::vector<std::string>& args) {
   for (std::size_t i = 1; i + 1 < args.size(); ++i) {
     if (args[i] != "--config") continue;
     std::ifstream in(args[i + 1]);
-    if (!in) break;  // CLI11 reports the missing file
+    if (!in) return "";  // CLI11 reports the missing file
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (text.find('[') != std::string::npos || text.find("train.") != std::string::npos) break;
+    if (text.find('[') != std::string::npos || text.find("train.") != std::string::npos) return "";
     char tmpl[] = "/tmp/mlp-config-XXXXXX";
     const int fd = mkstemp(tmpl);
-    if (fd < 0) break;
+    if (fd < 0) return "";
     const std::string body = "[train]\n" + text;
     const bool ok = write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size());
     close(fd);
-    if (!ok) break;
-    sectioned = tmpl;
-    args[i + 1] = sectioned;
+    if (!ok) return "";
+    args[i + 1] = tmpl;
+    return tmpl;
   }
+  return "";
+}
+
+int run(const Commands& c, const TrainOptions& t, const std::string& write_config, const ToolArgs& a) {
+  if (c.train->parsed()) {
+    if (!write_config.empty()) mlp::write_file_atomically(write_config, options_toml(t));
+    return train(t);
+  }
+  if (c.evaluate->parsed()) return evaluate(a.model, a.data, a.csv, a.json);
+  if (c.predict->parsed()) return predict(a.model, a.data, a.csv, a.out, a.proba);
+  if (c.summary->parsed()) return summary(a.model);
+  if (c.make->parsed()) return make_dataset(a.kind, a.samples, a.noise, a.seed, a.classes, a.out);
+  if (c.activations->parsed()) return list_activations();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"mlp: train, evaluate and use multilayer perceptrons on CSV files.\n"
+               "Start with:  mlp train datasets/iris.csv"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "mlp 0.1.0");
+  TrainOptions t;
+  std::string write_config;
+  ToolArgs a;
+  const Commands commands = add_commands(app, t, write_config, a);
+
+  std::vector<std::string> args(argv, argv + argc);
+  const std::string sectioned = section_bare_config(args);
   std::vector<char*> argp;
-  for (auto& a : args) argp.push_back(a.data());
+  for (auto& arg : args) argp.push_back(arg.data());
   try {
     app.parse(static_cast<int>(argp.size()), argp.data());
   } catch (const CLI::ParseError& e) {
@@ -146,24 +183,9 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   if (!sectioned.empty()) std::remove(sectioned.c_str());
+
   try {
-    if (train->parsed()) {
-      if (!write_config.empty()) {
-        // The [train] section holds every option with its effective value; unset ones ("") are left
-        // out, so reading the file back leaves them unset too.
-        std::istringstream all(train->config_to_str(true, false));
-        std::string config = "# mlp train options; re-run with: mlp train --config FILE\n[train]\n", line;
-        while (std::getline(all, line))
-          if (line.size() < 3 || line.compare(line.size() - 3, 3, "=\"\"") != 0) config += line + "\n";
-        write_file_atomically(write_config, config);
-      }
-      return mlp::app::train(t);
-    }
-    if (evaluate->parsed()) return mlp::app::evaluate(model, data, csv, json);
-    if (predict->parsed()) return mlp::app::predict(model, data, csv, out, proba);
-    if (summary->parsed()) return mlp::app::summary(model);
-    if (make->parsed()) return make_dataset(kind, samples, noise, seed, classes, out);
-    if (acts->parsed()) return list_activations();
+    return run(commands, t, write_config, a);
   } catch (const mlp::Error& e) {
     std::fprintf(stderr, "mlp: error: %s\n", e.what());
     return 1;
@@ -174,5 +196,4 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "mlp: internal error: %s (please report it)\n", e.what());
     return 3;
   }
-  return 0;
 }

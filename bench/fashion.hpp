@@ -3,7 +3,7 @@
 #pragma once
 
 #include "mlp/error.hpp"
-#include "mlp/huge_buffer.hpp"
+#include "io/huge_buffer.hpp"
 #include "mlp/types.hpp"
 
 #include <cstdint>

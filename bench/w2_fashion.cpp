@@ -3,8 +3,8 @@
 // layout: W1 b1 W2 b2 W3 b3), so its loss curve can be compared with PyTorch's.
 // Usage: w2_fashion DATA_DIR INIT.bin EPOCHS THREADS SEED  → one JSON line per epoch and a summary.
 #include "fashion.hpp"
-#include "mlp/metrics.hpp"
-#include "mlp/parallel.hpp"
+#include "mlp/io/metrics.hpp"
+#include "mlp/threads.hpp"
 #include "mlp/trainer.hpp"
 
 #include <chrono>

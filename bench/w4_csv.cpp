@@ -2,9 +2,9 @@
 // then label,pixel1..pixel784 per row) into the training matrix — mlp::csv::read, then the pixel
 // columns copied into a row-major (N, 784) float matrix and the labels into (N, 1).
 // Usage: w4_csv FILE.csv  → one JSON line; the checksum lets bench/run.py compare with pandas.
-#include "mlp/csv.hpp"
+#include "mlp/io/csv.hpp"
 #include "mlp/error.hpp"
-#include "mlp/huge_buffer.hpp"
+#include "io/huge_buffer.hpp"
 #include "mlp/types.hpp"
 
 #include <algorithm>

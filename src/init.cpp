@@ -9,14 +9,35 @@
 namespace mlp {
 inline namespace MLP_SCALAR_NAMESPACE {
 
+namespace {
+InitInfo scheme(InitKind kind, const char* name, InitInfo::Distribution distribution, double numerator,
+                InitInfo::Fan fan, const char* formula, const char* use) {
+  InitInfo i;
+  i.kind = kind;
+  i.name = name;
+  i.distribution = distribution;
+  i.numerator = numerator;
+  i.fan = fan;
+  i.formula = formula;
+  i.use = use;
+  return i;
+}
+}  // namespace
+
 const std::vector<InitInfo>& inits() {
+  using I = InitInfo;  // scheme(kind, name, distribution, variance = numerator / fan, formula, use)
   static const std::vector<InitInfo> table = {
-      {InitKind::HeNormal, "he_normal", "N(0, 2/fan_in)", "ReLU family (He et al. 2015)", true, 2, 0},
-      {InitKind::HeUniform, "he_uniform", "U(-sqrt(6/fan_in), sqrt(6/fan_in))", "ReLU family", false, 6, 0},
-      {InitKind::XavierNormal, "xavier_normal", "N(0, 2/(fan_in + fan_out))", "tanh, sigmoid (Glorot & Bengio 2010)", true, 2, 1},
-      {InitKind::XavierUniform, "xavier_uniform", "U(-sqrt(6/(fan_in + fan_out)), +sqrt(...))", "tanh, sigmoid, softmax, identity", false, 6, 1},
-      {InitKind::LecunNormal, "lecun_normal", "N(0, 1/fan_in)", "SELU (self-normalising networks)", true, 1, 0},
-      {InitKind::LecunUniform, "lecun_uniform", "U(-sqrt(3/fan_in), sqrt(3/fan_in))", "SELU", false, 3, 0},
+      scheme(InitKind::HeNormal, "he_normal", I::Normal, 2, I::FanIn, "N(0, 2/fan_in)", "ReLU family (He et al. 2015)"),
+      scheme(InitKind::HeUniform, "he_uniform", I::Uniform, 2, I::FanIn, "U(-sqrt(6/fan_in), sqrt(6/fan_in))",
+             "ReLU family"),
+      scheme(InitKind::XavierNormal, "xavier_normal", I::Normal, 2, I::FanInPlusOut, "N(0, 2/(fan_in + fan_out))",
+             "tanh, sigmoid (Glorot & Bengio 2010)"),
+      scheme(InitKind::XavierUniform, "xavier_uniform", I::Uniform, 2, I::FanInPlusOut,
+             "U(-sqrt(6/(fan_in + fan_out)), +sqrt(...))", "tanh, sigmoid, softmax, identity"),
+      scheme(InitKind::LecunNormal, "lecun_normal", I::Normal, 1, I::FanIn, "N(0, 1/fan_in)",
+             "SELU (self-normalising networks)"),
+      scheme(InitKind::LecunUniform, "lecun_uniform", I::Uniform, 1, I::FanIn, "U(-sqrt(3/fan_in), sqrt(3/fan_in))",
+             "SELU"),
   };
   return table;
 }
@@ -47,11 +68,13 @@ InitKind parse_init(const std::string& name) {
 void initialize(Matrix& W, InitKind kind, Rng& rng) {
   const double fan_out = static_cast<double>(W.rows()), fan_in = static_cast<double>(W.cols());
   const InitInfo& info = init_info(kind);
-  const double scale = std::sqrt(info.numerator / (fan_in + info.fan_out_weight * fan_out));
-  const bool normal = info.normal;
+  const double fan = info.fan == InitInfo::FanIn ? fan_in : fan_in + fan_out;
+  // A uniform U(-a, a) has variance a²/3, so a = sqrt(3·variance) gives the same variance.
+  const double normal_sd = std::sqrt(info.numerator / fan), uniform_bound = std::sqrt(3 * info.numerator / fan);
   for (Index r = 0; r < W.rows(); ++r)
     for (Index c = 0; c < W.cols(); ++c)
-      W(r, c) = static_cast<Scalar>(normal ? rng.normal(0.0, scale) : rng.uniform(-scale, scale));
+      W(r, c) = static_cast<Scalar>(info.distribution == InitInfo::Normal ? rng.normal(0.0, normal_sd)
+                                                                            : rng.uniform(-uniform_bound, uniform_bound));
 }
 
 }  // namespace MLP_SCALAR_NAMESPACE

@@ -3,13 +3,15 @@
 
 #include "mlp/error.hpp"
 
+#include "fast/parallel_dense.hpp"
+
 #include <algorithm>
 #include <cstdio>
 
 namespace mlp {
 inline namespace MLP_SCALAR_NAMESPACE {
 
-Network::Network(Index input_size, std::uint64_t seed) : input_size_(input_size), rng_(seed) {
+Network::Network(Index input_size, std::uint64_t seed, Path path) : input_size_(input_size), rng_(seed), path_(path) {
   if (input_size <= 0) throw Error("a network needs at least one input");
 }
 
@@ -19,7 +21,12 @@ Dense& Network::add_dense(Index units, const Activation& activation) {
 
 Dense& Network::add_dense(Index units, const Activation& activation, InitKind init) {
   if (units <= 0) throw Error("a layer needs at least one unit (got " + std::to_string(units) + ")");
-  auto layer = std::make_unique<Dense>(output_size(), units, activation, init, rng_);
+  // The same layer either way; the fast one computes it split between threads (network.hpp).
+  std::unique_ptr<Dense> layer;
+  if (path_ == Path::Fast)
+    layer = std::make_unique<fast::ParallelDense>(output_size(), units, activation, init, rng_);
+  else
+    layer = std::make_unique<Dense>(output_size(), units, activation, init, rng_);
   layer->name = "dense_" + std::to_string(++dense_count_);
   layer->compute_input_gradient = !layers_.empty();
   Dense& ref = *layer;
@@ -89,20 +96,28 @@ Scalar Network::loss_of_last_forward(const ConstMatrixRef& Y) const {
   return loss_.value(loss_input(output_layer(), loss_), Y);
 }
 
+// Layer i's input: X for the first layer, the previous layer's output for the others.
+ConstMatrixRef Network::input_of(std::size_t i, const ConstMatrixRef& X) const {
+  return i == 0 ? X : ConstMatrixRef(layers_[i - 1]->output());
+}
+
+// The chain rule through the whole network, last layer first: the loss gives ∂L/∂P for the
+// output P, each layer turns its dY = ∂L/∂Y into its parameter gradients and dX = ∂L/∂X, and
+// one layer's dX is the dY of the layer before it.
 void Network::backward(const ConstMatrixRef& X, const ConstMatrixRef& Y) {
   if (!loss_.info) throw Error("the network has no loss");
   Dense& out = output_layer();
-  MatrixView dP = batch_view(dP_, batch_, out.output_size());
-  loss_.gradient(loss_input(out, loss_), Y, dP);
-
-  // Chain rule, last layer first. Layer i's input is layer i−1's output, or X for the first.
   const std::size_t last = layers_.size() - 1;
-  auto input_of = [&](std::size_t i) { return i == 0 ? ConstMatrixRef(X) : ConstMatrixRef(layers_[i - 1]->output()); };
+  MatrixView dP = batch_view(dP_, batch_, out.output_size());
+  loss_.gradient(loss_input(out, loss_), Y, dP);  // dP = ∂L/∂P  (B, outputs)
+
+  // A loss from logits (cross-entropy, bce) gives ∂L/∂Z of the output layer directly: the
+  // softmax's or sigmoid's derivative is already inside P − Y.
   if (loss_.info->from_logits)
-    out.backward_from_logits(input_of(last), dP);
+    out.backward_from_logits(input_of(last, X), dP);
   else
-    out.backward(input_of(last), dP);
-  for (std::size_t i = last; i-- > 0;) layers_[i]->backward(input_of(i), layers_[i + 1]->input_gradient());
+    out.backward(input_of(last, X), dP);
+  for (std::size_t i = last; i-- > 0;) layers_[i]->backward(input_of(i, X), layers_[i + 1]->input_gradient());
 }
 
 Scalar Network::train_step(const ConstMatrixRef& X, const ConstMatrixRef& Y) {

@@ -2,7 +2,7 @@
 #include "mlp/optimizer.hpp"
 
 #include "mlp/error.hpp"
-#include "mlp/parallel.hpp"
+#include "fast/parallel.hpp"  // split_elements
 
 #include <cmath>
 #include <functional>
@@ -10,9 +10,6 @@
 
 namespace mlp {
 inline namespace MLP_SCALAR_NAMESPACE {
-
-// Parameters smaller than this are updated on one thread.
-constexpr Index kParallelElements = 1 << 15;
 
 void Optimizer::step(const std::vector<Parameter>& params) {
   if (!sized_) {
@@ -31,7 +28,9 @@ void Optimizer::step(const std::vector<Parameter>& params) {
     if (last_norm_ > config_.clip_norm) scale = static_cast<Scalar>(config_.clip_norm / last_norm_);
   }
   const Scalar wd = static_cast<Scalar>(config_.weight_decay);
-  for (std::size_t i = 0; i < params.size(); ++i) update(i, params[i], scale, wd);
+  // Every element updates independently, so threads may take a block each (src/fast/parallel.hpp).
+  for (std::size_t i = 0; i < params.size(); ++i)
+    fast::split_elements(params[i].size, [&](Index first, Index end) { update(i, params[i], first, end, scale, wd); });
 }
 
 void Sgd::resize_state(const std::vector<Parameter>& params) {
@@ -74,20 +73,18 @@ void adam(Scalar* __restrict w, const Scalar* __restrict dw, Scalar* __restrict 
 }
 }  // namespace
 
-void Sgd::update(std::size_t i, const Parameter& p, Scalar scale, Scalar wd) {
+void Sgd::update(std::size_t i, const Parameter& p, Index first, Index end, Scalar scale, Scalar wd) {
   const Scalar lr = static_cast<Scalar>(config_.learning_rate);
   const Scalar mu = static_cast<Scalar>(config_.momentum);
-  Scalar* v = mu == Scalar(0) ? nullptr : velocity_[i].data();
-  const bool nesterov = config_.nesterov;
-  parallel_for(p.size, kParallelElements, [&](Index first, Index end) {
-    const Index n = end - first;
-    if (!v)
-      sgd_plain(p.value + first, p.grad + first, n, lr, scale, wd);
-    else if (nesterov)
-      sgd_nesterov(p.value + first, p.grad + first, v + first, n, lr, mu, scale, wd);
-    else
-      sgd_momentum(p.value + first, p.grad + first, v + first, n, lr, mu, scale, wd);
-  }, 16);
+  Scalar* w = p.value + first;
+  const Scalar* dw = p.grad + first;
+  const Index n = end - first;
+  if (mu == Scalar(0))
+    sgd_plain(w, dw, n, lr, scale, wd);
+  else if (config_.nesterov)
+    sgd_nesterov(w, dw, velocity_[i].data() + first, n, lr, mu, scale, wd);
+  else
+    sgd_momentum(w, dw, velocity_[i].data() + first, n, lr, mu, scale, wd);
 }
 
 void Adam::resize_state(const std::vector<Parameter>& params) {
@@ -99,17 +96,14 @@ void Adam::resize_state(const std::vector<Parameter>& params) {
   }
 }
 
-void Adam::update(std::size_t i, const Parameter& p, Scalar scale, Scalar wd) {
+void Adam::update(std::size_t i, const Parameter& p, Index first, Index end, Scalar scale, Scalar wd) {
   const Scalar b1 = static_cast<Scalar>(config_.beta1), b2 = static_cast<Scalar>(config_.beta2);
   const double t = static_cast<double>(steps_);
   const Scalar step = static_cast<Scalar>(config_.learning_rate / (1.0 - std::pow(config_.beta1, t)));
   const Scalar inv_root_bias = static_cast<Scalar>(1.0 / std::sqrt(1.0 - std::pow(config_.beta2, t)));
   const Scalar eps = static_cast<Scalar>(config_.epsilon);
-  Scalar* m = m_[i].data();
-  Scalar* v = v_[i].data();
-  parallel_for(p.size, kParallelElements, [&](Index first, Index end) {
-    adam(p.value + first, p.grad + first, m + first, v + first, end - first, b1, b2, step, inv_root_bias, eps, scale, wd);
-  }, 16);
+  adam(p.value + first, p.grad + first, m_[i].data() + first, v_[i].data() + first, end - first, b1, b2, step,
+       inv_root_bias, eps, scale, wd);
 }
 
 namespace {

@@ -18,9 +18,10 @@ std::pair<double, double> at(const std::string& spec, double x) {
   Matrix Z(1, 1), A(1, 1), dZ(1, 1), dA = Matrix::Ones(1, 1);
   Z(0, 0) = static_cast<Scalar>(x);
   RowVector p;
-  if (a.info->has_param) p = RowVector::Constant(1, static_cast<Scalar>(a.param));
+  if (a.info->has_param()) p = RowVector::Constant(1, static_cast<Scalar>(a.param));
   a.info->forward(Z, p, A);
-  a.info->backward(Z, A, p, dA, dZ, nullptr);
+  ActivationGrad g{Z, A, p, dA, dZ, nullptr};
+  a.info->backward(g);
   return {A(0, 0), dZ(0, 0)};
 }
 void expect(const std::string& spec, double x, double f, double df) {
@@ -102,15 +103,16 @@ TEST_CASE("activation: every activation stays finite at +-1000") {
     Matrix Z(2, 2), A(2, 2), dZ(2, 2), dA = Matrix::Ones(2, 2);
     Z << 1000, -1000, -1000, 1000;
     RowVector p, dp;
-    if (info.has_param) {
+    if (info.has_param()) {
       p = RowVector::Constant(2, static_cast<Scalar>(a.param));
       dp = RowVector::Zero(2);
     }
     info.forward(Z, p, A);
-    info.backward(Z, A, p, dA, dZ, info.has_param ? &dp : nullptr);
+    ActivationGrad g{Z, A, p, dA, dZ, info.has_param() ? &dp : nullptr};
+    info.backward(g);
     CHECK(A.allFinite());
     CHECK(dZ.allFinite());
-    if (info.has_param) CHECK(dp.allFinite());
+    if (info.has_param()) CHECK(dp.allFinite());
   }
 }
 

@@ -15,7 +15,7 @@
 
 #include <sys/stat.h>
 
-#include "mlp/csv.hpp"
+#include "mlp/io/csv.hpp"
 #include "mlp/error.hpp"
 
 namespace {

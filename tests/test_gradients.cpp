@@ -34,7 +34,8 @@ struct ActivationCase {
   void analytic() {
     loss();
     dp = RowVector::Zero(p.size());
-    act.info->backward(Z, A, p, R, dZ, p.size() ? &dp : nullptr);
+    ActivationGrad g{Z, A, p, R, dZ, p.size() ? &dp : nullptr};
+    act.info->backward(g);
   }
 };
 
@@ -42,11 +43,11 @@ ActivationCase make_case(const std::string& spec, Rng& rng) {
   ActivationCase c;
   c.act = parse_activation(spec);
   const Index B = 5, units = 4;
-  c.Z = sample(B, units, rng, -3, 3, c.act.info->kinked ? 0.05 : 0.0);
+  c.Z = sample(B, units, rng, -3, 3, c.act.info->smooth ? 0.0 : 0.05);
   c.R = sample(B, units, rng, -1, 1);
   c.A.resize(B, units);
   c.dZ.resize(B, units);
-  if (c.act.info->has_param) {
+  if (c.act.info->has_param()) {
     c.p = RowVector::Constant(units, c.act.param);
     c.p += RowVector::Random(units) * 0.1;  // distinct per-unit values, as after learning
   }
@@ -72,7 +73,7 @@ TEST_CASE("gradcheck: every activation parameter (PReLU slope, Swish beta, ELU/l
   Rng rng(2);
   int checked = 0;
   for (const auto& info : activations()) {
-    if (!info.has_param || info.param.learnable == Learnable::Never) continue;
+    if (!info.has_param() || info.param.learnable == Learnable::Never) continue;
     CAPTURE(info.name);
     auto c = make_case(info.name, rng);
     c.analytic();
@@ -171,7 +172,7 @@ TEST_CASE("gradcheck: Dropout with a fixed mask") {
   CHECK((Matrix(drop.forward(X, false, rng)) - X).norm() == 0.0);
 }
 
-TEST_CASE("gradcheck: a whole 3-layer network, every parameter, with each output loss") {
+TEST_CASE("gradcheck: a whole 3-layer network, every parameter, with each output loss, on both paths") {
   struct Setup {
     const char* hidden1;
     const char* hidden2;
@@ -181,9 +182,11 @@ TEST_CASE("gradcheck: a whole 3-layer network, every parameter, with each output
   const Setup setups[] = {{"tanh", "prelu", "softmax", "cross_entropy"},
                           {"swish:1:learn", "elu", "sigmoid", "bce"},
                           {"gelu", "leaky_relu:0.1", "identity", "mse"}};
+  for (Path path : {Path::Reference, Path::Fast})
   for (const auto& s : setups) {
     CAPTURE(s.loss);
-    Network net(4, 11);
+    CAPTURE(path == Path::Fast);
+    Network net(4, 11, path);
     net.add_dense(5, s.hidden1);
     net.add_dense(6, s.hidden2);
     net.add_dense(3, s.output);

@@ -1,7 +1,7 @@
 // Metrics against values worked out by hand with sklearn.metrics' definitions (zero_division=0,
 // default labels for the macro averages, force_finite R²), their text and their JSON.
 #include "mlp/error.hpp"
-#include "mlp/metrics.hpp"
+#include "mlp/io/metrics.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>

@@ -2,7 +2,7 @@
 // features, classes); saving is atomic; every kind of bad file is a clear mlp::Error naming the
 // path and the problem, and no JSON at all can crash the loader.
 #include "mlp/error.hpp"
-#include "mlp/model.hpp"
+#include "mlp/io/model.hpp"
 
 #include <doctest/doctest.h>
 
@@ -86,7 +86,7 @@ Network every_activation_net() {
   for (const auto& a : activations()) {
     if (a.output_only) continue;
     specs.push_back(a.name);
-    if (a.has_param && a.param.learnable == Learnable::Optional) specs.push_back(std::string(a.name) + ":learn");
+    if (a.has_param() && a.param.learnable == Learnable::Optional) specs.push_back(std::string(a.name) + ":learn");
   }
   for (std::size_t i = 0; i < specs.size(); ++i) {
     Dense& d = net.add_dense(4, specs[i]);
@@ -172,7 +172,7 @@ TEST_CASE("model: a saved model loads back bit for bit and predicts identically"
       CHECK(same_bits(e->W, d->W));
       CHECK(same_bits(e->b, d->b));
       CHECK(same_bits(e->p, d->p));
-      if (d->activation.info->has_param) {
+      if (d->activation.info->has_param()) {
         ++dense_with_param;
         CHECK(d->p[0] != d->p[1]);  // the per-unit values differ, so a mix-up would show
       }

@@ -3,7 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "mlp/error.hpp"
-#include "mlp/synthetic.hpp"
+#include "mlp/io/synthetic.hpp"
 
 #include <cmath>
 #include <cstdlib>

@@ -1,9 +1,11 @@
-// The activation table: every activation mlp knows, each one row with its name, documentation,
-// optional parameter, and forward/backward side by side. Everything else (name parsing, the CLI's
-// choices, the model file, the docs listing, the gradient-check tests) iterates this table, so a
-// new activation is one new row in src/activation.cpp and nothing more.
+// The activation table: every activation mlp knows, each one entry in src/activation.cpp that
+// names its fields: formula, derivative, range, use, parameter, default initialisation, and the
+// forward and backward code side by side. Everything else (name parsing, the CLI's choices, the
+// model file, `mlp activations`, the docs, the gradient checks) iterates the table, so a new
+// activation is one new entry and nothing more.
 #pragma once
 
+#include "mlp/init.hpp"
 #include "mlp/types.hpp"
 
 #include <string>
@@ -18,40 +20,48 @@ enum class Learnable { Never, Optional, Always };
 // An activation's (at most one) parameter. It is stored per unit as a (1, units) row vector,
 // so a learned one (PReLU's slope, Swish's beta) has one value per unit, as in torch.nn.PReLU(n).
 struct ActivationParam {
-  const char* name;     // "alpha", "beta"
-  double default_value;
-  double min_value;     // valid range, inclusive; checked when parsing "leaky_relu:0.3"
-  double max_value;
-  Learnable learnable;
+  const char* name = nullptr;  // "alpha", "beta"; nullptr: the activation has no parameter
+  double default_value = 0.0;
+  double min_value = 0.0;      // valid range, inclusive; checked when parsing "leaky_relu:0.3"
+  double max_value = 0.0;
+  Learnable learnable = Learnable::Never;
 };
 
 // A = f(Z), elementwise (or row-wise for softmax). p is the (1, units) parameter row; it is empty
 // for activations without one. Shapes: Z, A (B, units).
 using ActivationForward = void (*)(const ConstMatrixRef& Z, const ConstRowRef& p, MatrixRef A);
 
-// dZ = dA ⊙ f′(Z), given the forward's Z and A (the derivative may use either: sigmoid′ = A(1−A)).
-// When dp is not null the parameter's gradient Σ_batch dA ⊙ ∂f/∂p is added to it (1, units).
-using ActivationBackward = void (*)(const ConstMatrixRef& Z, const ConstMatrixRef& A, const ConstRowRef& p,
-                                    const ConstMatrixRef& dA, MatrixRef dZ, RowVector* dp);
-
-// Weight initialisation that suits an activation (see init.hpp).
-enum class InitKind { HeNormal, HeUniform, XavierNormal, XavierUniform, LecunNormal, LecunUniform };
+// What an activation's backward reads and writes.
+struct ActivationGrad {
+  ConstMatrixRef Z;   // (B, units) the forward's input
+  ConstMatrixRef A;   // (B, units) the forward's output f(Z): sigmoid′ = A(1 − A) reuses it
+  ConstRowRef p;      // (1, units) the parameter; empty without one
+  ConstMatrixRef dA;  // (B, units) ∂L/∂A
+  MatrixRef dZ;       // (B, units) out: ∂L/∂Z = dA ⊙ f′(Z)
+  RowVector* dp;      // (1, units) out, when the parameter is learned: += Σ_batch dA ⊙ ∂f/∂p
+};
+using ActivationBackward = void (*)(ActivationGrad& g);
 
 struct ActivationInfo {
-  const char* name;      // canonical name, as written in a spec and in the model file
-  const char* alias;     // another accepted name ("silu" for swish), or nullptr
-  const char* formula;   // f(x), in plain text
-  const char* derivative;
-  const char* range;     // the output range
-  const char* use;       // when to use it, one sentence
-  bool has_param;
-  ActivationParam param;
-  InitKind default_init;
-  bool output_only;      // softmax: only meaningful on the output layer
-  bool kinked;           // has a point where f′ jumps (gradient checks keep inputs away from 0)
-  ActivationForward forward;
-  ActivationBackward backward;
-  bool rowwise = false;  // softmax: each output depends on its whole row, not on one input
+  const char* name = nullptr;        // canonical name, as written in a spec and in the model file
+  const char* alias = nullptr;       // another accepted name ("silu" for swish), or nullptr
+  const char* formula = nullptr;     // f(x), in plain text: the one place it is written
+  const char* derivative = nullptr;  // f'(x), and df/dp for a parameter
+  const char* range = nullptr;       // the output range
+  const char* use = nullptr;         // when to use it, one sentence
+  ActivationParam param;             // its parameter, if param.name is set
+  InitKind default_init = InitKind::XavierUniform;
+  // false where f′ jumps (the ReLU family at 0): `mlp activations` says so, and the gradient
+  // checks keep their inputs away from the jump, where a finite difference is meaningless.
+  bool smooth = true;
+  // false for softmax, whose every output depends on its whole row: a layer cannot split such
+  // an activation's units between threads, nor treat its rows as one long vector.
+  bool elementwise = true;
+  bool output_only = false;  // softmax: only meaningful on the output layer
+  ActivationForward forward = nullptr;
+  ActivationBackward backward = nullptr;
+
+  bool has_param() const { return param.name != nullptr; }
 };
 
 // The table itself, in documentation order.
@@ -60,7 +70,7 @@ const std::vector<ActivationInfo>& activations();
 // A parsed activation spec: "relu", "leaky_relu:0.3", "elu:0.5", "swish:1.5:learn", "prelu".
 struct Activation {
   const ActivationInfo* info = nullptr;
-  double param = 0.0;     // the (initial) parameter value when info->has_param
+  double param = 0.0;     // the (initial) parameter value when info->has_param()
   bool learn = false;     // the parameter is learned (always for prelu)
 
   std::string spec() const;  // canonical text form, parses back to the same Activation

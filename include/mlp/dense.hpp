@@ -1,5 +1,11 @@
-// A fully connected layer with its activation:  Z = X·Wᵀ + b,  A = f(Z).
-// This is the file to read for backprop: backward() is the chain rule, four lines.
+// A fully connected layer with its activation. This is the file to read for backprop; with
+// B = batch size, in = inputs, out = units (the layout of types.hpp):
+//   forward:   Z  = X·Wᵀ + b      (B, out)     A  = f(Z)        (B, out)
+//   backward:  dZ = dA ⊙ f′(Z)    (B, out)     dW = dZᵀ·X       (out, in)
+//              db = Σ_batch dZ    (1, out)     dX = dZ·W        (B, in)
+// src/dense.cpp computes each of these in one line: it is the reference. A network built for
+// training runs the same equations through fast::ParallelDense (src/fast/parallel_dense.hpp),
+// which splits them between threads; tests/test_fast_path.cpp proves both give the same step.
 #pragma once
 
 #include "mlp/activation.hpp"
@@ -20,12 +26,12 @@ class Dense : public Layer {
 
   ConstMatrixView forward(const ConstMatrixRef& X, bool training, Rng& rng) override;
   ConstMatrixView backward(const ConstMatrixRef& X, const ConstMatrixRef& dA) override;
-  // The same, starting from dZ = ∂L/∂Z: used when the loss is computed from logits (softmax +
-  // cross-entropy, sigmoid + BCE), whose gradient with respect to Z is simply P − Y.
-  ConstMatrixView backward_from_logits(const ConstMatrixRef& X, const ConstMatrixRef& dZ);
+  // backward from its second line on, given dZ = ∂L/∂Z: used when the loss is computed from
+  // logits (softmax + cross-entropy, sigmoid + BCE), whose gradient with respect to Z is P − Y.
+  virtual ConstMatrixView backward_from_logits(const ConstMatrixRef& X, const ConstMatrixRef& dZ);
 
   ConstMatrixView output() const override { return A(); }
-  ConstMatrixView input_gradient() const override { return {dX_.data(), batch_, W.cols()}; }
+  ConstMatrixView input_gradient() const override { return {dX_.data(), compute_input_gradient ? batch_ : 0, W.cols()}; }
   void parameters(std::vector<Parameter>& out) override;
   Index parameter_count() const override;
   std::string describe() const override { return activation.spec(); }
@@ -48,11 +54,9 @@ class Dense : public Layer {
   ConstMatrixView dZ() const { return {dZ_.data(), batch_, W.rows()}; }  // (B, out) ∂L/∂Z
   Index batch() const { return batch_; }
 
- private:
-  void weight_gradients(const ConstMatrixRef& X, Index first_unit, Index units);  // dW, db for a block of units
-  ConstMatrixView input_gradient_of();                                             // dX = dZ·W
-  ConstRowRef params(Index first_unit, Index units) const;                         // p for a block of units
-  bool flat_activation(Index units) const;                                          // see dense.cpp
+ protected:
+  // The buffers grow to the largest batch seen and are reused (layer.hpp); the current batch is
+  // a view of their first B rows.
   Index batch_ = 0;
   Matrix Z_, A_, dZ_;  // (≥B, out)
   Matrix dX_;          // (≥B, in)

@@ -2,7 +2,6 @@
 // fan_in = inputs of the layer, fan_out = its units; W is (out, in).
 #pragma once
 
-#include "mlp/activation.hpp"
 #include "mlp/rng.hpp"
 #include "mlp/types.hpp"
 
@@ -12,16 +11,19 @@
 namespace mlp {
 inline namespace MLP_SCALAR_NAMESPACE {
 
+// Weight initialisation schemes; each activation names the one that suits it (activation.hpp).
+enum class InitKind { HeNormal, HeUniform, XavierNormal, XavierUniform, LecunNormal, LecunUniform };
+
 struct InitInfo {
-  InitKind kind;
-  const char* name;     // "he_normal", ...
-  const char* formula;  // the distribution
-  const char* use;
-  // The scale is sqrt(numerator / (fan_in + fan_out_weight * fan_out)): the normal's standard
-  // deviation, or the uniform's half-width (chosen so both flavours have the same variance).
-  bool normal;
-  double numerator;
-  double fan_out_weight;
+  InitKind kind = InitKind::HeNormal;
+  const char* name = nullptr;     // "he_normal", ...
+  const char* formula = nullptr;  // the distribution
+  const char* use = nullptr;
+  // Var(W) = numerator / fan_in, or numerator / (fan_in + fan_out); drawn from a normal, or from
+  // a uniform of the same variance.
+  enum Distribution { Normal, Uniform } distribution = Normal;
+  double numerator = 1.0;
+  enum Fan { FanIn, FanInPlusOut } fan = FanIn;
 };
 
 const std::vector<InitInfo>& inits();

@@ -18,19 +18,21 @@ using LossValue = Scalar (*)(const ConstMatrixRef& P, const ConstMatrixRef& Y, d
 using LossGradient = void (*)(const ConstMatrixRef& P, const ConstMatrixRef& Y, double param, MatrixRef dP);
 
 struct LossInfo {
-  const char* name;
-  const char* formula;
-  const char* use;
-  bool has_param;            // huber's delta
-  const char* param_name;
-  double param_default;
+  const char* name = nullptr;
+  const char* formula = nullptr;   // L, in plain text: the one place it is written
+  const char* gradient_formula = nullptr;  // ∂L/∂P (or ∂L/∂Z from logits)
+  const char* use = nullptr;
+  const char* param_name = nullptr;  // huber's "delta"; nullptr: no parameter
+  double param_default = 0.0;
   // The cross-entropies are computed from the output layer's pre-activation Z (logits), which is
   // both stabler (log-sum-exp) and simpler (gradient softmax − onehot): P is then Z, and the
   // gradient is ∂L/∂Z. The output layer's activation must be `output_activation`.
-  bool from_logits;
-  const char* output_activation;  // required output activation, or nullptr for any
-  LossValue value;
-  LossGradient gradient;
+  bool from_logits = false;
+  const char* output_activation = nullptr;  // required output activation, or nullptr for any
+  LossValue value = nullptr;
+  LossGradient gradient = nullptr;
+
+  bool has_param() const { return param_name != nullptr; }
 };
 
 const std::vector<LossInfo>& losses();

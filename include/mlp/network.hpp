@@ -1,5 +1,7 @@
 // A sequential stack of layers with a loss and an optimizer: forward, backward, train_step.
 // The network owns the one random stream (seed) that drives initialisation, shuffling and dropout.
+// Reading order: forward() runs the layers first to last, backward() runs them last to first
+// (network.cpp), each Dense layer as in src/dense.cpp.
 #pragma once
 
 #include "mlp/dense.hpp"
@@ -14,9 +16,15 @@
 namespace mlp {
 inline namespace MLP_SCALAR_NAMESPACE {
 
+// How a network computes its Dense layers. Fast (the default): fast::ParallelDense, the equations
+// of src/dense.cpp split between threads (src/fast/). Reference: src/dense.cpp itself, to read, to
+// change and experiment with, and to check the fast path against: both give the same step to
+// float rounding (tests/test_fast_path.cpp).
+enum class Path { Fast, Reference };
+
 class Network {
  public:
-  explicit Network(Index input_size, std::uint64_t seed = 42);
+  explicit Network(Index input_size, std::uint64_t seed = 42, Path path = Path::Fast);
   Network(const Network&) = delete;
   Network& operator=(const Network&) = delete;
   Network(Network&&) = default;
@@ -58,17 +66,20 @@ class Network {
   bool has_loss() const { return loss_.info != nullptr; }
   Optimizer* optimizer() { return optimizer_.get(); }
   Rng& rng() { return rng_; }
+  Path path() const { return path_; }
 
   // A Keras-like table: layer, output shape, parameters, activation.
   std::string summary() const;
 
  private:
   void check_loss_fits() const;
+  ConstMatrixRef input_of(std::size_t layer, const ConstMatrixRef& X) const;
   Dense& output_layer();
   const Dense& output_layer() const;
 
   Index input_size_;
   Rng rng_;
+  Path path_;
   std::vector<std::unique_ptr<Layer>> layers_;
   std::vector<Parameter> params_;
   Loss loss_;

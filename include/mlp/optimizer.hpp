@@ -38,11 +38,13 @@ class Optimizer {
   double last_gradient_norm() const { return last_norm_; }
 
  protected:
-  // Updates parameter i (its state lives at the same index) from the effective gradient
+  // Updates elements [first, end) of parameter i (its state lives at the same index) from the
+  // effective gradient
   //   g = grad_scale · ∂L/∂w + weight_decay · w
   // computed element by element inside the update's single pass over memory (the parameter's
   // gradient itself is left as backward wrote it).
-  virtual void update(std::size_t i, const Parameter& p, Scalar grad_scale, Scalar weight_decay) = 0;
+  virtual void update(std::size_t i, const Parameter& p, Index first, Index end, Scalar grad_scale,
+                      Scalar weight_decay) = 0;
   virtual void resize_state(const std::vector<Parameter>& params) = 0;
 
   OptimizerConfig config_;
@@ -59,7 +61,8 @@ class Sgd : public Optimizer {
   using Optimizer::Optimizer;
 
  private:
-  void update(std::size_t i, const Parameter& p, Scalar grad_scale, Scalar weight_decay) override;
+  void update(std::size_t i, const Parameter& p, Index first, Index end, Scalar grad_scale,
+              Scalar weight_decay) override;
   void resize_state(const std::vector<Parameter>& params) override;
   std::vector<Vector> velocity_;
 };
@@ -70,7 +73,8 @@ class Adam : public Optimizer {
   using Optimizer::Optimizer;
 
  private:
-  void update(std::size_t i, const Parameter& p, Scalar grad_scale, Scalar weight_decay) override;
+  void update(std::size_t i, const Parameter& p, Index first, Index end, Scalar grad_scale,
+              Scalar weight_decay) override;
   void resize_state(const std::vector<Parameter>& params) override;
   std::vector<Vector> m_, v_;
 };

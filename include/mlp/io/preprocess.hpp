@@ -3,7 +3,9 @@
 // target scaling. Everything here is fitted on the training rows only.
 #pragma once
 
-#include "mlp/csv.hpp"
+#include "mlp/activation.hpp"
+#include "mlp/io/csv.hpp"
+#include "mlp/loss.hpp"
 #include "mlp/types.hpp"
 
 #include <string>
@@ -53,7 +55,19 @@ struct PreprocessOptions {
   int max_classes = 20;  // integer targets with at most this many distinct values are classes
 };
 
-// Decides the columns, the task and the class names, and fits scaling on `train_rows` of the table.
+// The target columns' indices: the last column, or the ones named (or numbered) in options.
+// Throws mlp::Error for a name that is not a column, a column named twice, or no feature left.
+std::vector<std::size_t> target_columns(const csv::Table& table, const PreprocessOptions& options);
+
+// The one place that decides whether a target is a set of classes: as options.task says, or for
+// Auto, classification when the one target column is text or holds whole numbers with at most
+// options.max_classes distinct values over all the table's rows; regression otherwise.
+Task detect_task(const csv::Table& table, const PreprocessOptions& options);
+
+// A class label as text: the cell as written, or the shortest form of a number ("1", "2.5").
+std::string class_label(const csv::Column& column, std::size_t row);
+
+// Decides the columns, the task (detect_task) and the class names, and fits scaling on `train_rows`.
 // Throws mlp::Error (FILE:LINE:COLUMN where a cell is at fault) for a text feature column not
 // listed as categorical, a target that is not a column, a single class, ...
 Preprocessing fit_preprocessing(const csv::Table& table, const std::vector<std::size_t>& train_rows,
@@ -68,6 +82,18 @@ bool has_targets(const csv::Table& table, const Preprocessing& prep);
 // Y for the given rows: classification: (rows, 1) class indices; regression: (rows, targets),
 // scaled. Unknown class labels are an error naming the cell.
 Matrix make_targets(const csv::Table& table, const Preprocessing& prep, const std::vector<std::size_t>& rows);
+
+// The output layer and loss that fit the task: softmax + cross_entropy for classes (sigmoid + bce
+// for two), identity + mse for regression, with one unit per class (one for a sigmoid) or per
+// target. `activation` and `loss` are a user's choices ("" = the default); a loss computed from
+// logits fixes the output activation. Throws mlp::Error, saying what fits, for a choice that does
+// not fit the task.
+struct OutputChoice {
+  Activation activation;
+  Loss loss;
+  Index units = 0;
+};
+OutputChoice choose_output(const Preprocessing& prep, const std::string& activation, const std::string& loss);
 
 // Regression: model outputs back to target units.
 Matrix unscale_targets(const Preprocessing& prep, const Matrix& Y);

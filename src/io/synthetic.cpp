@@ -1,7 +1,7 @@
 // The synthetic datasets: one formula per kind giving "point i of the n points of class c",
 // one table naming them, and make() which validates, shuffles and fills the rows.
 // To add a kind, write its point function and add one line to kTable.
-#include "mlp/synthetic.hpp"
+#include "mlp/io/synthetic.hpp"
 
 #include "mlp/error.hpp"
 #include "mlp/rng.hpp"

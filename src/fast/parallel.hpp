@@ -5,6 +5,7 @@
 // With one thread (the default) nothing here costs anything: f runs inline.
 #pragma once
 
+#include "mlp/threads.hpp"
 #include "mlp/types.hpp"
 
 #ifdef _OPENMP
@@ -12,10 +13,8 @@
 #endif
 
 namespace mlp {
-
-// Sets the number of threads (≥ 1) for all later steps; clamps to what OpenMP offers.
-void set_threads(int n);
-int threads();
+inline namespace MLP_SCALAR_NAMESPACE {
+namespace fast {
 
 // Calls f(begin, end) on disjoint ranges covering [0, n), one per thread; ranges are aligned to
 // `grain` elements (so a thread's rows start on a cache line, say). Runs inline when one
@@ -41,4 +40,13 @@ void parallel_for(Index n, Index min_parallel, F&& f, Index grain = 1) {
 #endif
 }
 
+// An optimizer's update of one parameter: its elements are independent, so each thread takes a
+// block of them. Parameters under 32,768 elements are updated on one thread.
+template <class F>
+void split_elements(Index n, F&& f) {
+  parallel_for(n, Index{1} << 15, f, 16);
+}
+
+}  // namespace fast
+}  // namespace MLP_SCALAR_NAMESPACE
 }  // namespace mlp

@@ -3,7 +3,7 @@
 // paths that need a cell's position (error messages, where(), recovering the text of a column
 // that turned out not to be numeric) re-scan that row. Large memory that the reader fills itself
 // is a HugeBuffer (see huge_buffer.hpp for why).
-#include "mlp/csv.hpp"
+#include "mlp/io/csv.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "mlp/error.hpp"
-#include "mlp/huge_buffer.hpp"
+#include "io/huge_buffer.hpp"
 
 namespace mlp::csv {
 namespace {

@@ -1,19 +1,16 @@
-// Saving and loading the model file (format: docs/model-format.md). Writing is atomic (temporary
-// file, fsync, rename). Reading checks every field and every shape before building anything, so a
+// Saving and loading the model file (format: docs/model-format.md). Writing is atomic
+// (write_file_atomically, files.hpp). Reading checks every field and every shape before building anything, so a
 // bad file is an mlp::Error naming the path and the field, never a crash or a silently wrong net.
-#include "mlp/model.hpp"
+#include "mlp/io/model.hpp"
 
 #include "mlp/error.hpp"
-
-#include <fcntl.h>
-#include <unistd.h>
+#include "mlp/io/files.hpp"
 
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <random>
 #include <sstream>
 
 namespace mlp {
@@ -50,7 +47,7 @@ json dense_to_json(const Dense& d) {
                 {"activation", d.activation.spec()},
                 {"weight", std::move(weight)},
                 {"bias", numbers(d.b.data(), d.b.size())}};
-  if (d.activation.info->has_param) layer["activation_param"] = numbers(d.p.data(), d.p.size());
+  if (d.activation.info->has_param()) layer["activation_param"] = numbers(d.p.data(), d.p.size());
   return layer;
 }
 
@@ -121,18 +118,6 @@ void write_pretty(std::string& out, const json& j, int indent) {
 
 // Creates "PATH.tmp-" + 6 random characters exclusively (O_EXCL), so two writers never share a
 // temporary file; mode 0666 less the umask, as any new file.
-int create_temp(const std::string& path, std::string& temp) {
-  static const char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::random_device random;
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    temp = path + ".tmp-";
-    for (int i = 0; i < 6; ++i) temp += kChars[random() % 36];
-    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd >= 0 || errno != EEXIST) return fd;
-  }
-  return -1;
-}
-
 // ---- reading ------------------------------------------------------------------------------------
 
 // Typed access to a parsed document. `where` is the place in the document ("layers[1].weight"),
@@ -227,7 +212,7 @@ void read_dense(const Reader& r, const json& L, const std::string& where, Networ
   RowVector b(units);  // (1, out)
   r.scalars(r.field(L, where, "bias"), where + ".bias", units, "one per unit", b.data());
   RowVector p;  // (1, out)
-  if (act.info->has_param) {
+  if (act.info->has_param()) {
     p.resize(units);
     r.scalars(r.field(L, where, "activation_param"), where + ".activation_param", units, "one per unit", p.data());
     const ActivationParam& range = act.info->param;  // the range parse_activation enforces on the spec
@@ -245,7 +230,7 @@ void read_dense(const Reader& r, const json& L, const std::string& where, Networ
   Dense& d = r.engine(where, [&]() -> Dense& { return net.add_dense(units, act); });
   d.W = W;  // replaces the random initial weights add_dense drew
   d.b = b;
-  if (act.info->has_param) d.p = p;
+  if (act.info->has_param()) d.p = p;
 }
 
 Preprocessing read_preprocessing(const Reader& r, const json& P) {
@@ -351,35 +336,7 @@ void save_model(const std::string& path, const Network& net, const Preprocessing
     throw Error(path + ": cannot save the model: " + e.what());
   }
 
-  std::string temp;
-  int fd = create_temp(path, temp);
-  if (fd < 0) throw Error(path + ": cannot save the model: cannot create " + temp + ": " + std::strerror(errno));
-  auto fail = [&](const std::string& step) {
-    const int err = errno;
-    if (fd >= 0) ::close(fd);
-    ::unlink(temp.c_str());
-    throw Error(path + ": cannot save the model: " + step + ": " + std::strerror(err));
-  };
-  for (std::size_t done = 0; done < text.size();) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail("writing " + temp);
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) fail("flushing " + temp + " to disk");
-  const int closed = ::close(fd);
-  fd = -1;
-  if (closed != 0) fail("closing " + temp);
-  if (::rename(temp.c_str(), path.c_str()) != 0) fail("renaming " + temp + " to " + path);
-
-  // Make the rename itself durable. Best effort: the file is complete either way.
-  const std::size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
+  write_file_atomically(path, text, "cannot save the model");
 }
 
 // ---- loading --------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // Classification and regression metrics, their text tables and their JSON. Definitions are in
 // metrics.hpp; everything is counted in long and summed in double.
-#include "mlp/metrics.hpp"
+#include "mlp/io/metrics.hpp"
 
 #include "mlp/error.hpp"
 

@@ -1,5 +1,5 @@
 // The thread count behind parallel_for.
-#include "mlp/parallel.hpp"
+#include "fast/parallel.hpp"
 
 #include <Eigen/Core>
 

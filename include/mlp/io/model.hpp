@@ -4,7 +4,7 @@
 #pragma once
 
 #include "mlp/network.hpp"
-#include "mlp/preprocess.hpp"
+#include "mlp/io/preprocess.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -22,9 +22,8 @@ struct Model {
   nlohmann::json training = nlohmann::json::object();  // free-form: configuration, seed, metrics
 };
 
-// Writes atomically: to PATH.tmp-XXXXXX in the same directory, fsync, then rename over PATH, so
-// an existing file at PATH is never left half-written. On any failure the temporary file is
-// removed and mlp::Error names the path and the reason.
+// Writes atomically (write_file_atomically, files.hpp), so an existing file at PATH is never left
+// half-written. On any failure mlp::Error names the path and the reason.
 void save_model(const std::string& path, const Network& net, const Preprocessing& prep, const nlohmann::json& training);
 // The document save_model writes. Throws mlp::Error for a network that cannot be saved
 // (no loss, non-finite weights).

@@ -1,0 +1,25 @@
+// How well a trained network does on a labelled data set, the way `mlp train` and `mlp evaluate`
+// both report it: accuracy, per-class scores and the confusion matrix for classes, MSE, RMSE, MAE
+// and R² in the targets' own units for regression.
+#pragma once
+
+#include "mlp/io/preprocess.hpp"
+#include "mlp/network.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace mlp {
+inline namespace MLP_SCALAR_NAMESPACE {
+
+struct Evaluation {
+  nlohmann::json json;  // to_json of the classification or regression report (metrics.hpp)
+  std::string text;     // format_classification / format_regression
+};
+
+// X (N, inputs) and Y (N, ·) as make_inputs and make_targets give them.
+Evaluation evaluate_network(Network& net, const Preprocessing& prep, const ConstMatrixRef& X, const ConstMatrixRef& Y);
+
+}  // namespace MLP_SCALAR_NAMESPACE
+}  // namespace mlp

@@ -1,0 +1,17 @@
+// Writing a file so that it is never seen half-written: the one way mlp writes every file it
+// produces (models, histories, predictions, configs, data sets).
+#pragma once
+
+#include <string>
+
+namespace mlp {
+
+// Writes text to path atomically: to PATH.tmp-XXXXXX in the same directory, flushed to disk
+// (fsync), then renamed over PATH, and the directory flushed so that the rename survives a crash.
+// An existing file at PATH is replaced whole or not at all, and keeps its permissions; a new one
+// gets the usual 0666 less the umask. On any failure the temporary file is removed and mlp::Error
+// says "PATH: FAILURE: what failed: why", FAILURE being e.g. "cannot save the model".
+void write_file_atomically(const std::string& path, const std::string& text,
+                           const std::string& failure = "cannot write");
+
+}  // namespace mlp

@@ -1,0 +1,355 @@
+// From CSV columns to model inputs and targets, and back. Statistics come from training rows only,
+// so validation and test rows are scaled as unseen data would be.
+#include "mlp/io/preprocess.hpp"
+
+#include "mlp/error.hpp"
+#include "io/huge_buffer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+
+namespace mlp {
+inline namespace MLP_SCALAR_NAMESPACE {
+
+const char* task_name(Task t) { return t == Task::Classification ? "classification" : "regression"; }
+
+const char* scaling_name(Scaling s) {
+  return s == Scaling::Standard ? "standard" : s == Scaling::MinMax ? "minmax" : "none";
+}
+
+Scaling parse_scaling(const std::string& name) {
+  for (Scaling s : {Scaling::Standard, Scaling::MinMax, Scaling::None})
+    if (name == scaling_name(s)) return s;
+  throw Error("unknown scaling '" + name + "'; valid: standard, minmax, none");
+}
+
+Index Preprocessing::input_size() const {
+  Index n = 0;
+  for (const auto& f : features) n += f.width();
+  return n;
+}
+
+Index Preprocessing::output_size(bool binary_sigmoid) const {
+  if (task == Task::Regression) return static_cast<Index>(targets.size());
+  return binary_sigmoid && classes.size() == 2 ? 1 : static_cast<Index>(classes.size());
+}
+
+std::vector<std::string> Preprocessing::input_names() const {
+  std::vector<std::string> names;
+  for (const auto& f : features) {
+    if (!f.categorical) names.push_back(f.name);
+    for (const auto& c : f.categories) names.push_back(f.name + "=" + c);
+  }
+  return names;
+}
+
+namespace {
+
+std::string quoted_list(const std::vector<std::string>& names) {
+  std::string s;
+  for (const auto& n : names) s += (s.empty() ? "'" : ", '") + n + "'";
+  return s;
+}
+
+// The text of a cell, for labels and categories: as written for a text column; for a numeric
+// column the shortest form of the number ("1", "2.5"), so labels 0/1 read as "0"/"1".
+std::string cell_text(const csv::Column& c, std::size_t row) {
+  if (!c.numeric) return c.text[row];
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(c.values[row]));
+  return buf;
+}
+
+std::size_t column_of(const csv::Table& t, const std::string& name_or_index, const char* what) {
+  const std::ptrdiff_t i = t.find(name_or_index);
+  if (i < 0) {
+    std::vector<std::string> names;
+    for (const auto& c : t.columns) names.push_back(c.name);
+    throw Error(t.path + ": " + what + " '" + name_or_index + "' is not a column of this file (columns: " +
+                quoted_list(names) + "; or give a 0-based index)");
+  }
+  return static_cast<std::size_t>(i);
+}
+
+bool is_integer_column(const csv::Column& c, const std::vector<std::size_t>& rows) {
+  for (std::size_t r : rows)
+    if (c.values[r] != std::floor(c.values[r])) return false;
+  return true;
+}
+
+std::vector<std::size_t> all_rows_of(const csv::Table& table) {
+  std::vector<std::size_t> rows(table.rows);
+  for (std::size_t r = 0; r < rows.size(); ++r) rows[r] = r;
+  return rows;
+}
+
+// Mean and population standard deviation (divided by n, as sklearn's StandardScaler) of a column
+// over rows; a constant column gets sd 1, so it scales to all zeros instead of dividing by 0.
+void mean_and_sd(const csv::Column& c, const std::vector<std::size_t>& rows, double& mean, double& sd) {
+  double sum = 0, sq = 0;
+  for (std::size_t r : rows) sum += c.values[r];
+  mean = sum / static_cast<double>(rows.size());
+  for (std::size_t r : rows) sq += (c.values[r] - mean) * (c.values[r] - mean);
+  sd = std::sqrt(sq / static_cast<double>(rows.size()));
+  if (!(sd > 0)) sd = 1.0;
+}
+
+// Classification: the class names, from the training rows, in numeric order for numbers.
+std::vector<std::string> fit_classes(const csv::Table& table, const std::vector<std::size_t>& target_cols,
+                                     const std::vector<std::size_t>& train_rows) {
+  if (target_cols.size() > 1)
+    throw Error(table.path + ": classification takes one target column (got " + std::to_string(target_cols.size()) +
+                "); for several numeric targets use --task regression");
+  const csv::Column& t = table.columns[target_cols[0]];
+  std::vector<std::string> classes;
+  if (t.numeric) {
+    std::set<float> distinct;
+    for (std::size_t r : train_rows) distinct.insert(t.values[r]);
+    if (distinct.size() > 1000)
+      throw Error(table.path + ": target '" + t.name + "' has " + std::to_string(distinct.size()) +
+                  " distinct values: too many classes (use --task regression for a numeric target)");
+    for (float v : distinct) {  // numeric labels in numeric order
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(v));
+      classes.push_back(buf);
+    }
+  } else {
+    std::set<std::string> distinct;
+    for (std::size_t r : train_rows) distinct.insert(t.text[r]);
+    classes.assign(distinct.begin(), distinct.end());
+  }
+  if (classes.size() < 2)
+    throw Error(table.path + ": target '" + t.name + "' has a single class ('" + classes[0] +
+                "') in the training rows; classification needs at least two (or use --task regression)");
+  return classes;
+}
+
+// Regression: each target is standardised with the training rows' mean and sd.
+void fit_target_scaling(const csv::Table& table, const std::vector<std::size_t>& target_cols,
+                        const std::vector<std::size_t>& train_rows, Preprocessing& p) {
+  for (std::size_t c : target_cols) {
+    const csv::Column& t = table.columns[c];
+    if (!t.numeric)
+      throw Error(table.where(t.first_text_row, c) + "regression target '" + t.name + "' is not a number ('" +
+                  t.text[t.first_text_row] + "'); fix the cell, or drop --task regression");
+    double mean, sd;
+    mean_and_sd(t, train_rows, mean, sd);
+    p.target_shift.push_back(mean);
+    p.target_scale.push_back(sd);
+  }
+}
+
+// One feature column: one-hot categories, or the shift and scale of its numbers.
+FeatureColumn fit_feature(const csv::Table& table, std::size_t c, const std::vector<std::size_t>& train_rows,
+                          const PreprocessOptions& o) {
+  const csv::Column& col = table.columns[c];
+  FeatureColumn f;
+  f.name = col.name;
+  for (const auto& name : o.categorical)
+    if (table.find(name) == static_cast<std::ptrdiff_t>(c)) f.categorical = true;
+  if (f.categorical) {
+    std::set<std::string> cats;
+    for (std::size_t r : train_rows) cats.insert(cell_text(col, r));
+    f.categories.assign(cats.begin(), cats.end());
+  } else if (!col.numeric) {
+    throw Error(table.where(col.first_text_row, c) + "column '" + col.name + "' is not numeric ('" +
+                col.text[col.first_text_row] + "'); one-hot encode it with --categorical '" + col.name +
+                "', or remove the column");
+  } else if (o.scaling == Scaling::Standard) {
+    mean_and_sd(col, train_rows, f.shift, f.scale);
+  } else if (o.scaling == Scaling::MinMax) {
+    double lo = col.values[train_rows[0]], hi = lo;
+    for (std::size_t r : train_rows) {
+      lo = std::min(lo, static_cast<double>(col.values[r]));
+      hi = std::max(hi, static_cast<double>(col.values[r]));
+    }
+    f.shift = lo;
+    f.scale = hi > lo ? hi - lo : 1.0;  // a constant column becomes all zeros
+  }
+  return f;
+}
+
+}  // namespace
+
+std::string class_label(const csv::Column& column, std::size_t row) { return cell_text(column, row); }
+
+std::vector<std::size_t> target_columns(const csv::Table& table, const PreprocessOptions& o) {
+  if (table.columns.size() < 2)
+    throw Error(table.path + ": the file has " + std::to_string(table.columns.size()) +
+                " column; mlp needs at least one feature column and one target column (is --delimiter right?)");
+  std::vector<std::size_t> cols;
+  if (o.targets.empty()) cols.push_back(table.columns.size() - 1);
+  for (const auto& t : o.targets) cols.push_back(column_of(table, t, "target"));
+  for (std::size_t c : cols)
+    if (std::count(cols.begin(), cols.end(), c) > 1)
+      throw Error(table.path + ": target column '" + table.columns[c].name + "' is named twice");
+  if (cols.size() == table.columns.size())
+    throw Error(table.path + ": every column is a target; at least one must be left as a feature");
+  return cols;
+}
+
+Task detect_task(const csv::Table& table, const PreprocessOptions& o) {
+  if (o.task != PreprocessOptions::TaskChoice::Auto)
+    return o.task == PreprocessOptions::TaskChoice::Classification ? Task::Classification : Task::Regression;
+  const auto cols = target_columns(table, o);
+  if (cols.size() > 1) return Task::Regression;
+  const csv::Column& t = table.columns[cols[0]];
+  if (!t.numeric) return Task::Classification;
+  const auto rows = all_rows_of(table);
+  if (!is_integer_column(t, rows)) return Task::Regression;
+  std::set<float> distinct;
+  for (std::size_t r : rows) {
+    distinct.insert(t.values[r]);
+    if (static_cast<int>(distinct.size()) > o.max_classes) return Task::Regression;
+  }
+  return Task::Classification;
+}
+
+Preprocessing fit_preprocessing(const csv::Table& table, const std::vector<std::size_t>& train_rows,
+                                const PreprocessOptions& o) {
+  const std::vector<std::size_t> target_cols = target_columns(table, o);
+  if (train_rows.empty()) throw Error(table.path + ": no training rows left (is --val-split too large?)");
+  Preprocessing p;
+  p.scaling = o.scaling;
+  for (std::size_t c : target_cols) p.targets.push_back(table.columns[c].name);
+  p.task = detect_task(table, o);
+  if (p.task == Task::Classification)
+    p.classes = fit_classes(table, target_cols, train_rows);
+  else
+    fit_target_scaling(table, target_cols, train_rows, p);
+
+  // Features: every column that is not a target, in file order.
+  for (const auto& name : o.categorical) {
+    const std::size_t c = column_of(table, name, "categorical column");
+    if (std::find(target_cols.begin(), target_cols.end(), c) != target_cols.end())
+      throw Error(table.path + ": '" + name + "' is a target, not a feature; it cannot be --categorical");
+  }
+  for (std::size_t c = 0; c < table.columns.size(); ++c)
+    if (std::find(target_cols.begin(), target_cols.end(), c) == target_cols.end())
+      p.features.push_back(fit_feature(table, c, train_rows, o));
+  return p;
+}
+
+Matrix make_inputs(const csv::Table& table, const Preprocessing& prep, const std::vector<std::size_t>& rows) {
+  std::vector<std::string> missing;
+  std::vector<std::size_t> cols;
+  for (const auto& f : prep.features) {
+    std::size_t found = table.columns.size();
+    for (std::size_t c = 0; c < table.columns.size(); ++c)
+      if (table.columns[c].name == f.name) found = c;
+    if (found == table.columns.size()) missing.push_back(f.name);
+    cols.push_back(found);
+  }
+  if (!missing.empty())
+    throw Error(table.path + ": missing column" + (missing.size() > 1 ? "s " : " ") + quoted_list(missing) +
+                " that the model was trained on");
+
+  Matrix X(static_cast<Index>(rows.size()), prep.input_size());  // (rows, inputs)
+  // A large fresh matrix is cheaper to fill in huge pages (first touch of 4 KiB pages dominates).
+  advise_huge_pages(X.data(), sizeof(Scalar) * static_cast<std::size_t>(X.size()));
+  Index offset = 0;
+  for (std::size_t k = 0; k < prep.features.size(); ++k) {
+    const FeatureColumn& f = prep.features[k];
+    const csv::Column& col = table.columns[cols[k]];
+    if (f.categorical) {
+      X.middleCols(offset, f.width()).setZero();
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        const std::string v = cell_text(col, rows[i]);
+        auto it = std::lower_bound(f.categories.begin(), f.categories.end(), v);
+        if (it != f.categories.end() && *it == v) X(static_cast<Index>(i), offset + (it - f.categories.begin())) = 1;
+      }
+    } else {
+      if (!col.numeric)
+        throw Error(table.where(col.first_text_row, cols[k]) + "column '" + col.name + "' must be numeric, as in training ('" +
+                    col.text[col.first_text_row] + "' is not a number)");
+      for (std::size_t i = 0; i < rows.size(); ++i)
+        X(static_cast<Index>(i), offset) = static_cast<Scalar>((col.values[rows[i]] - f.shift) / f.scale);
+    }
+    offset += f.width();
+  }
+  return X;
+}
+
+bool has_targets(const csv::Table& table, const Preprocessing& prep) {
+  for (const auto& t : prep.targets) {
+    bool found = false;
+    for (const auto& c : table.columns) found = found || c.name == t;
+    if (!found) return false;
+  }
+  return true;
+}
+
+Matrix make_targets(const csv::Table& table, const Preprocessing& prep, const std::vector<std::size_t>& rows) {
+  std::vector<std::size_t> cols;
+  for (const auto& t : prep.targets) {
+    std::size_t found = table.columns.size();
+    for (std::size_t c = 0; c < table.columns.size(); ++c)
+      if (table.columns[c].name == t) found = c;
+    if (found == table.columns.size()) throw Error(table.path + ": missing target column '" + t + "'");
+    cols.push_back(found);
+  }
+  if (prep.task == Task::Classification) {
+    const csv::Column& col = table.columns[cols[0]];
+    Matrix Y(static_cast<Index>(rows.size()), 1);  // (rows, 1) class indices
+    std::map<std::string, int> index;
+    for (std::size_t i = 0; i < prep.classes.size(); ++i) index[prep.classes[i]] = static_cast<int>(i);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      auto it = index.find(cell_text(col, rows[i]));
+      if (it == index.end())
+        throw Error(table.where(rows[i], cols[0]) + "class '" + cell_text(col, rows[i]) +
+                    "' was not seen in training (known classes: " + quoted_list(prep.classes) + ")");
+      Y(static_cast<Index>(i), 0) = static_cast<Scalar>(it->second);
+    }
+    return Y;
+  }
+  Matrix Y(static_cast<Index>(rows.size()), static_cast<Index>(cols.size()));  // (rows, targets), scaled
+  for (std::size_t k = 0; k < cols.size(); ++k) {
+    const csv::Column& col = table.columns[cols[k]];
+    if (!col.numeric)
+      throw Error(table.where(col.first_text_row, cols[k]) + "target '" + col.name + "' is not a number ('" +
+                  col.text[col.first_text_row] + "')");
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      Y(static_cast<Index>(i), static_cast<Index>(k)) =
+          static_cast<Scalar>((col.values[rows[i]] - prep.target_shift[k]) / prep.target_scale[k]);
+  }
+  return Y;
+}
+
+OutputChoice choose_output(const Preprocessing& prep, const std::string& activation, const std::string& loss) {
+  std::string out_act = activation, loss_spec = loss;
+  if (prep.task == Task::Classification) {
+    const bool binary = prep.classes.size() == 2;
+    if (out_act.empty()) out_act = (binary && loss_spec != "cross_entropy") ? "sigmoid" : "softmax";
+    if (loss_spec.empty()) loss_spec = out_act == "sigmoid" ? "bce" : "cross_entropy";
+    const Loss l = parse_loss(loss_spec);
+    if (!l.info->from_logits)
+      throw Error("--loss " + loss_spec + " is a regression loss; for classification use cross_entropy (softmax) or bce (sigmoid, two classes)");
+    if (std::string(l.name()) == "bce" && !binary)
+      throw Error("--loss bce needs two classes; this target has " + std::to_string(prep.classes.size()) + " (use cross_entropy)");
+    out_act = l.info->output_activation;
+  } else {
+    if (out_act.empty()) out_act = "identity";
+    if (loss_spec.empty()) loss_spec = "mse";
+    if (parse_loss(loss_spec).info->from_logits)
+      throw Error("--loss " + loss_spec + " is a classification loss; for regression use mse, mae or huber");
+  }
+  OutputChoice c;
+  c.activation = parse_activation(out_act);
+  c.loss = parse_loss(loss_spec);
+  c.units = prep.output_size(std::string(c.activation.name()) == "sigmoid");
+  return c;
+}
+
+Matrix unscale_targets(const Preprocessing& prep, const Matrix& Y) {
+  Matrix out = Y;
+  for (Index k = 0; k < Y.cols(); ++k)
+    out.col(k) = (Y.col(k).array() * static_cast<Scalar>(prep.target_scale[static_cast<std::size_t>(k)]) +
+                  static_cast<Scalar>(prep.target_shift[static_cast<std::size_t>(k)])).matrix();
+  return out;
+}
+
+}  // namespace MLP_SCALAR_NAMESPACE
+}  // namespace mlp

@@ -1,0 +1,111 @@
+// The fast path (src/fast/: threads, narrow layers as flat rows) and the reference (src/dense.cpp)
+// compute the same training step, to float rounding: for every activation of the table, in a
+// narrow and a wide layer, on 1 and on 2 threads.
+#include "mlp/network.hpp"
+#include "mlp/threads.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <typeinfo>
+
+using namespace mlp;
+
+namespace {
+
+// Every hidden-layer spec the table allows: each activation, and with its parameter learned
+// where that is optional (a learned parameter changes how the fast path splits a layer).
+std::vector<std::string> hidden_specs() {
+  std::vector<std::string> specs;
+  for (const auto& a : activations()) {
+    if (a.output_only) continue;
+    specs.push_back(a.name);
+    if (a.has_param() && a.param.learnable == Learnable::Optional) specs.push_back(std::string(a.name) + ":learn");
+  }
+  return specs;
+}
+
+struct Batch {
+  Matrix X, Y;  // (64, 64) inputs, (64, 1) class labels of 10 classes
+  Batch() : X(64, 64), Y(64, 1) {
+    Rng rng(4);
+    for (Index i = 0; i < X.size(); ++i) X.data()[i] = static_cast<Scalar>(rng.uniform(-1, 1));
+    for (Index i = 0; i < Y.rows(); ++i) Y(i, 0) = static_cast<Scalar>(rng.below(10));
+  }
+};
+
+// Two hidden layers of `units` (2 × 256 is wide enough for two threads to split every product;
+// 8 is narrow, where one thread runs the activation over a flat row), softmax over 10 classes.
+Network make_net(Path path, const std::string& hidden, Index units) {
+  Network net(64, 7, path);
+  net.add_dense(units, hidden);
+  net.add_dense(units, hidden);
+  net.add_dense(10, "softmax");
+  net.set_loss(parse_loss("cross_entropy"));
+  OptimizerConfig c;
+  c.learning_rate = 0.05;
+  c.momentum = 0.9;
+  net.set_optimizer(make_optimizer(c));
+  return net;
+}
+
+// ‖a − b‖ / ‖a‖ over whole matrices: float rounding gives ~1e-7; a wrong block or a missed
+// unit gives O(1).
+double relative_difference(const ConstMatrixRef& a, const ConstMatrixRef& b) {
+  return static_cast<double>((a - b).norm()) / std::max(static_cast<double>(a.norm()), 1e-30);
+}
+
+}  // namespace
+
+TEST_CASE("fast path: every activation gives the reference's step, narrow and wide, on 1 and 2 threads") {
+  Batch data;
+  int compared = 0;
+  for (int threads : {1, 2}) {
+    set_threads(threads);
+    if (mlp::threads() != threads) {
+      MESSAGE("skipped: the 2-thread comparison (this build has no OpenMP, so it runs one thread only)");
+      continue;
+    }
+    for (Index units : {Index{8}, Index{256}}) {
+      for (const std::string& hidden : hidden_specs()) {
+        CAPTURE(threads);
+        CAPTURE(units);
+        CAPTURE(hidden);
+        Network reference = make_net(Path::Reference, hidden, units);
+        Network fast = make_net(Path::Fast, hidden, units);
+        for (int step = 0; step < 2; ++step) {
+          reference.train_step(data.X, data.Y);
+          fast.train_step(data.X, data.Y);
+        }
+        // What the last step computed, layer by layer: Z, A and dZ...
+        for (std::size_t i = 0; i < reference.size(); ++i) {
+          CAPTURE(i);
+          const Dense& r = *reference.dense(i);
+          const Dense& f = *fast.dense(i);
+          CHECK(relative_difference(r.Z(), f.Z()) < 1e-5);
+          CHECK(relative_difference(r.A(), f.A()) < 1e-5);
+          CHECK(relative_difference(r.dZ(), f.dZ()) < 1e-5);
+        }
+        // ...and the weights after two updates, with every gradient and the momentum in them.
+        for (std::size_t k = 0; k < reference.parameters().size(); ++k) {
+          CAPTURE(reference.parameters()[k].name);
+          CHECK(relative_difference(reference.parameters()[k].v(), fast.parameters()[k].v()) < 1e-5);
+          CHECK(relative_difference(reference.parameters()[k].g(), fast.parameters()[k].g()) < 1e-5);
+        }
+        ++compared;
+      }
+    }
+  }
+  set_threads(1);
+  CHECK(compared >= 2 * static_cast<int>(hidden_specs().size()));  // at least the 1-thread cases ran
+}
+
+TEST_CASE("fast path: the networks compared are built on different paths") {
+  // Without this, a Network that ignored its Path would make the comparison above trivially pass.
+  Network reference = make_net(Path::Reference, "relu", 8);
+  Network fast = make_net(Path::Fast, "relu", 8);
+  CHECK(reference.path() == Path::Reference);
+  CHECK(fast.path() == Path::Fast);
+  CHECK(typeid(*reference.dense(0)) == typeid(Dense));
+  CHECK(typeid(*fast.dense(0)) != typeid(Dense));
+}
