@@ -45,6 +45,7 @@ struct TrainOptions {
   std::string scale = "standard";
   std::uint64_t seed = 42;
   int threads = 1;
+  bool reference = false;         // run src/dense.cpp itself instead of the fast path
   std::string save, history;
   bool quiet = false, json = false;
   CsvOptions csv;
@@ -80,6 +81,7 @@ struct TrainOptions {
     v("scale", scale);
     v("seed", seed);
     v("threads", threads);
+    v("reference", reference);
     v("delimiter", csv.delimiter);
     v("header", csv.header);
     v("no_header", csv.no_header);

@@ -62,6 +62,7 @@ CLI::App* add_train(CLI::App& app, TrainOptions& t, std::string& write_config) {
   train->add_option("--scale", t.scale, "Feature scaling: standard, minmax or none")->capture_default_str()->check(CLI::IsMember({"standard", "minmax", "none"}));
   train->add_option("--seed", t.seed, "Seed for initialisation, splitting, shuffling and dropout")->capture_default_str();
   train->add_option("--threads", t.threads, "Threads for the matrix products")->capture_default_str();
+  train->add_flag("--reference", t.reference, "Compute each Dense layer with the textbook code of src/dense.cpp instead of the fast path (same results to float rounding; for reading and changing the code)");
   train->add_option("--save", t.save, "Write the trained model (JSON) to this file");
   train->add_option("--history", t.history, "Write per-epoch metrics to this CSV file");
   train->add_option("--write-config", write_config, "Write this run's options to a TOML file, to re-run it with --config")->configurable(false);

@@ -202,7 +202,7 @@ Data load_data(const TrainOptions& o, const Plan& plan) {
 // ---- 3. the network: hidden layers, then the output layer and loss that fit the task ---------
 
 Network build_network(const TrainOptions& o, const Plan& plan, const OutputChoice& output, const Data& d) {
-  Network net(d.prep.input_size(), o.seed);
+  Network net(d.prep.input_size(), o.seed, o.reference ? Path::Reference : Path::Fast);
   for (const auto& h : plan.hidden) {
     plan.init ? net.add_dense(h.units, h.activation, *plan.init) : net.add_dense(h.units, h.activation);
     if (o.dropout > 0) net.add_dropout(o.dropout);

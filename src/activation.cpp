@@ -25,25 +25,19 @@ using A_ = MatrixRef;
 
 ActivationParam parameter(const char* name, double default_value, double min_value, double max_value,
                           Learnable learnable) {
-  ActivationParam p;
-  p.name = name;
-  p.default_value = default_value;
-  p.min_value = min_value;
-  p.max_value = max_value;
-  p.learnable = learnable;
-  return p;
+  return {name, default_value, min_value, max_value, learnable};
 }
 
 ActivationInfo identity() {
   ActivationInfo a;
   a.name = "identity";
-  a.alias = "linear";
   a.formula = "f(x) = x";
-  a.derivative = "f'(x) = 1";
+  a.forward = [](Z_ Z, P_, A_ A) { A = Z; };
+  a.alias = "linear";
   a.range = "(-inf, inf)";
   a.use = "Output layer for regression; in hidden layers it makes the whole network a linear model.";
   a.default_init = InitKind::XavierUniform;
-  a.forward = [](Z_ Z, P_, A_ A) { A = Z; };
+  a.derivative = "f'(x) = 1";
   a.backward = [](ActivationGrad& g) { g.dZ = g.dA; };
   return a;
 }
@@ -52,12 +46,12 @@ ActivationInfo relu() {
   ActivationInfo a;
   a.name = "relu";
   a.formula = "f(x) = max(0, x)";
-  a.derivative = "f'(x) = 1 if x > 0 else 0 (f'(0) = 0, as in PyTorch)";
+  a.forward = [](Z_ Z, P_, A_ A) { A = Z.cwiseMax(Scalar(0)); };
   a.range = "[0, inf)";
   a.use = "The default for hidden layers: cheap, no saturation for x > 0; units can die (output 0 for every input).";
   a.default_init = InitKind::HeNormal;
   a.smooth = false;
-  a.forward = [](Z_ Z, P_, A_ A) { A = Z.cwiseMax(Scalar(0)); };
+  a.derivative = "f'(x) = 1 if x > 0 else 0 (f'(0) = 0, as in PyTorch)";
   a.backward = [](ActivationGrad& g) { g.dZ = (g.Z.array() > Scalar(0)).select(g.dA, Scalar(0)); };
   return a;
 }
@@ -74,13 +68,13 @@ ActivationInfo leaky_relu() {
   ActivationInfo a;
   a.name = "leaky_relu";
   a.formula = "f(x) = x if x > 0 else alpha*x";
-  a.derivative = "f'(x) = 1 if x > 0 else alpha; df/dalpha = x if x <= 0 else 0";
+  a.forward = leaky_forward;
   a.range = "(-inf, inf)";
   a.use = "ReLU whose negative side keeps a small slope alpha, so units cannot die.";
   a.param = parameter("alpha", 0.01, 0.0, 1.0, Learnable::Optional);
   a.default_init = InitKind::HeNormal;
   a.smooth = false;
-  a.forward = leaky_forward;
+  a.derivative = "f'(x) = 1 if x > 0 else alpha; df/dalpha = x if x <= 0 else 0";
   a.backward = leaky_backward;
   return a;
 }
@@ -89,9 +83,9 @@ ActivationInfo prelu() {
   ActivationInfo a = leaky_relu();
   a.name = "prelu";
   a.formula = "f(x) = x if x > 0 else a*x, a learned per unit";
-  a.derivative = "f'(x) = 1 if x > 0 else a; df/da = x if x <= 0 else 0";
   a.use = "Leaky ReLU whose negative slope is learned, one per unit (He et al. 2015); the value given is the initial slope.";
   a.param = parameter("alpha", 0.25, -kInf, kInf, Learnable::Always);
+  a.derivative = "f'(x) = 1 if x > 0 else a; df/da = x if x <= 0 else 0";
   return a;
 }
 
@@ -106,15 +100,15 @@ ActivationInfo elu() {
   ActivationInfo a;
   a.name = "elu";
   a.formula = "f(x) = x if x > 0 else alpha*(exp(x) - 1)";
-  a.derivative = "f'(x) = 1 if x > 0 else f(x) + alpha; df/dalpha = exp(x) - 1 if x <= 0 else 0";
+  a.forward = [](Z_ Z, P_ p, A_ A) {
+    A = (Z.array() > Scalar(0)).select(Z.array(), expm1_of_negative(Z.array()).rowwise() * p.array());
+  };
   a.range = "(-alpha, inf)";
   a.use = "Smooth ReLU whose negative outputs push mean activations toward zero.";
   a.param = parameter("alpha", 1.0, 1e-6, 100.0, Learnable::Optional);
   a.default_init = InitKind::HeNormal;
   a.smooth = false;  // f′ jumps at 0 unless alpha = 1
-  a.forward = [](Z_ Z, P_ p, A_ A) {
-    A = (Z.array() > Scalar(0)).select(Z.array(), expm1_of_negative(Z.array()).rowwise() * p.array());
-  };
+  a.derivative = "f'(x) = 1 if x > 0 else f(x) + alpha; df/dalpha = exp(x) - 1 if x <= 0 else 0";
   a.backward = [](ActivationGrad& g) {
     const auto positive = g.Z.array() > Scalar(0);
     g.dZ = positive.select(g.dA.array(), g.dA.array() * (g.A.array().rowwise() + g.p.array()));
@@ -131,14 +125,14 @@ ActivationInfo selu() {
   ActivationInfo a;
   a.name = "selu";
   a.formula = "f(x) = lambda*x if x > 0 else lambda*alpha*(exp(x) - 1), lambda=1.0507, alpha=1.6733";
-  a.derivative = "f'(x) = lambda if x > 0 else f(x) + lambda*alpha";
+  a.forward = [](Z_ Z, P_, A_ A) {
+    A = kSeluLambda * (Z.array() > Scalar(0)).select(Z.array(), kSeluAlpha * expm1_of_negative(Z.array()));
+  };
   a.range = "(-1.7581, inf)";
   a.use = "Self-normalising networks: keeps activations near zero mean, unit variance with lecun init.";
   a.default_init = InitKind::LecunNormal;
   a.smooth = false;
-  a.forward = [](Z_ Z, P_, A_ A) {
-    A = kSeluLambda * (Z.array() > Scalar(0)).select(Z.array(), kSeluAlpha * expm1_of_negative(Z.array()));
-  };
+  a.derivative = "f'(x) = lambda if x > 0 else f(x) + lambda*alpha";
   a.backward = [](ActivationGrad& g) {
     g.dZ = (g.Z.array() > Scalar(0))
                .select(kSeluLambda * g.dA.array(), g.dA.array() * (g.A.array() + kSeluLambda * kSeluAlpha));
@@ -156,14 +150,14 @@ auto sigmoid_of(const Eigen::ArrayBase<Derived>& x) {
 ActivationInfo swish() {
   ActivationInfo a;
   a.name = "swish";
-  a.alias = "silu";
   a.formula = "f(x) = x*sigmoid(beta*x)";
-  a.derivative = "f'(x) = s + beta*x*s*(1 - s), s = sigmoid(beta*x); df/dbeta = x^2*s*(1 - s)";
+  a.forward = [](Z_ Z, P_ p, A_ A) { A = Z.array() * sigmoid_of(Z.array().rowwise() * p.array()); };
+  a.alias = "silu";
   a.range = "(~-0.278/beta, inf)";
   a.use = "Smooth, non-monotonic ReLU alternative (Ramachandran et al. 2017); beta=1 is SiLU; 'swish:1:learn' learns beta per unit.";
   a.param = parameter("beta", 1.0, -100.0, 100.0, Learnable::Optional);
   a.default_init = InitKind::HeNormal;
-  a.forward = [](Z_ Z, P_ p, A_ A) { A = Z.array() * sigmoid_of(Z.array().rowwise() * p.array()); };
+  a.derivative = "f'(x) = s + beta*x*s*(1 - s), s = sigmoid(beta*x); df/dbeta = x^2*s*(1 - s)";
   a.backward = [](ActivationGrad& g) {
     // dZ holds s = σ(βx) first, so σ is evaluated once; the buffers are distinct (no aliasing).
     g.dZ = sigmoid_of(g.Z.array().rowwise() * g.p.array());
@@ -180,13 +174,13 @@ ActivationInfo gelu() {
   ActivationInfo a;
   a.name = "gelu";
   a.formula = "f(x) = x*Phi(x), Phi the standard normal CDF (exact, as torch.nn.GELU)";
-  a.derivative = "f'(x) = Phi(x) + x*phi(x), phi the standard normal density";
-  a.range = "(~-0.17, inf)";
-  a.use = "Smooth ReLU used in transformers; weights inputs by their probability.";
-  a.default_init = InitKind::HeNormal;
   a.forward = [](Z_ Z, P_, A_ A) {
     A = Z.unaryExpr([](Scalar x) { return Scalar(0.5) * x * (Scalar(1) + std::erf(x * kInvSqrt2)); });
   };
+  a.range = "(~-0.17, inf)";
+  a.use = "Smooth ReLU used in transformers; weights inputs by their probability.";
+  a.default_init = InitKind::HeNormal;
+  a.derivative = "f'(x) = Phi(x) + x*phi(x), phi the standard normal density";
   a.backward = [](ActivationGrad& g) {
     g.dZ = g.dA.array() * g.Z.array().unaryExpr([](Scalar x) {
       return Scalar(0.5) * (Scalar(1) + std::erf(x * kInvSqrt2)) + x * kInvSqrt2Pi * std::exp(Scalar(-0.5) * x * x);
@@ -198,13 +192,13 @@ ActivationInfo gelu() {
 ActivationInfo sigmoid() {
   ActivationInfo a;
   a.name = "sigmoid";
-  a.alias = "logistic";
   a.formula = "f(x) = 1/(1 + exp(-x))";
-  a.derivative = "f'(x) = f(x)*(1 - f(x))";
+  a.forward = [](Z_ Z, P_, A_ A) { A = sigmoid_of(Z.array()); };
+  a.alias = "logistic";
   a.range = "(0, 1)";
   a.use = "Output layer for binary or multi-label targets; in hidden layers it saturates (f' <= 0.25) and gradients vanish.";
   a.default_init = InitKind::XavierUniform;
-  a.forward = [](Z_ Z, P_, A_ A) { A = sigmoid_of(Z.array()); };
+  a.derivative = "f'(x) = f(x)*(1 - f(x))";
   a.backward = [](ActivationGrad& g) { g.dZ = g.dA.array() * g.A.array() * (Scalar(1) - g.A.array()); };
   return a;
 }
@@ -213,11 +207,11 @@ ActivationInfo tanh() {
   ActivationInfo a;
   a.name = "tanh";
   a.formula = "f(x) = tanh(x)";
-  a.derivative = "f'(x) = 1 - f(x)^2";
+  a.forward = [](Z_ Z, P_, A_ A) { A = Z.array().tanh(); };
   a.range = "(-1, 1)";
   a.use = "Zero-centred sigmoid; a fine hidden activation for small nets, saturates for |x| > 3.";
   a.default_init = InitKind::XavierUniform;
-  a.forward = [](Z_ Z, P_, A_ A) { A = Z.array().tanh(); };
+  a.derivative = "f'(x) = 1 - f(x)^2";
   a.backward = [](ActivationGrad& g) { g.dZ = g.dA.array() * (Scalar(1) - g.A.array().square()); };
   return a;
 }
@@ -226,12 +220,12 @@ ActivationInfo softplus() {
   ActivationInfo a;
   a.name = "softplus";
   a.formula = "f(x) = ln(1 + exp(x))";
-  a.derivative = "f'(x) = sigmoid(x)";
+  // Written as max(x, 0) + ln(1 + e^−|x|), which never overflows.
+  a.forward = [](Z_ Z, P_, A_ A) { A = Z.array().cwiseMax(Scalar(0)) + (-Z.array().abs()).exp().log1p(); };
   a.range = "(0, inf)";
   a.use = "A smooth ReLU: positive outputs, never exactly flat.";
   a.default_init = InitKind::HeNormal;
-  // Written as max(x, 0) + ln(1 + e^−|x|), which never overflows.
-  a.forward = [](Z_ Z, P_, A_ A) { A = Z.array().cwiseMax(Scalar(0)) + (-Z.array().abs()).exp().log1p(); };
+  a.derivative = "f'(x) = sigmoid(x)";
   a.backward = [](ActivationGrad& g) { g.dZ = g.dA.array() * sigmoid_of(g.Z.array()); };
   return a;
 }
@@ -240,12 +234,6 @@ ActivationInfo softmax() {
   ActivationInfo a;
   a.name = "softmax";
   a.formula = "f(x)_i = exp(x_i) / sum_j exp(x_j), per row";
-  a.derivative = "df_i/dx_j = f_i*(delta_ij - f_j), so dz_i = f_i*(da_i - sum_j da_j*f_j)";
-  a.range = "(0, 1), each row sums to 1";
-  a.use = "Output layer for multi-class classification, with cross-entropy loss.";
-  a.default_init = InitKind::XavierUniform;
-  a.elementwise = false;
-  a.output_only = true;
   a.forward = [](Z_ Z, P_, A_ A) {
     for (Index r = 0; r < Z.rows(); ++r) {
       const Scalar m = Z.row(r).maxCoeff();  // subtracting the max keeps e^z ≤ 1: no overflow
@@ -253,6 +241,12 @@ ActivationInfo softmax() {
       A.row(r) /= A.row(r).sum();
     }
   };
+  a.range = "(0, 1), each row sums to 1";
+  a.use = "Output layer for multi-class classification, with cross-entropy loss.";
+  a.default_init = InitKind::XavierUniform;
+  a.elementwise = false;
+  a.output_only = true;
+  a.derivative = "df_i/dx_j = f_i*(delta_ij - f_j), so dz_i = f_i*(da_i - sum_j da_j*f_j)";
   a.backward = [](ActivationGrad& g) {
     for (Index r = 0; r < g.A.rows(); ++r)
       g.dZ.row(r) = g.A.row(r).array() * (g.dA.row(r).array() - g.A.row(r).dot(g.dA.row(r)));

@@ -9,35 +9,17 @@
 namespace mlp {
 inline namespace MLP_SCALAR_NAMESPACE {
 
-namespace {
-InitInfo scheme(InitKind kind, const char* name, InitInfo::Distribution distribution, double numerator,
-                InitInfo::Fan fan, const char* formula, const char* use) {
-  InitInfo i;
-  i.kind = kind;
-  i.name = name;
-  i.distribution = distribution;
-  i.numerator = numerator;
-  i.fan = fan;
-  i.formula = formula;
-  i.use = use;
-  return i;
-}
-}  // namespace
-
 const std::vector<InitInfo>& inits() {
-  using I = InitInfo;  // scheme(kind, name, distribution, variance = numerator / fan, formula, use)
+  using I = InitInfo;  // {kind, name, distribution, variance = numerator / fan, formula, use}
   static const std::vector<InitInfo> table = {
-      scheme(InitKind::HeNormal, "he_normal", I::Normal, 2, I::FanIn, "N(0, 2/fan_in)", "ReLU family (He et al. 2015)"),
-      scheme(InitKind::HeUniform, "he_uniform", I::Uniform, 2, I::FanIn, "U(-sqrt(6/fan_in), sqrt(6/fan_in))",
-             "ReLU family"),
-      scheme(InitKind::XavierNormal, "xavier_normal", I::Normal, 2, I::FanInPlusOut, "N(0, 2/(fan_in + fan_out))",
-             "tanh, sigmoid (Glorot & Bengio 2010)"),
-      scheme(InitKind::XavierUniform, "xavier_uniform", I::Uniform, 2, I::FanInPlusOut,
-             "U(-sqrt(6/(fan_in + fan_out)), +sqrt(...))", "tanh, sigmoid, softmax, identity"),
-      scheme(InitKind::LecunNormal, "lecun_normal", I::Normal, 1, I::FanIn, "N(0, 1/fan_in)",
-             "SELU (self-normalising networks)"),
-      scheme(InitKind::LecunUniform, "lecun_uniform", I::Uniform, 1, I::FanIn, "U(-sqrt(3/fan_in), sqrt(3/fan_in))",
-             "SELU"),
+      {InitKind::HeNormal, "he_normal", I::Normal, 2, I::FanIn, "N(0, 2/fan_in)", "ReLU family (He et al. 2015)"},
+      {InitKind::HeUniform, "he_uniform", I::Uniform, 2, I::FanIn, "U(-sqrt(6/fan_in), sqrt(6/fan_in))", "ReLU family"},
+      {InitKind::XavierNormal, "xavier_normal", I::Normal, 2, I::FanInPlusOut, "N(0, 2/(fan_in + fan_out))",
+       "tanh, sigmoid (Glorot & Bengio 2010)"},
+      {InitKind::XavierUniform, "xavier_uniform", I::Uniform, 2, I::FanInPlusOut,
+       "U(-sqrt(6/(fan_in + fan_out)), +sqrt(...))", "tanh, sigmoid, softmax, identity"},
+      {InitKind::LecunNormal, "lecun_normal", I::Normal, 1, I::FanIn, "N(0, 1/fan_in)", "SELU (self-normalising networks)"},
+      {InitKind::LecunUniform, "lecun_uniform", I::Uniform, 1, I::FanIn, "U(-sqrt(3/fan_in), sqrt(3/fan_in))", "SELU"},
   };
   return table;
 }

@@ -19,11 +19,11 @@ LossInfo mse() {
   LossInfo l;
   l.name = "mse";
   l.formula = "mean((p - y)^2)";
-  l.gradient_formula = "dL/dp = 2(p - y)/N";
-  l.use = "Regression; the default for numeric targets.";
   l.value = [](const ConstMatrixRef& P, const ConstMatrixRef& Y, double) { return (P - Y).squaredNorm() / count(P); };
+  l.use = "Regression; the default for numeric targets.";
+  l.gradient_formula = "dL/dp = 2(p - y)/N";
   l.gradient = [](const ConstMatrixRef& P, const ConstMatrixRef& Y, double, MatrixRef dP) {
-    dP = (Scalar(2) / count(P)) * (P - Y);
+    dP = (Scalar(2) / count(P)) * (P - Y);  // dP = 2(P − Y)/N
   };
   return l;
 }
@@ -32,9 +32,9 @@ LossInfo mae() {
   LossInfo l;
   l.name = "mae";
   l.formula = "mean(|p - y|)";
-  l.gradient_formula = "dL/dp = sign(p - y)/N (0 at p = y)";
-  l.use = "Regression robust to outliers (predicts the median).";
   l.value = [](const ConstMatrixRef& P, const ConstMatrixRef& Y, double) { return (P - Y).cwiseAbs().sum() / count(P); };
+  l.use = "Regression robust to outliers (predicts the median).";
+  l.gradient_formula = "dL/dp = sign(p - y)/N (0 at p = y)";
   l.gradient = [](const ConstMatrixRef& P, const ConstMatrixRef& Y, double, MatrixRef dP) {
     dP = (P - Y).array().sign() / count(P);
   };
@@ -45,15 +45,15 @@ LossInfo huber() {
   LossInfo l;
   l.name = "huber";
   l.formula = "mean(0.5 r^2 if |r| <= delta else delta (|r| - 0.5 delta)), r = p - y";
-  l.gradient_formula = "dL/dp = clamp(r, -delta, delta)/N";
-  l.use = "Regression: quadratic near 0 like mse, linear for outliers like mae.";
-  l.param_name = "delta";
-  l.param_default = 1.0;
   l.value = [](const ConstMatrixRef& P, const ConstMatrixRef& Y, double delta) {
     const Scalar d = static_cast<Scalar>(delta);
     const auto r = (P - Y).array().abs();
     return (r <= d).select(Scalar(0.5) * r.square(), d * (r - Scalar(0.5) * d)).sum() / count(P);
   };
+  l.use = "Regression: quadratic near 0 like mse, linear for outliers like mae.";
+  l.param_name = "delta";
+  l.param_default = 1.0;
+  l.gradient_formula = "dL/dp = clamp(r, -delta, delta)/N";
   l.gradient = [](const ConstMatrixRef& P, const ConstMatrixRef& Y, double delta, MatrixRef dP) {
     const Scalar d = static_cast<Scalar>(delta);
     dP = (P - Y).array().cwiseMax(-d).cwiseMin(d) / count(P);
@@ -66,16 +66,16 @@ LossInfo bce() {
   l.name = "bce";
   // Written with max(z, 0) and e^−|z|, so e^z is never evaluated for large z: ±1000 stays finite.
   l.formula = "mean(max(z,0) - z y + log(1 + exp(-|z|))), z the logits";
-  l.gradient_formula = "dL/dz = (sigmoid(z) - y)/N";
-  l.use = "Binary (or multi-label) classification with a sigmoid output; targets 0/1.";
-  l.from_logits = true;
-  l.output_activation = "sigmoid";
   l.value = [](const ConstMatrixRef& Z, const ConstMatrixRef& Y, double) {
     const auto z = Z.array();
     return (z.cwiseMax(Scalar(0)) - z * Y.array() + (-z.abs()).exp().log1p()).sum() / count(Z);
   };
+  l.use = "Binary (or multi-label) classification with a sigmoid output; targets 0/1.";
+  l.from_logits = true;
+  l.output_activation = "sigmoid";
+  l.gradient_formula = "dL/dz = (sigmoid(z) - y)/N";
   l.gradient = [](const ConstMatrixRef& Z, const ConstMatrixRef& Y, double, MatrixRef dZ) {
-    dZ = (Scalar(1) / (Scalar(1) + (-Z.array()).exp()) - Y.array()) / count(Z);
+    dZ = (Scalar(1) / (Scalar(1) + (-Z.array()).exp()) - Y.array()) / count(Z);  // dZ = (σ(Z) − Y)/N
   };
   return l;
 }
@@ -88,10 +88,6 @@ LossInfo cross_entropy() {
   l.name = "cross_entropy";
   // lse(z) = m + ln Σ e^(z − m) with m = max z: no overflow.
   l.formula = "mean over samples of logsumexp(z) - sum(y z), z the logits";
-  l.gradient_formula = "dL/dz = (softmax(z) sum(y) - y)/B, i.e. (softmax(z) - onehot)/B";
-  l.use = "Multi-class classification with a softmax output; one-hot or integer-label targets.";
-  l.from_logits = true;
-  l.output_activation = "softmax";
   l.value = [](const ConstMatrixRef& Z, const ConstMatrixRef& Y, double) {
     const bool labels = integer_labels(Z, Y);
     Scalar total = 0;
@@ -105,6 +101,10 @@ LossInfo cross_entropy() {
     }
     return total / static_cast<Scalar>(Z.rows());
   };
+  l.use = "Multi-class classification with a softmax output; one-hot or integer-label targets.";
+  l.from_logits = true;
+  l.output_activation = "softmax";
+  l.gradient_formula = "dL/dz = (softmax(z) sum(y) - y)/B, i.e. (softmax(z) - onehot)/B";
   l.gradient = [](const ConstMatrixRef& Z, const ConstMatrixRef& Y, double, MatrixRef dZ) {
     const bool labels = integer_labels(Z, Y);
     const Scalar inv_b = Scalar(1) / static_cast<Scalar>(Z.rows());
@@ -112,11 +112,11 @@ LossInfo cross_entropy() {
       const Scalar m = Z.row(r).maxCoeff();
       dZ.row(r) = (Z.row(r).array() - m).exp();
       const Scalar mass = labels ? Scalar(1) : Y.row(r).sum();
-      dZ.row(r) *= mass * inv_b / dZ.row(r).sum();  // softmax(z)·Σy/B
+      dZ.row(r) *= mass * inv_b / dZ.row(r).sum();  // dZ = softmax(Z)·Σy/B
       if (labels)
-        dZ(r, static_cast<Index>(Y(r, 0))) -= inv_b;  // − y/B
+        dZ(r, static_cast<Index>(Y(r, 0))) -= inv_b;  // dZ −= Y/B, Y one-hot
       else
-        dZ.row(r) -= inv_b * Y.row(r);
+        dZ.row(r) -= inv_b * Y.row(r);  // dZ −= Y/B
     }
   };
   return l;

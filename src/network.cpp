@@ -117,7 +117,8 @@ void Network::backward(const ConstMatrixRef& X, const ConstMatrixRef& Y) {
     out.backward_from_logits(input_of(last, X), dP);
   else
     out.backward(input_of(last, X), dP);
-  for (std::size_t i = last; i-- > 0;) layers_[i]->backward(input_of(i, X), layers_[i + 1]->input_gradient());
+  for (std::size_t i = last; i-- > 0;)
+    layers_[i]->backward(input_of(i, X), layers_[i + 1]->input_gradient());  // dY of i = dX of i + 1
 }
 
 Scalar Network::train_step(const ConstMatrixRef& X, const ConstMatrixRef& Y) {

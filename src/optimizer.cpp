@@ -43,14 +43,14 @@ void Sgd::resize_state(const std::vector<Parameter>& params) {
 // __restrict pointers (the arrays never overlap) so the compiler can vectorise them.
 namespace {
 void sgd_plain(Scalar* __restrict w, const Scalar* __restrict dw, Index n, Scalar lr, Scalar scale, Scalar wd) {
-  for (Index k = 0; k < n; ++k) w[k] -= lr * (scale * dw[k] + wd * w[k]);
+  for (Index k = 0; k < n; ++k) w[k] -= lr * (scale * dw[k] + wd * w[k]);  // w ← w − lr·g
 }
 // As torch.optim.SGD: v ← μ·v + g (v starts at 0, so the first step sets v = g).
 void sgd_momentum(Scalar* __restrict w, const Scalar* __restrict dw, Scalar* __restrict v, Index n, Scalar lr,
                   Scalar mu, Scalar scale, Scalar wd) {
   for (Index k = 0; k < n; ++k) {
-    v[k] = mu * v[k] + (scale * dw[k] + wd * w[k]);
-    w[k] -= lr * v[k];
+    v[k] = mu * v[k] + (scale * dw[k] + wd * w[k]);  // v ← μ·v + g
+    w[k] -= lr * v[k];                               // w ← w − lr·v
   }
 }
 void sgd_nesterov(Scalar* __restrict w, const Scalar* __restrict dw, Scalar* __restrict v, Index n, Scalar lr,

@@ -546,6 +546,44 @@ TEST_CASE("cli: an option value in a --config file is honoured") {
   CHECK(contains(s.out, "(B, 8)"));
 }
 
+TEST_CASE("cli: every train option is recorded in the model file, from the one list that --write-config uses") {
+  TempDir d;
+  const Run r = d.mlp("train " + shell_quote(kIris) + " --seed 1 --epochs 2 --quiet --save m.json");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const json options = json::parse(d.read("m.json"))["training"]["options"];
+  const Run help = d.mlp("train --help");
+  std::smatch m;
+  std::string text = help.out;
+  int checked = 0;
+  for (std::regex option(R"(\s--([a-z][a-z-]*))"); std::regex_search(text, m, option); text = m.suffix()) {
+    std::string name = m[1];
+    if (name == "help" || name == "config" || name == "write-config") continue;  // about this invocation only
+    std::replace(name.begin(), name.end(), '-', '_');
+    CAPTURE(name);
+    CHECK(options.contains(name));
+    ++checked;
+  }
+  CHECK(checked >= 30);
+  // Resolved defaults are written as what was used, not as "0" or "".
+  CHECK(options["lr"] == 0.001);
+  CHECK(options["output_activation"] == "softmax");
+  CHECK(options["loss"] == "cross_entropy");
+}
+
+TEST_CASE("cli: --reference trains with the textbook code to the same result as the fast path") {
+  TempDir d;
+  const std::string run = "train " + shell_quote(kIris) + " --seed 2 --epochs 30 --json";
+  const Run fast = d.mlp(run), reference = d.mlp(run + " --reference");
+  INFO(fast.err, reference.err);
+  REQUIRE(fast.status == 0);
+  REQUIRE(reference.status == 0);
+  const json a = parse_json(fast), b = parse_json(reference);
+  CHECK(a["accuracy"] == b["accuracy"]);
+  CHECK(a["confusion"] == b["confusion"]);
+  CHECK(a["metrics"]["train"]["accuracy"] == b["metrics"]["train"]["accuracy"]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // make-dataset and summary.
 

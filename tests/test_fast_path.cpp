@@ -38,14 +38,13 @@ struct Batch {
 // 8 is narrow, where one thread runs the activation over a flat row), softmax over 10 classes.
 Network make_net(Path path, const std::string& hidden, Index units) {
   Network net(64, 7, path);
-  net.add_dense(units, hidden);
-  net.add_dense(units, hidden);
+  for (int layer = 0; layer < 2; ++layer) net.add_dense(units, hidden);
   net.add_dense(10, "softmax");
   net.set_loss(parse_loss("cross_entropy"));
-  OptimizerConfig c;
-  c.learning_rate = 0.05;
-  c.momentum = 0.9;
-  net.set_optimizer(make_optimizer(c));
+  OptimizerConfig sgd_with_momentum;
+  sgd_with_momentum.momentum = 0.9;  // the optimizer's state must match too
+  sgd_with_momentum.learning_rate = 0.05;
+  net.set_optimizer(make_optimizer(sgd_with_momentum));
   return net;
 }
 

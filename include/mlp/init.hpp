@@ -14,16 +14,16 @@ inline namespace MLP_SCALAR_NAMESPACE {
 // Weight initialisation schemes; each activation names the one that suits it (activation.hpp).
 enum class InitKind { HeNormal, HeUniform, XavierNormal, XavierUniform, LecunNormal, LecunUniform };
 
+// One scheme: Var(W) = numerator / fan_in, or numerator / (fan_in + fan_out), drawn from a normal
+// or from a uniform of the same variance.
 struct InitInfo {
   InitKind kind = InitKind::HeNormal;
-  const char* name = nullptr;     // "he_normal", ...
-  const char* formula = nullptr;  // the distribution
-  const char* use = nullptr;
-  // Var(W) = numerator / fan_in, or numerator / (fan_in + fan_out); drawn from a normal, or from
-  // a uniform of the same variance.
+  const char* name = nullptr;  // "he_normal", ...
   enum Distribution { Normal, Uniform } distribution = Normal;
   double numerator = 1.0;
   enum Fan { FanIn, FanInPlusOut } fan = FanIn;
+  const char* formula = nullptr;  // the distribution, in plain text
+  const char* use = nullptr;
 };
 
 const std::vector<InitInfo>& inits();

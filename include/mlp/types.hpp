@@ -5,7 +5,7 @@
 //     with X (B, in), W (out, in), b (1, out), Y (B, out).
 //   * All matrices are row-major, so a row (a sample) is contiguous in memory, and a model's
 //     weights are laid out exactly as PyTorch lays out a Linear layer's.
-//   * Scalar is float unless the library is built with MLP_DOUBLE (the target mlp_f64):
+//   * Scalar is float unless the engine is built with MLP_DOUBLE (the target mlp_engine_f64):
 //     gradient checks use that double build, training uses float.
 #pragma once
 
