@@ -28,8 +28,8 @@ int main(int argc, char** argv) {
     const auto n = static_cast<mlp::Index>(table.rows);
     const auto features = static_cast<mlp::Index>(table.columns.size()) - 1;
     mlp::Matrix X(n, features), Y(n, 1);  // (N, 784), (N, 1)
-    // X is 188 MB that nothing has touched yet: in 2 MiB pages its first touch costs 0.03 s
-    // instead of 0.6 s (see huge_buffer.hpp).
+    // X is 188 MB that nothing has touched yet: in 2 MiB pages its first touch is ~20× cheaper
+    // (bench/README.md, "Measurements behind the code": huge pages).
     mlp::advise_huge_pages(X.data(), sizeof(mlp::Scalar) * static_cast<std::size_t>(X.size()));
     std::vector<const float*> pixels;       // (784) the pixel columns, in file order
     for (std::size_t c = 0; c < table.columns.size(); ++c) {

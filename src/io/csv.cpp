@@ -190,8 +190,9 @@ Num parse_general(std::string_view s, float& out) {
 }
 
 // Short plain integers (pixel values, counts, class ids: most cells of most data sets) are
-// read here, which doubles the speed of the whole reader; they are exact in a float up to
-// 2^24, so the result is the one from_chars would give. Anything else goes to from_chars.
+// read here, since from_chars is the slower way for them (bench/README.md, W4); they are exact
+// in a float up to 2^24, so the result is the one from_chars would give. Anything else goes to
+// from_chars.
 inline Num parse_number(std::string_view s, float& out) {
   const char* p = s.data();
   std::size_t n = s.size();
@@ -249,8 +250,8 @@ class Cursor {
   }
 
   // The common cell, a plain integer of up to 7 digits followed by the delimiter (pixels, counts,
-  // class ids), read in the same pass that finds its end: this halves the time of the reader.
-  // False, with the cursor unmoved, for anything else (a sign, padding, a quote, the last field
+  // class ids), read in the same pass that finds its end, so its bytes are read once, not twice
+  // (bench/README.md, W4). False, with the cursor unmoved, for anything else (a sign, padding, a quote, the last field
   // of a row), which next_field() then reads. Such integers are exact in a float, so the result
   // is the one next_field() and parse_number() would give.
   bool next_small_int(float& out) {
@@ -358,12 +359,22 @@ class Cursor {
   const char* stop_line_start_ = nullptr;
 };
 
+// Where a row starts: what a Cursor needs to begin there.
+struct Place {
+  std::size_t offset;  // bytes into the text
+  std::size_t line;    // 1-based
+};
+
+Cursor cursor_at(const Table& t, Place at, const Classes& cls) {
+  return Cursor(std::string_view(t.source.get(), t.source_size), at.offset, at.line, cls,
+                t.delimiter, t.path);
+}
+
 // Fields of one row re-scanned from its start: used to find a cell, or to count the fields.
 struct RowScan {
   Cursor cur;
   RowScan(const Table& t, std::size_t row, const Classes& cls)
-      : cur(std::string_view(t.source.get(), t.source_size), t.offset_of_row[row],
-            t.line_of_row[row], cls, t.delimiter, t.path) {}
+      : cur(cursor_at(t, {t.offset_of_row[row], t.line_of_row[row]}, cls)) {}
 };
 
 struct Cell {
@@ -430,108 +441,129 @@ std::shared_ptr<T> shared_huge(std::size_t count) {
   return std::shared_ptr<T>(buffer, reinterpret_cast<T*>(buffer->data()));
 }
 
-// `source` holds `size` bytes of text and then a NUL.
-Table parse_source(std::shared_ptr<const char> source, std::size_t size, const std::string& path,
-                   const Options& options) {
-  const char d = options.delimiter;
+// A quote, a line break and NUL already mean something to the scanner, and a byte above 0x7F is
+// part of a UTF-8 character.
+void check_delimiter(char d) {
   if (d == '"' || d == '\r' || d == '\n' || d == '\0' || uc(d) >= 0x80) {
     throw Error("the CSV delimiter cannot be a quote, a line break, NUL or a non-ASCII byte: use "
                 "',' ';' '|' or a tab");
   }
-  const std::string_view s(source.get(), size);
+}
+
+// Offset where the text starts, past a UTF-8 byte order mark. Throws for an empty or binary
+// file, so that the scanner may take the first NUL for the end.
+std::size_t start_of_text(std::string_view s, const std::string& path) {
   if (s.empty()) throw Error(path + ": the file is empty");
   const std::size_t begin = s.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // UTF-8 BOM
   if (const std::size_t bad = find_non_text(s, begin); bad != kNone)
     throw_not_text(path, s, begin, bad);
+  return begin;
+}
 
-  Table t;
-  t.path = path;
-  t.source = source;
-  t.source_size = size;
-  t.delimiter = d;
-  const Classes cls = make_classes(d);
-  Cursor cur(s, begin, 1, cls, d, path);
+Place place_of(const Cursor& cur, const Table& t) {
+  return {static_cast<std::size_t>(cur.pos() - t.source.get()), cur.line()};
+}
+
+// What the first non-blank row says before any column is made from it.
+struct FirstRow {
+  Place start;              // where it starts
+  Place after;              // where the next row may start
+  std::size_t fields = 0;
+  bool any_number = false;  // a field parses as a number: the row is data, not a header
+  std::string first_empty;  // "FILE:LINE:COLUMN: column 'column_N' is empty", for its first
+                            // empty field, if it has one
+};
+
+FirstRow scan_first_row(const Table& t, std::size_t begin, const Classes& cls) {
+  Cursor cur = cursor_at(t, {begin, 1}, cls);
+  if (!cur.next_row()) throw Error(t.path + ": the file is empty (only blank lines)");
+  FirstRow first;
+  first.start = place_of(cur, t);
   Field f;
-
-  // First row: count its fields, and see whether any is a number (then it is not a header).
-  if (!cur.next_row()) throw Error(path + ": the file is empty (only blank lines)");
-  const std::size_t first_offset = static_cast<std::size_t>(cur.pos() - s.data());
-  const std::size_t first_line = cur.line();
-  std::size_t ncols = 0;
-  bool any_number = false;
-  std::string first_empty;  // where the row's first empty field is, if it has one
   for (;;) {
     const End e = cur.next_field(f);
     float v;
     // nan counts as a number: "nan,1" is data with a bad value, not a header.
-    any_number = any_number || parse_number(f.text, v) != Num::NotNumber;
-    if (f.text.empty() && first_empty.empty()) {
-      first_empty = prefix(path, f.line, f.line_start, f.start) + "column 'column_" +
-                    std::to_string(ncols + 1) + "' is empty";
+    first.any_number = first.any_number || parse_number(f.text, v) != Num::NotNumber;
+    if (f.text.empty() && first.first_empty.empty()) {
+      first.first_empty = prefix(t.path, f.line, f.line_start, f.start) + "column 'column_" +
+                          std::to_string(first.fields + 1) + "' is empty";
     }
-    ++ncols;
+    ++first.fields;
     if (e != End::Delimiter) break;
   }
-  t.had_header = options.header == HeaderMode::Yes ||
-                 (options.header == HeaderMode::Auto && !any_number);
-  // The same error the data loop would give, but before a line of ten million commas has made
-  // ten million columns.
-  if (!t.had_header && !first_empty.empty())
-    throw Error(first_empty + kMissing);
-  std::string reference;  // what a ragged row is compared with, for its message
-  if (t.had_header) {
-    // Names come from a second pass over the row, each checked before its column is made, so
-    // a first line of garbage fails at once instead of first building a million columns.
-    Cursor names(s, first_offset, first_line, cls, d, path);
-    std::unordered_map<std::string, std::size_t> seen;
-    for (std::size_t j = 0; j < ncols; ++j) {
-      names.next_field(f);
-      if (f.text.empty()) {
-        throw Error(prefix(path, f.line, f.line_start, f.start) +
-                    "the header has no name for column " + std::to_string(j + 1) +
-                    ": name every column (or pass the option for a file without a header)");
-      }
-      auto [it, fresh] = seen.emplace(f.text, j);
-      if (!fresh) {
-        throw Error(prefix(path, f.line, f.line_start, f.start) + "the header names " +
-                    in_quotes(f.text) + " twice (columns " + std::to_string(it->second + 1) +
-                    " and " + std::to_string(j + 1) + "): give each column its own name");
-      }
-      t.columns.emplace_back();
-      t.columns.back().name = std::string(f.text);
-    }
-    reference = "the header";
-  } else {
-    t.columns.resize(ncols);
-    for (std::size_t j = 0; j < ncols; ++j) t.columns[j].name = "column_" + std::to_string(j + 1);
-    reference = "the first row (line " + std::to_string(first_line) + ")";
-    cur = Cursor(s, first_offset, first_line, cls, d, path);
-  }
+  first.after = place_of(cur, t);
+  return first;
+}
 
-  // The numbers go to one block of ncols columns of max_rows floats, sized once for the most
-  // rows the rest of the text can hold. A data row has ncols non-empty fields and ncols - 1
-  // delimiters, and all but the last end in a line break, so row r starts at least r line breaks
-  // and r * 2 * ncols bytes into the data. Pages past the last row of a column are never
-  // touched, so the bound costs nothing but address space.
-  const char* const end = s.data() + s.size();
-  const std::size_t data_bytes = static_cast<std::size_t>(end - cur.pos());
-  const std::size_t max_rows =
-      1 + std::min(count_line_breaks(cur.pos(), end), data_bytes / (2 * ncols));
-  std::shared_ptr<float> numbers = shared_huge<float>(max_rows * ncols);
-  t.numbers = numbers;
+// Makes the columns, named by the header or "column_1", "column_2"... without one. Returns what
+// a ragged data row is compared with in its message.
+std::string make_columns(Table& t, const FirstRow& first, const Classes& cls) {
+  if (!t.had_header) {
+    // The same error the data rows would give, but before a line of ten million commas has
+    // made ten million columns.
+    if (!first.first_empty.empty()) throw Error(first.first_empty + kMissing);
+    t.columns.resize(first.fields);
+    for (std::size_t j = 0; j < first.fields; ++j)
+      t.columns[j].name = "column_" + std::to_string(j + 1);
+    return "the first row (line " + std::to_string(first.start.line) + ")";
+  }
+  // Names come from a second pass over the row, each checked before its column is made, so
+  // a first line of garbage fails at once instead of first building a million columns.
+  Cursor names = cursor_at(t, first.start, cls);
+  Field f;
+  std::unordered_map<std::string, std::size_t> seen;
+  for (std::size_t j = 0; j < first.fields; ++j) {
+    names.next_field(f);
+    if (f.text.empty()) {
+      throw Error(prefix(t.path, f.line, f.line_start, f.start) +
+                  "the header has no name for column " + std::to_string(j + 1) +
+                  ": name every column (or pass the option for a file without a header)");
+    }
+    auto [it, fresh] = seen.emplace(f.text, j);
+    if (!fresh) {
+      throw Error(prefix(t.path, f.line, f.line_start, f.start) + "the header names " +
+                  in_quotes(f.text) + " twice (columns " + std::to_string(it->second + 1) +
+                  " and " + std::to_string(j + 1) + "): give each column its own name");
+    }
+    t.columns.emplace_back();
+    t.columns.back().name = std::string(f.text);
+  }
+  return "the header";
+}
+
+// The numbers go to one block of ncols columns of max_rows floats, sized once for the most rows
+// the rest of the text can hold. A data row has ncols non-empty fields and ncols - 1 delimiters,
+// and all but the last end in a line break, so row r starts at least r line breaks and
+// r * 2 * ncols bytes into the data. Pages past the last row of a column are never touched, so
+// the bound costs nothing but address space.
+std::size_t max_data_rows(const Table& t, Place data, std::size_t ncols) {
+  const char* const from = t.source.get() + data.offset;
+  const char* const end = t.source.get() + t.source_size;
+  const auto data_bytes = static_cast<std::size_t>(end - from);
+  return 1 + std::min(count_line_breaks(from, end), data_bytes / (2 * ncols));
+}
+
+// Reads every data row into t: a column's numbers into numbers[j * max_rows + r], or its text
+// once a cell is not a number. The common path per cell: scan and parse in one go, store; no
+// string, no position. Returns, per column, the first row with nan, inf or an overflow, or kNone.
+std::vector<std::size_t> read_data_rows(Table& t, Place data, float* numbers,
+                                        std::size_t max_rows, const Classes& cls,
+                                        const std::string& reference) {
+  const std::size_t ncols = t.columns.size();
   if (max_rows > 64) {  // below that, growing is cheap
     t.line_of_row.reserve(max_rows);
     t.offset_of_row.reserve(max_rows);
   }
-
-  // Data rows. The common path per cell: scan and parse in one go, store; no string, no position.
+  Cursor cur = cursor_at(t, data, cls);
+  Field f;
   std::vector<char> numeric(ncols, 1);  // (ncols) Column::numeric, packed for the loop below
-  std::vector<std::size_t> non_finite(ncols, kNone);  // first such row per column, if any
+  std::vector<std::size_t> non_finite(ncols, kNone);
   while (cur.next_row()) {
     const std::size_t r = t.rows;
     t.line_of_row.push_back(cur.line());
-    t.offset_of_row.push_back(static_cast<std::size_t>(cur.pos() - s.data()));
-    float* const out = numbers.get() + r;  // column j's value in this row: out[j * max_rows]
+    t.offset_of_row.push_back(static_cast<std::size_t>(cur.pos() - t.source.get()));
+    float* const out = numbers + r;  // column j's value in this row: out[j * max_rows]
     std::size_t j = 0;
     for (;; ++j) {
       if (j < ncols && numeric[j] && cur.next_small_int(out[j * max_rows])) continue;
@@ -540,7 +572,7 @@ Table parse_source(std::shared_ptr<const char> source, std::size_t size, const s
         Column& c = t.columns[j];
         if (f.text.empty()) {
           check_shape(t, r, ncols, cls, reference);
-          throw Error(prefix(path, f.line, f.line_start, f.start) + "column '" + c.name +
+          throw Error(prefix(t.path, f.line, f.line_start, f.start) + "column '" + c.name +
                       "' is empty" + kMissing);
         }
         if (numeric[j]) {
@@ -567,35 +599,36 @@ Table parse_source(std::shared_ptr<const char> source, std::size_t size, const s
     if (j + 1 != ncols) check_shape(t, r, ncols, cls, reference);
     ++t.rows;
   }
-  if (t.rows == 0) {
-    throw Error(path + ": the file has a header (line " + std::to_string(first_line) +
-                ") but no data rows: add rows of values below it");
-  }
+  return non_finite;
+}
 
-  // nan/inf/overflow in a column that stayed numeric: report the first in file order.
+// nan/inf/overflow in a column that stayed numeric: reports the first in file order.
+void check_finite(const Table& t, const std::vector<std::size_t>& non_finite) {
   std::size_t bad_row = kNone, bad_col = kNone;
-  for (std::size_t j = 0; j < ncols; ++j) {
+  for (std::size_t j = 0; j < t.columns.size(); ++j) {
     if (t.columns[j].numeric && non_finite[j] < bad_row) { bad_row = non_finite[j]; bad_col = j; }
   }
-  if (bad_row != kNone) {
-    const Cell cell = cell_at(t, bad_row, bad_col);
-    float v;
-    const bool too_large = parse_number(cell.text, v) == Num::TooLarge;
-    throw Error(cell.where + "column '" + t.columns[bad_col].name + "' has " +
-                (too_large ? "a value too large for a 32-bit float " : "a non-finite value ") +
-                in_quotes(cell.text) + " (mlp needs finite numbers: " +
-                (too_large ? "fix" : "fill") + " or drop this row)");
-  }
+  if (bad_row == kNone) return;
+  const Cell cell = cell_at(t, bad_row, bad_col);
+  float v;
+  const bool too_large = parse_number(cell.text, v) == Num::TooLarge;
+  throw Error(cell.where + "column '" + t.columns[bad_col].name + "' has " +
+              (too_large ? "a value too large for a 32-bit float " : "a non-finite value ") +
+              in_quotes(cell.text) + " (mlp needs finite numbers: " +
+              (too_large ? "fix" : "fill") + " or drop this row)");
+}
 
-  // Text columns that started out looking numeric: fetch their first cells' text as written
-  // ("1" stays "1"), in one re-scan of the rows before the latest switch.
+// Text columns that started out looking numeric: fetches their first cells' text as written
+// ("1" stays "1"), in one re-scan of the rows before the latest switch.
+void recover_early_text(Table& t, const Classes& cls) {
   std::size_t need_rows = 0, last_col = 0;
-  for (std::size_t j = 0; j < ncols; ++j) {
+  for (std::size_t j = 0; j < t.columns.size(); ++j) {
     if (!t.columns[j].numeric && t.columns[j].first_text_row > 0) {
       need_rows = std::max(need_rows, t.columns[j].first_text_row);
       last_col = j;
     }
   }
+  Field f;
   for (std::size_t r = 0; r < need_rows; ++r) {
     RowScan scan(t, r, cls);
     for (std::size_t j = 0; j <= last_col; ++j) {
@@ -604,15 +637,47 @@ Table parse_source(std::shared_ptr<const char> source, std::size_t size, const s
       if (!c.numeric && r < c.first_text_row) c.text[r] = std::string(f.text);
     }
   }
+}
+
+// `source` holds `size` bytes of text and then a NUL.
+Table parse_source(std::shared_ptr<const char> source, std::size_t size, const std::string& path,
+                   const Options& options) {
+  check_delimiter(options.delimiter);
+  const std::size_t begin = start_of_text(std::string_view(source.get(), size), path);
+  Table t;
+  t.path = path;
+  t.source = source;
+  t.source_size = size;
+  t.delimiter = options.delimiter;
+  const Classes cls = make_classes(t.delimiter);
+
+  const FirstRow first = scan_first_row(t, begin, cls);
+  t.had_header = options.header == HeaderMode::Yes ||
+                 (options.header == HeaderMode::Auto && !first.any_number);
+  const std::string reference = make_columns(t, first, cls);
+
+  const Place data = t.had_header ? first.after : first.start;
+  const std::size_t ncols = t.columns.size();
+  const std::size_t max_rows = max_data_rows(t, data, ncols);
+  std::shared_ptr<float> numbers = shared_huge<float>(max_rows * ncols);
+  t.numbers = numbers;
+  const std::vector<std::size_t> non_finite =
+      read_data_rows(t, data, numbers.get(), max_rows, cls, reference);
+  if (t.rows == 0) {
+    throw Error(path + ": the file has a header (line " + std::to_string(first.start.line) +
+                ") but no data rows: add rows of values below it");
+  }
+  check_finite(t, non_finite);
+  recover_early_text(t, cls);
   for (std::size_t j = 0; j < ncols; ++j)
-    if (numeric[j]) t.columns[j].values = {numbers.get() + j * max_rows, t.rows};
+    if (t.columns[j].numeric) t.columns[j].values = {numbers.get() + j * max_rows, t.rows};
   return t;
 }
 
 // The text of a regular file of `size` > 0 bytes, mapped rather than copied: its pages are
 // already in memory (the page cache), where a copy needs as much fresh memory as the file is
-// large. For 133 MB on a virtual machine whose host backs fresh memory on demand, mapping costs
-// 0.06 s; a copy into huge pages 0.03 s if the memory was in use a moment ago, 0.1–0.4 s if not.
+// large, and fresh memory is slow to come where the host backs it on demand (bench/README.md,
+// W4).
 // A page of zeros is mapped after the file, so a NUL follows the text even if another program
 // appends to the file meanwhile. Null if the file cannot be mapped.
 // The price of mapping: a file cut short by another program while this Table still reads it

@@ -1,8 +1,8 @@
 // Large arrays (a table's numbers, a training matrix) in memory the kernel may back with 2 MiB
 // pages. Where transparent huge pages are in `madvise` mode, each fresh 4 KiB page costs a fault
-// on first touch; on a virtual machine that can be ~15 µs, 0.6 s for 188 MB, while the same
-// memory in 2 MiB pages comes in 0.01–0.03 s. Huge pages are Linux's; elsewhere the advice is a
-// no-op.
+// on first touch, which on a virtual machine is slow enough to dominate reading a large file;
+// a 2 MiB page takes one fault where 4 KiB pages take 512 (bench/README.md, W4). Huge pages are
+// Linux's; elsewhere the advice is a no-op.
 #pragma once
 
 #include <sys/mman.h>
