@@ -24,7 +24,7 @@ void prefetch_row(const ConstMatrixRef& X, Index row) {
 void gather_batch(const ConstMatrixRef& X, const ConstMatrixRef& Y, const std::vector<Index>& order, Index first,
                   Index rows, Matrix& Xb, Matrix& Yb) {
   auto source = [&](Index i) { return order[static_cast<std::size_t>(first + i)]; };
-  parallel_for(rows, X.cols() >= 256 ? 16 : rows + 1, [&](Index r, Index end) {
+  parallel_for(rows, X.cols() >= 256 ? 16 : rows + 1, 1, [&](Index r, Index end) {
     for (Index i = r; i < end; ++i) {
       if (i + kPrefetchAhead < end) prefetch_row(X, source(i + kPrefetchAhead));
       Xb.row(i) = X.row(source(i));

@@ -20,7 +20,7 @@ namespace fast {
 // `grain` elements (so a thread's rows start on a cache line, say). Runs inline when one
 // thread is set or when n is below min_parallel, where a thread would cost more than it saves.
 template <class F>
-void parallel_for(Index n, Index min_parallel, F&& f, Index grain = 1) {
+void parallel_for(Index n, Index min_parallel, Index grain, F&& f) {
   const int t = threads();
   if (t <= 1 || n < min_parallel) {
     f(Index{0}, n);
@@ -44,7 +44,7 @@ void parallel_for(Index n, Index min_parallel, F&& f, Index grain = 1) {
 // block of them. Parameters under 32,768 elements are updated on one thread.
 template <class F>
 void split_elements(Index n, F&& f) {
-  parallel_for(n, Index{1} << 15, f, 16);
+  parallel_for(n, Index{1} << 15, 16, f);
 }
 
 }  // namespace fast

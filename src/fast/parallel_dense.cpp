@@ -47,7 +47,7 @@ ConstMatrixView ParallelDense::forward(const ConstMatrixRef& X, bool, Rng&) {
   batch_ = X.rows();
   MatrixView Z = batch_view(Z_, batch_, W.rows());
   MatrixView A = batch_view(A_, batch_, W.rows());
-  parallel_for(W.rows(), min_units_per_split(), [&](Index o, Index end) {
+  parallel_for(W.rows(), min_units_per_split(), kUnitGrain, [&](Index o, Index end) {
     const Index n = end - o;
     auto z = Z.middleCols(o, n);
     z.noalias() = X * W.middleRows(o, n).transpose();  // Z = X·Wᵀ + b for units [o, end)
@@ -56,7 +56,7 @@ ConstMatrixView ParallelDense::forward(const ConstMatrixRef& X, bool, Rng&) {
       activation.info->forward(flat(Z), p, flat(A));
     else
       activation.info->forward(z, params(o, n), A.middleCols(o, n));
-  }, kUnitGrain);
+  });
   return this->A();
 }
 
@@ -64,7 +64,7 @@ ConstMatrixView ParallelDense::backward(const ConstMatrixRef& X, const ConstMatr
   MatrixView dZ = batch_view(dZ_, batch_, W.rows());
   if (activation.learn) dp.setZero();
   ConstMatrixView Zv = Z(), Av = A();
-  parallel_for(W.rows(), min_units_per_split(), [&](Index o, Index end) {
+  parallel_for(W.rows(), min_units_per_split(), kUnitGrain, [&](Index o, Index end) {
     const Index n = end - o;
     if (flat_activation(n) && (dA.rows() <= 1 || dA.outerStride() == n)) {
       MatrixView dZ_flat = flat(dZ);
@@ -76,15 +76,15 @@ ConstMatrixView ParallelDense::backward(const ConstMatrixRef& X, const ConstMatr
       activation.info->backward(g);
     }
     weight_gradients(X, o, n);
-  }, kUnitGrain);
+  });
   return input_gradient_of();
 }
 
 ConstMatrixView ParallelDense::backward_from_logits(const ConstMatrixRef& X, const ConstMatrixRef& dZ_in) {
   MatrixView dZ = batch_view(dZ_, batch_, W.rows());
   dZ = dZ_in;
-  parallel_for(W.rows(), min_units_per_split(), [&](Index o, Index end) { weight_gradients(X, o, end - o); },
-               kUnitGrain);
+  parallel_for(W.rows(), min_units_per_split(), kUnitGrain,
+               [&](Index o, Index end) { weight_gradients(X, o, end - o); });
   return input_gradient_of();
 }
 
@@ -101,9 +101,9 @@ ConstMatrixView ParallelDense::input_gradient_of() {
   MatrixView dX = batch_view(dX_, batch_, W.cols());
   ConstMatrixView dZ = this->dZ();
   const bool split = batch_ * W.size() >= kParallelWork;
-  parallel_for(W.cols(), split ? 2 * kUnitGrain : kNever, [&](Index i, Index end) {
+  parallel_for(W.cols(), split ? 2 * kUnitGrain : kNever, kUnitGrain, [&](Index i, Index end) {
     dX.middleCols(i, end - i).noalias() = dZ * W.middleCols(i, end - i);  // (B, out)·(out, n)
-  }, kUnitGrain);
+  });
   return input_gradient();
 }
 
