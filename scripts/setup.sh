@@ -2,7 +2,8 @@
 # Installs what mlp needs to build and test, from Debian's packages, and nothing when all is
 # present. Run as root (or with sudo available).
 set -euo pipefail
-packages=(g++ cmake make libeigen3-dev libcli11-dev doctest-dev nlohmann-json3-dev)
+# python3: tests/check_test_registration.sh reads ctest's list of tests (JSON) with it.
+packages=(g++ cmake make libeigen3-dev libcli11-dev doctest-dev nlohmann-json3-dev python3)
 packages+=("$@")  # extra packages a caller needs (e.g. the benchmark's)
 missing=()
 for p in "${packages[@]}"; do

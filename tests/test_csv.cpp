@@ -475,7 +475,7 @@ TEST_CASE("csv: find() takes a name, else a 0-based index") {
   CHECK(t.find("99999999999999999999999") == -1);
 }
 
-TEST_CASE("csv: an unclosed quote points at where it opened; a stray character after one too") {
+TEST_CASE("csv: an unclosed quote points at where it opened, a stray character after one at itself") {
   CHECK_HAS(parse_error("a,b\n1,\"abc\n2,3\n"),
             "t.csv:2:3: this quoted field is never closed: add the closing '\"'");
   CHECK_HAS(parse_error("\""), "t.csv:1:1: this quoted field is never closed");

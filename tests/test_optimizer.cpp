@@ -72,6 +72,61 @@ TEST_CASE("optimizer: clipping by global norm rescales all gradients together") 
   CHECK(b.w(1) == doctest::Approx(-0.8));
 }
 
+TEST_CASE("optimizer: a gradient under the clipping norm gives exactly the unclipped step") {
+  for (const char* name : {"sgd", "adam"}) {
+    CAPTURE(name);
+    OneParam clipped, plain;
+    clipped.g << 0.3, -0.4;  // global norm 0.5 < clip_norm 1: the factor must stay exactly 1
+    plain.g = clipped.g;
+    OptimizerConfig c;
+    c.name = name;
+    c.learning_rate = 0.1;
+    auto unclipped = make_optimizer(c);
+    c.clip_norm = 1.0;
+    auto clipping = make_optimizer(c);
+    for (int step = 0; step < 2; ++step) {
+      clipping->step(clipped.params());
+      unclipped->step(plain.params());
+      CHECK(clipping->last_gradient_norm() == doctest::Approx(0.5));
+      CHECK(clipped.w == plain.w);  // bit for bit: the same arithmetic with a factor of 1
+    }
+  }
+}
+
+TEST_CASE("optimizer: adam with weight decay and clipping matches torch.optim.Adam by hand") {
+  // torch.optim.Adam(weight_decay=wd) after clip_grad_norm_: g = clip·∂L/∂w + wd·w, then the
+  // usual moments. Adam is blind to one constant factor on every g, so the gradients change size
+  // from step to step (some above clip_norm, some below) and the decay term is of the same order.
+  OneParam p;
+  p.w << 1, -2;
+  OptimizerConfig c;
+  c.name = "adam";
+  c.learning_rate = 0.1;
+  c.weight_decay = 0.5;
+  c.clip_norm = 1.0;
+  auto opt = make_optimizer(c);
+  const double grads[3][2] = {{3, 4}, {0.3, -0.4}, {-1.2, 0.5}};  // norms 5, 0.5, 1.3
+  double w[2] = {1, -2}, m[2] = {0, 0}, v[2] = {0, 0};
+  for (int t = 1; t <= 3; ++t) {
+    CAPTURE(t);
+    const double* dw = grads[t - 1];
+    const double norm = std::hypot(dw[0], dw[1]);
+    const double clip = norm > 1.0 ? 1.0 / norm : 1.0;
+    for (int k = 0; k < 2; ++k) {
+      const double g = clip * dw[k] + 0.5 * w[k];
+      m[k] = 0.9 * m[k] + 0.1 * g;
+      v[k] = 0.999 * v[k] + 0.001 * g * g;
+      const double m_hat = m[k] / (1 - std::pow(0.9, t)), v_hat = v[k] / (1 - std::pow(0.999, t));
+      w[k] -= 0.1 * m_hat / (std::sqrt(v_hat) + 1e-8);
+    }
+    p.g << static_cast<Scalar>(dw[0]), static_cast<Scalar>(dw[1]);
+    opt->step(p.params());
+    CHECK(opt->last_gradient_norm() == doctest::Approx(norm));
+    CHECK(p.w(0) == doctest::Approx(w[0]).epsilon(1e-5));  // float arithmetic against double
+    CHECK(p.w(1) == doctest::Approx(w[1]).epsilon(1e-5));
+  }
+}
+
 TEST_CASE("optimizer: bad settings are errors") {
   OptimizerConfig c;
   c.learning_rate = -1;
