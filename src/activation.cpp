@@ -23,14 +23,20 @@ using Z_ = const ConstMatrixRef&;  // the forward's argument types, for short la
 using P_ = const ConstRowRef&;
 using A_ = MatrixRef;
 
+// A table entry with its name; its other fields are set one by one, by name.
+ActivationInfo entry(const char* name) {
+  ActivationInfo a;
+  a.name = name;
+  return a;
+}
+
 ActivationParam parameter(const char* name, double default_value, double min_value, double max_value,
                           Learnable learnable) {
   return {name, default_value, min_value, max_value, learnable};
 }
 
 ActivationInfo identity() {
-  ActivationInfo a;
-  a.name = "identity";
+  ActivationInfo a = entry("identity");
   a.formula = "f(x) = x";
   a.forward = [](Z_ Z, P_, A_ A) { A = Z; };
   a.alias = "linear";
@@ -43,8 +49,7 @@ ActivationInfo identity() {
 }
 
 ActivationInfo relu() {
-  ActivationInfo a;
-  a.name = "relu";
+  ActivationInfo a = entry("relu");
   a.formula = "f(x) = max(0, x)";
   a.forward = [](Z_ Z, P_, A_ A) { A = Z.cwiseMax(Scalar(0)); };
   a.range = "[0, inf)";
@@ -65,8 +70,7 @@ void leaky_backward(ActivationGrad& g) {
 }
 
 ActivationInfo leaky_relu() {
-  ActivationInfo a;
-  a.name = "leaky_relu";
+  ActivationInfo a = entry("leaky_relu");
   a.formula = "f(x) = x if x > 0 else alpha*x";
   a.forward = leaky_forward;
   a.range = "(-inf, inf)";
@@ -97,8 +101,7 @@ auto expm1_of_negative(const Eigen::ArrayBase<Derived>& x) {
 }
 
 ActivationInfo elu() {
-  ActivationInfo a;
-  a.name = "elu";
+  ActivationInfo a = entry("elu");
   a.formula = "f(x) = x if x > 0 else alpha*(exp(x) - 1)";
   a.forward = [](Z_ Z, P_ p, A_ A) {
     A = (Z.array() > Scalar(0)).select(Z.array(), expm1_of_negative(Z.array()).rowwise() * p.array());
@@ -122,8 +125,7 @@ constexpr Scalar kSeluLambda = Scalar(1.0507009873554804934193349852946);
 constexpr Scalar kSeluAlpha = Scalar(1.6732632423543772848170429916717);
 
 ActivationInfo selu() {
-  ActivationInfo a;
-  a.name = "selu";
+  ActivationInfo a = entry("selu");
   a.formula = "f(x) = lambda*x if x > 0 else lambda*alpha*(exp(x) - 1), lambda=1.0507, alpha=1.6733";
   a.forward = [](Z_ Z, P_, A_ A) {
     A = kSeluLambda * (Z.array() > Scalar(0)).select(Z.array(), kSeluAlpha * expm1_of_negative(Z.array()));
@@ -148,8 +150,7 @@ auto sigmoid_of(const Eigen::ArrayBase<Derived>& x) {
 }
 
 ActivationInfo swish() {
-  ActivationInfo a;
-  a.name = "swish";
+  ActivationInfo a = entry("swish");
   a.formula = "f(x) = x*sigmoid(beta*x)";
   a.forward = [](Z_ Z, P_ p, A_ A) { A = Z.array() * sigmoid_of(Z.array().rowwise() * p.array()); };
   a.alias = "silu";
@@ -171,8 +172,7 @@ ActivationInfo swish() {
 ActivationInfo gelu() {
   static constexpr Scalar kInvSqrt2 = Scalar(0.70710678118654752440);
   static constexpr Scalar kInvSqrt2Pi = Scalar(0.39894228040143267794);
-  ActivationInfo a;
-  a.name = "gelu";
+  ActivationInfo a = entry("gelu");
   a.formula = "f(x) = x*Phi(x), Phi the standard normal CDF (exact, as torch.nn.GELU)";
   a.forward = [](Z_ Z, P_, A_ A) {
     A = Z.unaryExpr([](Scalar x) { return Scalar(0.5) * x * (Scalar(1) + std::erf(x * kInvSqrt2)); });
@@ -190,8 +190,7 @@ ActivationInfo gelu() {
 }
 
 ActivationInfo sigmoid() {
-  ActivationInfo a;
-  a.name = "sigmoid";
+  ActivationInfo a = entry("sigmoid");
   a.formula = "f(x) = 1/(1 + exp(-x))";
   a.forward = [](Z_ Z, P_, A_ A) { A = sigmoid_of(Z.array()); };
   a.alias = "logistic";
@@ -204,8 +203,7 @@ ActivationInfo sigmoid() {
 }
 
 ActivationInfo tanh() {
-  ActivationInfo a;
-  a.name = "tanh";
+  ActivationInfo a = entry("tanh");
   a.formula = "f(x) = tanh(x)";
   a.forward = [](Z_ Z, P_, A_ A) { A = Z.array().tanh(); };
   a.range = "(-1, 1)";
@@ -217,8 +215,7 @@ ActivationInfo tanh() {
 }
 
 ActivationInfo softplus() {
-  ActivationInfo a;
-  a.name = "softplus";
+  ActivationInfo a = entry("softplus");
   a.formula = "f(x) = ln(1 + exp(x))";
   // Written as max(x, 0) + ln(1 + e^−|x|), which never overflows.
   a.forward = [](Z_ Z, P_, A_ A) { A = Z.array().cwiseMax(Scalar(0)) + (-Z.array().abs()).exp().log1p(); };
@@ -231,8 +228,7 @@ ActivationInfo softplus() {
 }
 
 ActivationInfo softmax() {
-  ActivationInfo a;
-  a.name = "softmax";
+  ActivationInfo a = entry("softmax");
   a.formula = "f(x)_i = exp(x_i) / sum_j exp(x_j), per row";
   a.forward = [](Z_ Z, P_, A_ A) {
     for (Index r = 0; r < Z.rows(); ++r) {
@@ -257,9 +253,10 @@ ActivationInfo softmax() {
 }  // namespace
 
 const std::vector<ActivationInfo>& activations() {
-  static const std::vector<ActivationInfo> table = {identity(), relu(),    leaky_relu(), prelu(),
-                                                    elu(),      selu(),    swish(),      gelu(),
-                                                    sigmoid(),  tanh(),    softplus(),   softmax()};
+  static const std::vector<ActivationInfo> table = {
+      identity(), relu(), leaky_relu(), prelu(), elu(),      selu(),
+      swish(),    gelu(), sigmoid(),    tanh(),  softplus(), softmax(),
+  };
   return table;
 }
 

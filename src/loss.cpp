@@ -15,9 +15,15 @@ namespace {
 
 Scalar count(const ConstMatrixRef& P) { return static_cast<Scalar>(P.size()); }
 
-LossInfo mse() {
+// A table entry with its name; its other fields are set one by one, by name.
+LossInfo entry(const char* name) {
   LossInfo l;
-  l.name = "mse";
+  l.name = name;
+  return l;
+}
+
+LossInfo mse() {
+  LossInfo l = entry("mse");
   l.formula = "mean((p - y)^2)";
   l.value = [](const ConstMatrixRef& P, const ConstMatrixRef& Y, double) { return (P - Y).squaredNorm() / count(P); };
   l.use = "Regression; the default for numeric targets.";
@@ -29,8 +35,7 @@ LossInfo mse() {
 }
 
 LossInfo mae() {
-  LossInfo l;
-  l.name = "mae";
+  LossInfo l = entry("mae");
   l.formula = "mean(|p - y|)";
   l.value = [](const ConstMatrixRef& P, const ConstMatrixRef& Y, double) { return (P - Y).cwiseAbs().sum() / count(P); };
   l.use = "Regression robust to outliers (predicts the median).";
@@ -42,8 +47,7 @@ LossInfo mae() {
 }
 
 LossInfo huber() {
-  LossInfo l;
-  l.name = "huber";
+  LossInfo l = entry("huber");
   l.formula = "mean(0.5 r^2 if |r| <= delta else delta (|r| - 0.5 delta)), r = p - y";
   l.value = [](const ConstMatrixRef& P, const ConstMatrixRef& Y, double delta) {
     const Scalar d = static_cast<Scalar>(delta);
@@ -62,8 +66,7 @@ LossInfo huber() {
 }
 
 LossInfo bce() {
-  LossInfo l;
-  l.name = "bce";
+  LossInfo l = entry("bce");
   // Written with max(z, 0) and e^−|z|, so e^z is never evaluated for large z: ±1000 stays finite.
   l.formula = "mean(max(z,0) - z y + log(1 + exp(-|z|))), z the logits";
   l.value = [](const ConstMatrixRef& Z, const ConstMatrixRef& Y, double) {
@@ -84,8 +87,7 @@ LossInfo bce() {
 bool integer_labels(const ConstMatrixRef& Z, const ConstMatrixRef& Y) { return Y.cols() == 1 && Z.cols() > 1; }
 
 LossInfo cross_entropy() {
-  LossInfo l;
-  l.name = "cross_entropy";
+  LossInfo l = entry("cross_entropy");
   // lse(z) = m + ln Σ e^(z − m) with m = max z: no overflow.
   l.formula = "mean over samples of logsumexp(z) - sum(y z), z the logits";
   l.value = [](const ConstMatrixRef& Z, const ConstMatrixRef& Y, double) {
