@@ -5,11 +5,11 @@
 #include "mlp/init.hpp"
 #include "mlp/io/evaluation.hpp"
 #include "mlp/io/files.hpp"
-#include "mlp/loss.hpp"
 #include "mlp/io/metrics.hpp"
 #include "mlp/io/model.hpp"
 #include "mlp/io/preprocess.hpp"
 #include "mlp/io/synthetic.hpp"
+#include "mlp/loss.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -53,7 +53,8 @@ void check_columns(const csv::Table& t, const Preprocessing& prep) {
   for (const auto& u : unexpected) list += (list.empty() ? "" : ", ") + u;
   for (const auto& f : prep.features) expected += (expected.empty() ? "'" : ", '") + f.name + "'";
   throw Error(t.path + ": unexpected column" + (unexpected.size() > 1 ? "s " : " ") + list +
-              " not seen in training (the model's feature columns: " + expected + "); remove them or use the right file");
+              " not seen in training (the model's feature columns: " + expected +
+              "); remove them or use the right file");
 }
 
 std::string fmt(double v) {
@@ -193,7 +194,8 @@ int list_activations() {
     std::printf("%s", l.name);
     if (l.has_param()) std::printf("  [:%s=%g]", l.param_name, l.param_default);
     std::printf("\n    L = %s\n    %s\n", l.formula, l.gradient_formula);
-    if (l.output_activation) std::printf("    output activation: %s (computed from its logits z)\n", l.output_activation);
+    if (l.output_activation)
+      std::printf("    output activation: %s (computed from its logits z)\n", l.output_activation);
     std::printf("    use:   %s\n\n", l.use);
   }
   return 0;

@@ -28,24 +28,24 @@ struct TrainOptions {
   std::string output_activation;  // "" = chosen from the task
   std::string loss;               // "" = chosen from the task
   std::string optimizer = "adam";
-  double lr = 0;                  // 0 = the optimizer's default (adam 0.001, sgd 0.01)
+  double lr = 0;  // 0 = the optimizer's default (adam 0.001, sgd 0.01)
   double momentum = 0;
   bool nesterov = false;
   double weight_decay = 0;
   double clip_norm = 0;
   double dropout = 0;
-  std::string init;               // "" = from each layer's activation
+  std::string init;  // "" = from each layer's activation
   int epochs = 200;
   long batch_size = 32;
   std::string lr_schedule = "constant";
   double val_split = 0.2;
   std::string val_file, test_file;
   double test_split = 0;
-  int early_stopping = -1;        // -1 = 20 when there is validation data, else off
+  int early_stopping = -1;  // -1 = 20 when there is validation data, else off
   std::string scale = "standard";
   std::uint64_t seed = 42;
   int threads = 1;
-  bool reference = false;         // run src/dense.cpp itself instead of the fast path
+  bool reference = false;  // run src/dense.cpp itself instead of the fast path
   std::string save, history;
   bool quiet = false, json = false;
   CsvOptions csv;

@@ -4,19 +4,19 @@
 
 #include "mlp/activation.hpp"
 #include "mlp/error.hpp"
-#include "mlp/io/files.hpp"
 #include "mlp/init.hpp"
+#include "mlp/io/files.hpp"
+#include "mlp/io/synthetic.hpp"
 #include "mlp/loss.hpp"
 #include "mlp/optimizer.hpp"
 #include "mlp/schedule.hpp"
-#include "mlp/io/synthetic.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
-#include <unistd.h>
 #include <sstream>
 
 namespace {
@@ -30,42 +30,78 @@ void add_csv_options(CLI::App* cmd, CsvOptions& csv) {
 }
 
 CLI::App* add_train(CLI::App& app, TrainOptions& t, std::string& write_config) {
-  auto* train = app.add_subcommand("train", "Train a network on a CSV file (the target is the last column unless --target says otherwise)");
+  auto* train = app.add_subcommand(
+      "train", "Train a network on a CSV file (the target is the last column unless --target says otherwise)");
   // --config belongs to the top-level app (CLI11 reads subcommand options from a [train] section
   // or train.NAME keys); fallthrough lets users write it after `train` as well.
-  app.set_config("--config", "", "Read options from a TOML/INI file (as written by mlp train --write-config)")->configurable(false);
+  app.set_config("--config", "", "Read options from a TOML/INI file (as written by mlp train --write-config)")
+      ->configurable(false);
   train->fallthrough();
   train->add_option("data", t.data, "Training data (CSV)")->required();
-  train->add_option("--target", t.targets, "Target column(s) by name or 0-based index; several for multi-output regression (default: the last column)")->delimiter(',');
-  train->add_option("--task", t.task, "classification, regression, or auto: text or few integer labels mean classification")->capture_default_str()->check(CLI::IsMember({"auto", "classification", "regression"}));
+  train
+      ->add_option(
+          "--target", t.targets,
+          "Target column(s) by name or 0-based index; several for multi-output regression (default: the last column)")
+      ->delimiter(',');
+  train
+      ->add_option("--task", t.task,
+                   "classification, regression, or auto: text or few integer labels mean classification")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "classification", "regression"}));
   train->add_option("--categorical", t.categorical, "Text feature columns to one-hot encode")->delimiter(',');
-  train->add_option("--layers", t.layers, "Hidden layer sizes, each optionally with its activation: 64,32 or 64:relu,32:tanh ('none' for no hidden layer)")->capture_default_str();
-  train->add_option("--activation", t.activation, "Hidden activation: " + mlp::activation_names())->capture_default_str();
-  train->add_option("--output-activation", t.output_activation, "Output activation (default from the task: softmax, sigmoid for two classes, identity for regression)");
+  train
+      ->add_option("--layers", t.layers,
+                   "Hidden layer sizes, each optionally with its activation: 64,32 or 64:relu,32:tanh ('none' for no "
+                   "hidden layer)")
+      ->capture_default_str();
+  train->add_option("--activation", t.activation, "Hidden activation: " + mlp::activation_names())
+      ->capture_default_str();
+  train->add_option(
+      "--output-activation", t.output_activation,
+      "Output activation (default from the task: softmax, sigmoid for two classes, identity for regression)");
   train->add_option("--loss", t.loss, "Loss: " + mlp::loss_names() + " (default from the task)");
   train->add_option("--optimizer", t.optimizer, "Optimizer: " + mlp::optimizer_names())->capture_default_str();
-  train->add_option("--lr", t.lr, "Learning rate (0 = the optimizer's default: 0.001 for adam, 0.01 for sgd)")->capture_default_str();
+  train->add_option("--lr", t.lr, "Learning rate (0 = the optimizer's default: 0.001 for adam, 0.01 for sgd)")
+      ->capture_default_str();
   train->add_option("--momentum", t.momentum, "SGD momentum in [0, 1)")->capture_default_str();
   train->add_flag("--nesterov", t.nesterov, "Nesterov momentum (SGD)");
   train->add_option("--weight-decay", t.weight_decay, "L2 penalty added to every gradient")->capture_default_str();
-  train->add_option("--clip-norm", t.clip_norm, "Clip gradients to this global L2 norm (0 = off): the remedy for exploding gradients")->capture_default_str();
+  train
+      ->add_option("--clip-norm", t.clip_norm,
+                   "Clip gradients to this global L2 norm (0 = off): the remedy for exploding gradients")
+      ->capture_default_str();
   train->add_option("--dropout", t.dropout, "Dropout rate after each hidden layer, in [0, 1)")->capture_default_str();
   train->add_option("--init", t.init, "Weight init: " + mlp::init_names() + " (default from each layer's activation)");
   train->add_option("--epochs", t.epochs, "Passes over the training data")->capture_default_str();
   train->add_option("--batch-size", t.batch_size, "Samples per gradient step")->capture_default_str();
-  train->add_option("--lr-schedule", t.lr_schedule, "Learning-rate schedule: " + mlp::schedule_names())->capture_default_str();
-  train->add_option("--val-split", t.val_split, "Fraction of rows held out for validation, in [0, 1)")->capture_default_str();
+  train->add_option("--lr-schedule", t.lr_schedule, "Learning-rate schedule: " + mlp::schedule_names())
+      ->capture_default_str();
+  train->add_option("--val-split", t.val_split, "Fraction of rows held out for validation, in [0, 1)")
+      ->capture_default_str();
   train->add_option("--val", t.val_file, "Validation data from a file instead of a split");
-  train->add_option("--test-split", t.test_split, "Fraction of rows held out as a test set, never used in training")->capture_default_str();
+  train->add_option("--test-split", t.test_split, "Fraction of rows held out as a test set, never used in training")
+      ->capture_default_str();
   train->add_option("--test", t.test_file, "Test data file, evaluated after training");
-  train->add_option("--early-stopping", t.early_stopping, "Stop after this many epochs without a better validation loss, restoring the best weights (0 = off; -1 = 20 for regression with validation data, off for classification)")->capture_default_str();
-  train->add_option("--scale", t.scale, "Feature scaling: standard, minmax or none")->capture_default_str()->check(CLI::IsMember({"standard", "minmax", "none"}));
-  train->add_option("--seed", t.seed, "Seed for initialisation, splitting, shuffling and dropout")->capture_default_str();
+  train
+      ->add_option("--early-stopping", t.early_stopping,
+                   "Stop after this many epochs without a better validation loss, restoring the best weights (0 = off; "
+                   "-1 = 20 for regression with validation data, off for classification)")
+      ->capture_default_str();
+  train->add_option("--scale", t.scale, "Feature scaling: standard, minmax or none")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"standard", "minmax", "none"}));
+  train->add_option("--seed", t.seed, "Seed for initialisation, splitting, shuffling and dropout")
+      ->capture_default_str();
   train->add_option("--threads", t.threads, "Threads for the matrix products")->capture_default_str();
-  train->add_flag("--reference", t.reference, "Compute each Dense layer with the textbook code of src/dense.cpp instead of the fast path (same results to float rounding; for reading and changing the code)");
+  train->add_flag("--reference", t.reference,
+                  "Compute each Dense layer with the textbook code of src/dense.cpp instead of the fast path (same "
+                  "results to float rounding; for reading and changing the code)");
   train->add_option("--save", t.save, "Write the trained model (JSON) to this file");
   train->add_option("--history", t.history, "Write per-epoch metrics to this CSV file");
-  train->add_option("--write-config", write_config, "Write this run's options to a TOML file, to re-run it with --config")->configurable(false);
+  train
+      ->add_option("--write-config", write_config,
+                   "Write this run's options to a TOML file, to re-run it with --config")
+      ->configurable(false);
   train->add_flag("--quiet,-q", t.quiet, "Print only the final result");
   train->add_flag("--json", t.json, "Print the final metrics as one JSON object on stdout");
   add_csv_options(train, t.csv);
@@ -99,7 +135,8 @@ Commands add_commands(CLI::App& app, TrainOptions& t, std::string& write_config,
 
   c.predict = app.add_subcommand("predict", "Predict with a saved model; writes CSV");
   c.predict->add_option("model", a.model, "Model file written by mlp train --save")->required();
-  c.predict->add_option("data", a.data, "CSV file with the feature columns (target columns, if present, are ignored)")->required();
+  c.predict->add_option("data", a.data, "CSV file with the feature columns (target columns, if present, are ignored)")
+      ->required();
   c.predict->add_option("-o,--output", a.out, "Write predictions here instead of stdout");
   c.predict->add_flag("--proba", a.proba, "Also write each class's probability");
   add_csv_options(c.predict, a.csv);
@@ -118,10 +155,12 @@ Commands add_commands(CLI::App& app, TrainOptions& t, std::string& write_config,
   c.make->add_option("--samples", a.samples, "Number of rows")->capture_default_str();
   c.make->add_option("--noise", a.noise, "Noise level (see each kind)")->capture_default_str();
   c.make->add_option("--seed", a.seed, "Random seed")->capture_default_str();
-  c.make->add_option("--classes", a.classes, "Number of classes (spiral, blobs; 0 = the kind's default)")->capture_default_str();
+  c.make->add_option("--classes", a.classes, "Number of classes (spiral, blobs; 0 = the kind's default)")
+      ->capture_default_str();
   c.make->add_option("-o,--output", a.out, "Output CSV (default stdout)");
 
-  c.activations = app.add_subcommand("activations", "List the activations and losses, with formulas and when to use them");
+  c.activations =
+      app.add_subcommand("activations", "List the activations and losses, with formulas and when to use them");
   return c;
 }
 
@@ -164,8 +203,9 @@ int run(const Commands& c, const TrainOptions& t, const std::string& write_confi
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"mlp: train, evaluate and use multilayer perceptrons on CSV files.\n"
-               "Start with:  mlp train datasets/iris.csv"};
+  CLI::App app{
+      "mlp: train, evaluate and use multilayer perceptrons on CSV files.\n"
+      "Start with:  mlp train datasets/iris.csv"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "mlp 0.1.0");
   TrainOptions t;

@@ -7,8 +7,9 @@
 namespace mlp::app {
 
 Progress::Progress(std::FILE* out, bool quiet)
-    : out_(out), quiet_(quiet), bar_(!quiet && isatty(fileno(stderr)) && std::getenv("TERM") &&
-                                     std::string(std::getenv("TERM")) != "dumb") {}
+    : out_(out),
+      quiet_(quiet),
+      bar_(!quiet && isatty(fileno(stderr)) && std::getenv("TERM") && std::string(std::getenv("TERM")) != "dumb") {}
 
 void Progress::batch(int epoch, int epochs, long done, long total, double loss, long samples_done) {
   if (!bar_) return;

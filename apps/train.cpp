@@ -5,8 +5,8 @@
 
 #include "mlp/error.hpp"
 #include "mlp/io/evaluation.hpp"
-#include "mlp/io/metrics.hpp"
 #include "mlp/io/files.hpp"
+#include "mlp/io/metrics.hpp"
 #include "mlp/io/model.hpp"
 #include "mlp/io/preprocess.hpp"
 #include "mlp/threads.hpp"
@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -21,7 +22,6 @@
 #include <numeric>
 #include <optional>
 #include <sstream>
-#include <unistd.h>
 
 namespace mlp::app {
 
@@ -57,12 +57,14 @@ std::vector<HiddenLayer> parse_layers(const std::string& spec, const std::string
     long units = 0;
     auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), units);
     if (ec != std::errc() || end != count.data() + count.size() || units < 1 || units > 1000000)
-      throw Error("--layers '" + spec + "': '" + count + "' is not a layer size (a whole number of units, 1 or more, e.g. --layers 64,32 or 64:relu,32:tanh)");
+      throw Error("--layers '" + spec + "': '" + count +
+                  "' is not a layer size (a whole number of units, 1 or more, e.g. --layers 64,32 or 64:relu,32:tanh)");
     const std::string act = colon == std::string::npos ? default_activation : item.substr(colon + 1);
     try {
       layers.push_back({units, parse_activation(act)});
     } catch (const Error& e) {
-      throw Error((colon == std::string::npos ? std::string("--activation: ") : "--layers '" + spec + "': ") + e.what());
+      throw Error((colon == std::string::npos ? std::string("--activation: ") : "--layers '" + spec + "': ") +
+                  e.what());
     }
     if (layers.back().activation.info->output_only)
       throw Error("--layers: '" + act + "' belongs on the output layer (--output-activation), not a hidden one");
@@ -75,7 +77,8 @@ void check_ranges(const TrainOptions& o) {
   if (!(o.lr >= 0) || !std::isfinite(o.lr)) throw Error("--lr must be a positive number (got " + fmt("%g", o.lr) + ")");
   if (o.epochs < 1) throw Error("--epochs must be at least 1");
   if (o.batch_size < 1) throw Error("--batch-size must be at least 1");
-  if (!(o.val_split >= 0 && o.val_split < 1)) throw Error("--val-split must be in [0, 1) (got " + fmt("%g", o.val_split) + ")");
+  if (!(o.val_split >= 0 && o.val_split < 1))
+    throw Error("--val-split must be in [0, 1) (got " + fmt("%g", o.val_split) + ")");
   if (!(o.test_split >= 0 && o.test_split < 1)) throw Error("--test-split must be in [0, 1)");
   if (o.val_split + o.test_split >= 1) throw Error("--val-split + --test-split must leave rows for training");
   if (!(o.dropout >= 0 && o.dropout < 1)) throw Error("--dropout must be in [0, 1) (got " + fmt("%g", o.dropout) + ")");
@@ -110,9 +113,12 @@ Plan plan_run(const TrainOptions& o) {
   p.preprocess.targets = o.targets;
   p.preprocess.categorical = o.categorical;
   p.preprocess.scaling = parse_scaling(o.scale);
-  if (o.task == "classification") p.preprocess.task = PreprocessOptions::TaskChoice::Classification;
-  else if (o.task == "regression") p.preprocess.task = PreprocessOptions::TaskChoice::Regression;
-  else if (o.task != "auto") throw Error("--task must be auto, classification or regression");
+  if (o.task == "classification")
+    p.preprocess.task = PreprocessOptions::TaskChoice::Classification;
+  else if (o.task == "regression")
+    p.preprocess.task = PreprocessOptions::TaskChoice::Regression;
+  else if (o.task != "auto")
+    throw Error("--task must be auto, classification or regression");
   return p;
 }
 
@@ -170,7 +176,8 @@ Data load_data(const TrainOptions& o, const Plan& plan) {
   std::vector<std::size_t> test_rows, val_rows, train_rows;
   split_rows(table, o, plan.preprocess, test_rows, val_rows, train_rows);
   if (train_rows.size() < 2)
-    throw Error(o.data + ": only " + std::to_string(train_rows.size()) + " training row(s) after the validation/test split; mlp needs at least 2");
+    throw Error(o.data + ": only " + std::to_string(train_rows.size()) +
+                " training row(s) after the validation/test split; mlp needs at least 2");
 
   Data d;
   d.path = o.data;
@@ -207,7 +214,8 @@ Network build_network(const TrainOptions& o, const Plan& plan, const OutputChoic
     plan.init ? net.add_dense(h.units, h.activation, *plan.init) : net.add_dense(h.units, h.activation);
     if (o.dropout > 0) net.add_dropout(o.dropout);
   }
-  plan.init ? net.add_dense(output.units, output.activation, *plan.init) : net.add_dense(output.units, output.activation);
+  plan.init ? net.add_dense(output.units, output.activation, *plan.init)
+            : net.add_dense(output.units, output.activation);
   net.set_loss(output.loss);
   net.set_optimizer(make_optimizer(plan.optimizer));
   return net;
@@ -226,8 +234,9 @@ std::string describe_run(const TrainOptions& o, const Data& d, const Network& ne
   std::string head = d.path + ": " + std::to_string(d.rows) + " rows, " + std::to_string(d.prep.features.size()) +
                      " feature columns (" + std::to_string(d.prep.input_size()) + " inputs), " + task_name(d.prep.task);
   if (d.prep.task == Task::Classification) head += " with " + std::to_string(d.prep.classes.size()) + " classes";
-  return head + "\nsplit: " + std::to_string(d.X.rows()) + " train, " + std::to_string(d.Xval.rows()) + " validation, " +
-         std::to_string(d.Xtest.rows()) + " test (seed " + std::to_string(o.seed) + ")\n" + net.summary();
+  return head + "\nsplit: " + std::to_string(d.X.rows()) + " train, " + std::to_string(d.Xval.rows()) +
+         " validation, " + std::to_string(d.Xtest.rows()) + " test (seed " + std::to_string(o.seed) + ")\n" +
+         net.summary();
 }
 
 // ---- 4. fitting, with a progress bar and one line per epoch ---------------------------------
@@ -251,8 +260,10 @@ FitOptions fit_options(const TrainOptions& o, const Plan& plan, const Data& d, i
   const int every = o.epochs <= 100 ? 1 : o.epochs / 100;  // at most ~100 epoch lines
   fo.on_epoch = [&progress, every, epochs = o.epochs, metric = metric_name(d.prep.task)](const EpochReport& r) {
     if (r.epoch % every != 0 && r.epoch != epochs && r.epoch != 1) return;
-    std::string line = "epoch " + std::to_string(r.epoch) + "/" + std::to_string(epochs) + "  train_loss " + fmt("%.4f", r.train_loss);
-    if (!std::isnan(r.val_loss)) line += "  val_loss " + fmt("%.4f", r.val_loss) + "  " + metric + " " + fmt("%.4f", r.val_metric);
+    std::string line =
+        "epoch " + std::to_string(r.epoch) + "/" + std::to_string(epochs) + "  train_loss " + fmt("%.4f", r.train_loss);
+    if (!std::isnan(r.val_loss))
+      line += "  val_loss " + fmt("%.4f", r.val_loss) + "  " + metric + " " + fmt("%.4f", r.val_metric);
     line += "  lr " + fmt("%.3g", r.learning_rate) + "  " + fmt("%.3fs", r.seconds);
     progress.line(line);
   };
@@ -263,8 +274,8 @@ FitOptions fit_options(const TrainOptions& o, const Plan& plan, const Data& d, i
 
 struct Results {
   nlohmann::json metrics = nlohmann::json::object();  // {"train": ..., "validation": ..., "test": ...}
-  const char* held_out = "train";  // the set the printed report is about: test, else validation
-  std::string text;                // that set's report
+  const char* held_out = "train";                     // the set the printed report is about: test, else validation
+  std::string text;                                   // that set's report
 };
 
 Results evaluate_sets(Network& net, const Data& d) {
@@ -285,8 +296,9 @@ Results evaluate_sets(Network& net, const Data& d) {
 std::string history_csv(const FitResult& result, Task task) {
   std::string h = "epoch,train_loss,val_loss," + std::string(metric_name(task)) + ",lr,seconds\n";
   for (const auto& r : result.history)
-    h += std::to_string(r.epoch) + "," + fmt("%.9g", r.train_loss) + "," + (std::isnan(r.val_loss) ? "" : fmt("%.9g", r.val_loss)) +
-         "," + (std::isnan(r.val_metric) ? "" : fmt("%.9g", r.val_metric)) + "," + fmt("%.9g", r.learning_rate) + "," +
+    h += std::to_string(r.epoch) + "," + fmt("%.9g", r.train_loss) + "," +
+         (std::isnan(r.val_loss) ? "" : fmt("%.9g", r.val_loss)) + "," +
+         (std::isnan(r.val_metric) ? "" : fmt("%.9g", r.val_metric)) + "," + fmt("%.9g", r.learning_rate) + "," +
          fmt("%.6f", r.seconds) + "\n";
   return h;
 }
@@ -308,8 +320,8 @@ void print_results(const TrainOptions& o, const Results& r, const FitResult& res
     std::printf("%s\n", summary.dump().c_str());
     return;
   }
-  std::string tail = "\n" + std::string(r.held_out) + " results (" + std::to_string(result.history.size()) + " epochs, " +
-                     fmt("%.2fs", result.seconds) +
+  std::string tail = "\n" + std::string(r.held_out) + " results (" + std::to_string(result.history.size()) +
+                     " epochs, " + fmt("%.2fs", result.seconds) +
                      (result.stopped_early ? ", stopped early, best epoch " + std::to_string(result.best_epoch) : "") +
                      "):\n" + r.text;
   if (task == Task::Classification)

@@ -2,8 +2,8 @@
 // gunzipped) into a (N, 784) float matrix scaled to [0, 1] and a (N, 1) label column.
 #pragma once
 
-#include "mlp/error.hpp"
 #include "io/huge_buffer.hpp"
+#include "mlp/error.hpp"
 #include "mlp/types.hpp"
 
 #include <cstdint>

@@ -21,14 +21,14 @@ template <int kB, int kIn, int kH, int kOut>
 struct XorNet {
   template <int R, int C>
   using M = Eigen::Matrix<float, R, C>;
-  M<kB, kIn> X;               // (B, in)
-  M<kB, kOut> Y;              // (B, out)
-  M<kH, kIn> W1, dW1;         // (H, in)
-  M<1, kH> b1, db1;           // (1, H)
-  M<kOut, kH> W2, dW2;        // (out, H)
-  M<1, kOut> b2, db2;         // (1, out)
-  M<kB, kH> A1, dZ1;          // (B, H) hidden activations and their pre-activation gradient
-  M<kB, kOut> P, dZ2;         // (B, out) predictions and the output pre-activation gradient
+  M<kB, kIn> X;         // (B, in)
+  M<kB, kOut> Y;        // (B, out)
+  M<kH, kIn> W1, dW1;   // (H, in)
+  M<1, kH> b1, db1;     // (1, H)
+  M<kOut, kH> W2, dW2;  // (out, H)
+  M<1, kOut> b2, db2;   // (1, out)
+  M<kB, kH> A1, dZ1;    // (B, H) hidden activations and their pre-activation gradient
+  M<kB, kOut> P, dZ2;   // (B, out) predictions and the output pre-activation gradient
 
   XorNet(const std::vector<float>& init) {
     const int B = 4, in = 2, H = 8, out = 1;
@@ -80,8 +80,10 @@ void run(const char* variant, const std::vector<float>& init, int epochs) {
     if (e == 0) first = loss;
   }
   const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("{\"impl\": \"plain_eigen_%s\", \"epochs\": %d, \"us_per_epoch\": %.4f, \"first_loss\": %.6f, "
-              "\"final_loss\": %.6f}\n", variant, epochs, us / epochs, first, loss);
+  std::printf(
+      "{\"impl\": \"plain_eigen_%s\", \"epochs\": %d, \"us_per_epoch\": %.4f, \"first_loss\": %.6f, "
+      "\"final_loss\": %.6f}\n",
+      variant, epochs, us / epochs, first, loss);
 }
 
 }  // namespace

@@ -54,7 +54,8 @@ int main(int argc, char** argv) {
   const double acc = mlp::accuracy(net.predict(Xt), Yt);
   double best = 0;
   for (const auto& r : result.history) best = std::max(best, r.samples_per_second);
-  std::printf("{\"summary\": true, \"threads\": %d, \"epochs\": %d, \"seconds\": %.3f, \"samples_per_s\": %.1f, "
-              "\"best_epoch_samples_per_s\": %.1f, \"test_accuracy\": %.4f}\n",
-              threads, epochs, result.seconds, double(X.rows()) * epochs / result.seconds, best, acc);
+  std::printf(
+      "{\"summary\": true, \"threads\": %d, \"epochs\": %d, \"seconds\": %.3f, \"samples_per_s\": %.1f, "
+      "\"best_epoch_samples_per_s\": %.1f, \"test_accuracy\": %.4f}\n",
+      threads, epochs, result.seconds, double(X.rows()) * epochs / result.seconds, best, acc);
 }

@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
          W3 = Matrix::Random(10, 128);
   Matrix Z1(B, 256), Z2(B, 128), Z3(B, 10), dW1(256, 784), dW2(128, 256), dW3(10, 128), dX2(B, 256), dX3(B, 128);
   auto step = [&] {
-    Z1.noalias() = X * W1.transpose();    // forward
+    Z1.noalias() = X * W1.transpose();  // forward
     Z2.noalias() = Z1 * W2.transpose();
     Z3.noalias() = Z2 * W3.transpose();
     dW3.noalias() = Z3.transpose() * Z2;  // backward (dZ stands in for itself: same shapes)

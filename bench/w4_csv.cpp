@@ -2,9 +2,9 @@
 // then label,pixel1..pixel784 per row) into the training matrix — mlp::csv::read, then the pixel
 // columns copied into a row-major (N, 784) float matrix and the labels into (N, 1).
 // Usage: w4_csv FILE.csv  → one JSON line; the checksum lets bench/run.py compare with pandas.
-#include "mlp/io/csv.hpp"
-#include "mlp/error.hpp"
 #include "io/huge_buffer.hpp"
+#include "mlp/error.hpp"
+#include "mlp/io/csv.hpp"
 #include "mlp/types.hpp"
 
 #include <algorithm>
@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
     // X is 188 MB that nothing has touched yet: in 2 MiB pages its first touch is ~20× cheaper
     // (bench/README.md, "Measurements behind the code": huge pages).
     mlp::advise_huge_pages(X.data(), sizeof(mlp::Scalar) * static_cast<std::size_t>(X.size()));
-    std::vector<const float*> pixels;       // (784) the pixel columns, in file order
+    std::vector<const float*> pixels;  // (784) the pixel columns, in file order
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
       const auto& col = table.columns[c];
       if (!col.numeric) throw mlp::Error(table.where(col.first_text_row, c) + "not a number");
@@ -52,10 +52,10 @@ int main(int argc, char** argv) {
     const double bytes = static_cast<double>(std::filesystem::file_size(argv[1]));
     const double read_s = std::chrono::duration<double>(t1 - t0).count();
     const double total_s = std::chrono::duration<double>(t2 - t0).count();
-    std::printf("{\"rows\": %td, \"features\": %td, \"bytes\": %.0f, \"seconds\": %.4f, \"read_seconds\": %.4f, "
-                "\"mb_per_s\": %.1f, \"checksum\": %.1f, \"label_sum\": %.1f}\n",
-                n, features, bytes, total_s, read_s, bytes / total_s / 1e6, X.cast<double>().sum(),
-                Y.cast<double>().sum());
+    std::printf(
+        "{\"rows\": %td, \"features\": %td, \"bytes\": %.0f, \"seconds\": %.4f, \"read_seconds\": %.4f, "
+        "\"mb_per_s\": %.1f, \"checksum\": %.1f, \"label_sum\": %.1f}\n",
+        n, features, bytes, total_s, read_s, bytes / total_s / 1e6, X.cast<double>().sum(), Y.cast<double>().sum());
   } catch (const mlp::Error& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;

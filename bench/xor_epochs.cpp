@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     if (e == 0) first = loss;
   }
   const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("{\"impl\": \"mlp\", \"epochs\": %d, \"us_per_epoch\": %.4f, \"first_loss\": %.6f, \"final_loss\": %.6f}\n",
-              epochs, us / epochs, first, loss);
+  std::printf(
+      "{\"impl\": \"mlp\", \"epochs\": %d, \"us_per_epoch\": %.4f, \"first_loss\": %.6f, \"final_loss\": %.6f}\n",
+      epochs, us / epochs, first, loss);
 }

@@ -8,8 +8,7 @@ int main() {
   mlp::Rng rng(1);
   mlp::Dense layer(2, 3, mlp::parse_activation("relu"), rng);  // W (3, 2), b (3)
   mlp::Matrix X(2, 2);                                         // two samples, one per row
-  X << 1, 2,
-       -1, 0.5;
+  X << 1, 2, -1, 0.5;
   std::cout << "W =\n" << layer.W << "\nrelu(X·Wᵀ + b) =\n" << layer.forward(X, false, rng) << "\n\n";
 
   mlp::Matrix inputs(4, 2), targets(4, 1);

@@ -87,7 +87,9 @@ ActivationInfo prelu() {
   ActivationInfo a = leaky_relu();
   a.name = "prelu";
   a.formula = "f(x) = x if x > 0 else a*x, a learned per unit";
-  a.use = "Leaky ReLU whose negative slope is learned, one per unit (He et al. 2015); the value given is the initial slope.";
+  a.use =
+      "Leaky ReLU whose negative slope is learned, one per unit (He et al. 2015); the value given is the initial "
+      "slope.";
   a.param = parameter("alpha", 0.25, -kInf, kInf, Learnable::Always);
   a.derivative = "f'(x) = 1 if x > 0 else a; df/da = x if x <= 0 else 0";
   return a;
@@ -115,7 +117,9 @@ ActivationInfo elu() {
   a.backward = [](ActivationGrad& g) {
     const auto positive = g.Z.array() > Scalar(0);
     g.dZ = positive.select(g.dA.array(), g.dA.array() * (g.A.array().rowwise() + g.p.array()));
-    if (g.dp) *g.dp += positive.select(Scalar(0), g.dA.array() * (g.A.array().rowwise() / g.p.array())).colwise().sum().matrix();
+    if (g.dp)
+      *g.dp +=
+          positive.select(Scalar(0), g.dA.array() * (g.A.array().rowwise() / g.p.array())).colwise().sum().matrix();
   };
   return a;
 }
@@ -155,7 +159,9 @@ ActivationInfo swish() {
   a.forward = [](Z_ Z, P_ p, A_ A) { A = Z.array() * sigmoid_of(Z.array().rowwise() * p.array()); };
   a.alias = "silu";
   a.range = "(~-0.278/beta, inf)";
-  a.use = "Smooth, non-monotonic ReLU alternative (Ramachandran et al. 2017); beta=1 is SiLU; 'swish:1:learn' learns beta per unit.";
+  a.use =
+      "Smooth, non-monotonic ReLU alternative (Ramachandran et al. 2017); beta=1 is SiLU; 'swish:1:learn' learns beta "
+      "per unit.";
   a.param = parameter("beta", 1.0, -100.0, 100.0, Learnable::Optional);
   a.default_init = InitKind::HeNormal;
   a.derivative = "f'(x) = s + beta*x*s*(1 - s), s = sigmoid(beta*x); df/dbeta = x^2*s*(1 - s)";
@@ -195,7 +201,9 @@ ActivationInfo sigmoid() {
   a.forward = [](Z_ Z, P_, A_ A) { A = sigmoid_of(Z.array()); };
   a.alias = "logistic";
   a.range = "(0, 1)";
-  a.use = "Output layer for binary or multi-label targets; in hidden layers it saturates (f' <= 0.25) and gradients vanish.";
+  a.use =
+      "Output layer for binary or multi-label targets; in hidden layers it saturates (f' <= 0.25) and gradients "
+      "vanish.";
   a.default_init = InitKind::XavierUniform;
   a.derivative = "f'(x) = f(x)*(1 - f(x))";
   a.backward = [](ActivationGrad& g) { g.dZ = g.dA.array() * g.A.array() * (Scalar(1) - g.A.array()); };
@@ -303,7 +311,8 @@ Activation parse_activation(const std::string& spec) {
   act.param = info->param.default_value;
   act.learn = info->has_param() && info->param.learnable == Learnable::Always;
   if (parts.size() == 1) return act;
-  if (!info->has_param()) throw Error("activation '" + std::string(info->name) + "' takes no parameter (got '" + spec + "')");
+  if (!info->has_param())
+    throw Error("activation '" + std::string(info->name) + "' takes no parameter (got '" + spec + "')");
 
   std::size_t next = 1;
   if (parts[1] != "learn") {

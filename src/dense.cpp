@@ -18,8 +18,7 @@ Dense::Dense(Index in, Index out, const Activation& act, InitKind init, Rng& rng
   }
 }
 
-Dense::Dense(Index in, Index out, const Activation& act, Rng& rng)
-    : Dense(in, out, act, act.info->default_init, rng) {}
+Dense::Dense(Index in, Index out, const Activation& act, Rng& rng) : Dense(in, out, act, act.info->default_init, rng) {}
 
 ConstMatrixView Dense::forward(const ConstMatrixRef& X, bool, Rng&) {
   batch_ = X.rows();
@@ -36,7 +35,7 @@ ConstMatrixView Dense::backward(const ConstMatrixRef& X, const ConstMatrixRef& d
   if (activation.learn) dp.setZero();  // the activation adds ∂L/∂p into dp
   ActivationGrad g{Z(), A(), p, dA, dZ, activation.learn ? &dp : nullptr};
 
-  activation.info->backward(g);       // dZ = dA ⊙ f′(Z)  (B, out)
+  activation.info->backward(g);  // dZ = dA ⊙ f′(Z)  (B, out)
   return backward_from_logits(X, dZ);
 }
 
@@ -48,7 +47,7 @@ ConstMatrixView Dense::backward_from_logits(const ConstMatrixRef& X, const Const
   db = dZ.colwise().sum();            // db = Σ_batch dZ (1, out)
   if (!compute_input_gradient) return input_gradient();
   MatrixView dX = batch_view(dX_, batch_, W.cols());
-  dX.noalias() = dZ * W;              // dX = dZ·W       (B, in) = (B, out)·(out, in)
+  dX.noalias() = dZ * W;  // dX = dZ·W       (B, in) = (B, out)·(out, in)
   return input_gradient();
 }
 

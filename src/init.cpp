@@ -18,7 +18,8 @@ const std::vector<InitInfo>& inits() {
        "tanh, sigmoid (Glorot & Bengio 2010)"},
       {InitKind::XavierUniform, "xavier_uniform", I::Uniform, 2, I::FanInPlusOut,
        "U(-sqrt(6/(fan_in + fan_out)), +sqrt(...))", "tanh, sigmoid, softmax, identity"},
-      {InitKind::LecunNormal, "lecun_normal", I::Normal, 1, I::FanIn, "N(0, 1/fan_in)", "SELU (self-normalising networks)"},
+      {InitKind::LecunNormal, "lecun_normal", I::Normal, 1, I::FanIn, "N(0, 1/fan_in)",
+       "SELU (self-normalising networks)"},
       {InitKind::LecunUniform, "lecun_uniform", I::Uniform, 1, I::FanIn, "U(-sqrt(3/fan_in), sqrt(3/fan_in))", "SELU"},
   };
   return table;
@@ -56,7 +57,7 @@ void initialize(Matrix& W, InitKind kind, Rng& rng) {
   for (Index r = 0; r < W.rows(); ++r)
     for (Index c = 0; c < W.cols(); ++c)
       W(r, c) = static_cast<Scalar>(info.distribution == InitInfo::Normal ? rng.normal(0.0, normal_sd)
-                                                                            : rng.uniform(-uniform_bound, uniform_bound));
+                                                                          : rng.uniform(-uniform_bound, uniform_bound));
 }
 
 }  // namespace MLP_SCALAR_NAMESPACE

@@ -37,7 +37,9 @@ LossInfo mse() {
 LossInfo mae() {
   LossInfo l = entry("mae");
   l.formula = "mean(|p - y|)";
-  l.value = [](const ConstMatrixRef& P, const ConstMatrixRef& Y, double) { return (P - Y).cwiseAbs().sum() / count(P); };
+  l.value = [](const ConstMatrixRef& P, const ConstMatrixRef& Y, double) {
+    return (P - Y).cwiseAbs().sum() / count(P);
+  };
   l.use = "Regression robust to outliers (predicts the median).";
   l.gradient_formula = "dL/dp = sign(p - y)/N (0 at p = y)";
   l.gradient = [](const ConstMatrixRef& P, const ConstMatrixRef& Y, double, MatrixRef dP) {
@@ -133,7 +135,8 @@ const std::vector<LossInfo>& losses() {
 
 std::string loss_names() {
   std::string s;
-  for (const auto& l : losses()) s += (s.empty() ? "" : ", ") + std::string(l.name) + (l.has_param() ? "[:" + std::string(l.param_name) + "]" : "");
+  for (const auto& l : losses())
+    s += (s.empty() ? "" : ", ") + std::string(l.name) + (l.has_param() ? "[:" + std::string(l.param_name) + "]" : "");
   return s;
 }
 

@@ -157,7 +157,8 @@ std::string Network::summary() const {
   std::snprintf(line, sizeof line, "%-22s %-14s %10s  %s\n", "Layer (type)", "Output shape", "Param #", "Activation");
   s += line;
   s += std::string(66, '=') + "\n";
-  std::snprintf(line, sizeof line, "%-22s %-14s %10d  %s\n", "input", ("(B, " + std::to_string(input_size_) + ")").c_str(), 0, "");
+  std::snprintf(line, sizeof line, "%-22s %-14s %10d  %s\n", "input",
+                ("(B, " + std::to_string(input_size_) + ")").c_str(), 0, "");
   s += line;
   for (const auto& l : layers_) {
     const std::string name = l->name + " (" + l->type() + ")";

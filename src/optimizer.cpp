@@ -1,8 +1,8 @@
 // SGD (momentum, Nesterov, L2) and Adam, with gradient clipping by global norm.
 #include "mlp/optimizer.hpp"
 
-#include "mlp/error.hpp"
 #include "fast/parallel.hpp"  // split_elements
+#include "mlp/error.hpp"
 
 #include <cmath>
 #include <functional>
@@ -135,7 +135,8 @@ std::unique_ptr<Optimizer> make_optimizer(const OptimizerConfig& c) {
   if (!(c.momentum >= 0.0 && c.momentum < 1.0)) throw Error("momentum must be in [0, 1)");
   if (c.nesterov && c.momentum == 0.0) throw Error("Nesterov momentum needs --momentum > 0");
   if (!(c.weight_decay >= 0.0) || !std::isfinite(c.weight_decay)) throw Error("weight decay must be >= 0");
-  if (!(c.clip_norm >= 0.0) || !std::isfinite(c.clip_norm)) throw Error("clip norm must be >= 0 (0 turns clipping off)");
+  if (!(c.clip_norm >= 0.0) || !std::isfinite(c.clip_norm))
+    throw Error("clip norm must be >= 0 (0 turns clipping off)");
   if (!(c.beta1 >= 0 && c.beta1 < 1 && c.beta2 >= 0 && c.beta2 < 1 && c.epsilon > 0))
     throw Error("adam needs 0 <= beta1, beta2 < 1 and epsilon > 0");
   for (const auto& e : registry())

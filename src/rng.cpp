@@ -41,7 +41,8 @@ std::uint64_t Rng::below(std::uint64_t n) {
   // Lemire's nearly-divisionless method would be faster; rejection keeps it exactly uniform.
   const std::uint64_t limit = ~std::uint64_t{0} - (~std::uint64_t{0} % n);
   std::uint64_t r;
-  do r = next_u64(); while (r >= limit);
+  do r = next_u64();
+  while (r >= limit);
   return r % n;
 }
 

@@ -12,11 +12,22 @@ namespace mlp {
 const std::vector<ScheduleInfo>& schedules() {
   static const std::vector<ScheduleInfo> table = {
       {"constant", "constant", "lr", 0, {0, 0}, [](double lr0, int, int, const double*) { return lr0; }},
-      {"step", "step[:EVERY[:FACTOR]]", "lr * FACTOR^floor(epoch / EVERY)   (defaults 10, 0.5)", 2, {10, 0.5},
+      {"step",
+       "step[:EVERY[:FACTOR]]",
+       "lr * FACTOR^floor(epoch / EVERY)   (defaults 10, 0.5)",
+       2,
+       {10, 0.5},
        [](double lr0, int e, int, const double* p) { return lr0 * std::pow(p[1], std::floor(e / p[0])); }},
-      {"exponential", "exponential[:GAMMA]", "lr * GAMMA^epoch   (default 0.95)", 1, {0.95, 0},
+      {"exponential",
+       "exponential[:GAMMA]",
+       "lr * GAMMA^epoch   (default 0.95)",
+       1,
+       {0.95, 0},
        [](double lr0, int e, int, const double* p) { return lr0 * std::pow(p[0], e); }},
-      {"cosine", "cosine[:MIN_LR]", "MIN_LR + (lr - MIN_LR) * (1 + cos(pi * epoch / epochs)) / 2   (default 0)", 1,
+      {"cosine",
+       "cosine[:MIN_LR]",
+       "MIN_LR + (lr - MIN_LR) * (1 + cos(pi * epoch / epochs)) / 2   (default 0)",
+       1,
        {0, 0},
        [](double lr0, int e, int epochs, const double* p) {
          const double pi = 3.14159265358979323846;

@@ -48,7 +48,8 @@ TEST_CASE("activation: known values of f and f'") {
   expect("elu:0.5", -1, 0.5 * (1 / e - 1), 0.5 / e);
   expect("elu", 2, 2, 1);
   expect("selu", 1, 1.0507009873554805, 1.0507009873554805);
-  expect("selu", -1, 1.0507009873554805 * 1.6732632423543772 * (1 / e - 1), 1.0507009873554805 * 1.6732632423543772 / e);
+  expect("selu", -1, 1.0507009873554805 * 1.6732632423543772 * (1 / e - 1),
+         1.0507009873554805 * 1.6732632423543772 / e);
   expect("sigmoid", 0, 0.5, 0.25);
   expect("sigmoid", 1, sig1, sig1 * (1 - sig1));
   expect("tanh", 0, 0, 1);
@@ -56,7 +57,8 @@ TEST_CASE("activation: known values of f and f'") {
   expect("softplus", 0, std::log(2.0), 0.5);
   expect("swish", 1, sig1, sig1 + sig1 * (1 - sig1));
   expect("silu", 0, 0, 0.5);
-  expect("swish:2", 1, 1 / (1 + std::exp(-2.0)), 0.0 + 1 / (1 + std::exp(-2.0)) + 2 * (1 / (1 + std::exp(-2.0))) * (1 - 1 / (1 + std::exp(-2.0))));
+  expect("swish:2", 1, 1 / (1 + std::exp(-2.0)),
+         0.0 + 1 / (1 + std::exp(-2.0)) + 2 * (1 / (1 + std::exp(-2.0))) * (1 - 1 / (1 + std::exp(-2.0))));
   expect("gelu", 0, 0, 0.5);
   expect("gelu", 1, 0.8413447460685429, 0.8413447460685429 + 0.24197072451914337);
 }

@@ -4,8 +4,8 @@
 // reproducibility, and clear, located errors that never crash and never clobber a model file.
 #include <doctest/doctest.h>
 
-#include "test_util.hpp"
 #include <nlohmann/json.hpp>
+#include "test_util.hpp"
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -46,7 +46,6 @@ struct Run {
   std::string out;  // stdout (a pipe, so never a terminal)
   std::string err;  // stderr (a file, so never a terminal)
 };
-
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
@@ -172,7 +171,8 @@ void check_rejected(const std::string& command, const Run& r, const std::vector<
   CHECK(r.status < 128);  // not killed by a signal
   CHECK(user_error_status(r.status));
   for (const auto& w : words) CHECK_MESSAGE(contains(r.err, w), "stderr should mention: ", w);
-  if (!where.empty()) CHECK_MESSAGE(std::regex_search(r.err, std::regex(where)), "stderr should locate the cell: ", where);
+  if (!where.empty())
+    CHECK_MESSAGE(std::regex_search(r.err, std::regex(where)), "stderr should locate the cell: ", where);
 }
 
 // A failing `train` must leave no model behind: none (and no temporary) at a fresh --save path,
@@ -345,7 +345,8 @@ TEST_CASE("cli: output to a pipe contains no control characters") {
   TempDir d;
   // Enough batches for a progress bar to be drawn if mlp wrongly thought it had a terminal.
   for (const std::string extra : {"", " --json"}) {
-    const Run r = d.mlp("train " + shell_quote(kIris) + " --seed 1 --epochs 30 --early-stopping 0 --batch-size 4" + extra);
+    const Run r =
+        d.mlp("train " + shell_quote(kIris) + " --seed 1 --epochs 30 --early-stopping 0 --batch-size 4" + extra);
     CAPTURE(extra);
     REQUIRE(r.status == 0);
     CHECK(contains(r.out + r.err, "epoch 30/30"));
@@ -522,7 +523,8 @@ TEST_CASE("cli: multi-output regression reports and predicts every target") {
 
 TEST_CASE("cli: --write-config then --config reproduces the run") {
   TempDir d;
-  const Run first = d.mlp("train " + shell_quote(kIris) + " --seed 3 --epochs 7 --layers 16 --json --write-config c.toml");
+  const Run first =
+      d.mlp("train " + shell_quote(kIris) + " --seed 3 --epochs 7 --layers 16 --json --write-config c.toml");
   INFO(first.err);
   REQUIRE(first.status == 0);
   REQUIRE(d.exists("c.toml"));
@@ -635,7 +637,8 @@ TEST_CASE("cli: summary shows layers, parameter count, classes and features") {
   CHECK(contains(s.out, "dense_2"));
   CHECK(contains(s.out, "tanh"));
   CHECK(contains(s.out, "67"));  // (4*8 + 8) + (8*3 + 3) parameters
-  for (const char* name : {"setosa", "versicolor", "virginica", "sepal_length", "sepal_width", "petal_length", "petal_width"})
+  for (const char* name :
+       {"setosa", "versicolor", "virginica", "sepal_length", "sepal_width", "petal_length", "petal_width"})
     CHECK_MESSAGE(contains(s.out, name), name);
 }
 
@@ -669,7 +672,9 @@ TEST_CASE("cli: --categorical one-hot encodes a text column so train can use it"
 
 namespace {
 // Four rows of two features and a binary label, with `bad_row` (the 3rd line of the file) replaced.
-std::string small_csv(const std::string& bad_row) { return "a,b,y\n10,2,0\n" + bad_row + "\n50,6,0\n70,8,1\n90,1,0\n11,3,1\n"; }
+std::string small_csv(const std::string& bad_row) {
+  return "a,b,y\n10,2,0\n" + bad_row + "\n50,6,0\n70,8,1\n90,1,0\n11,3,1\n";
+}
 }  // namespace
 
 TEST_CASE("cli: bad input: a missing cell") {

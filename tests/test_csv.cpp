@@ -15,8 +15,8 @@
 
 #include <sys/stat.h>
 
-#include "mlp/io/csv.hpp"
 #include "mlp/error.hpp"
+#include "mlp/io/csv.hpp"
 
 namespace {
 
@@ -40,9 +40,7 @@ std::string parse_error(const std::string& text, const csv::Options& options = {
   return error_of([&] { csv::parse(text, "t.csv", options); });
 }
 
-bool has(const std::string& message, const std::string& piece) {
-  return message.find(piece) != std::string::npos;
-}
+bool has(const std::string& message, const std::string& piece) { return message.find(piece) != std::string::npos; }
 
 // Prints the whole message when a piece is missing, so a failure shows what was said instead.
 #define CHECK_HAS(message, piece) \
@@ -61,9 +59,7 @@ csv::Options with_delimiter(char d) {
 }
 
 // A numeric column's values as a vector, to compare whole.
-std::vector<float> values(const csv::Column& c) {
-  return std::vector<float>(c.values.begin(), c.values.end());
-}
+std::vector<float> values(const csv::Column& c) { return std::vector<float>(c.values.begin(), c.values.end()); }
 
 std::vector<std::string> names(const csv::Table& t) {
   std::vector<std::string> out;
@@ -106,8 +102,7 @@ TEST_CASE("csv: read() of iris.csv gives 150 rows of 4 numeric columns and a tex
   CHECK(t.had_header);
   CHECK(t.rows == 150);
   REQUIRE(t.columns.size() == 5);
-  CHECK(names(t) == std::vector<std::string>{"sepal_length", "sepal_width", "petal_length",
-                                              "petal_width", "species"});
+  CHECK(names(t) == std::vector<std::string>{"sepal_length", "sepal_width", "petal_length", "petal_width", "species"});
   for (std::size_t j = 0; j < 4; ++j) {
     CHECK(t.columns[j].numeric);
     CHECK(t.columns[j].values.size() == 150);
@@ -170,8 +165,7 @@ TEST_CASE("csv: header errors name the line and column") {
   const std::string twice = parse_error(" a , b ,a\n1,2,3\n");
   CHECK_HAS(twice, "t.csv:1:9: the header names 'a' twice (columns 1 and 3)");
   CHECK_HAS(parse_error("a,b\n"), "t.csv: the file has a header (line 1) but no data rows");
-  CHECK_HAS(parse_error("\n\na,b\n  \n\n"),
-            "t.csv: the file has a header (line 3) but no data rows");
+  CHECK_HAS(parse_error("\n\na,b\n  \n\n"), "t.csv: the file has a header (line 3) but no data rows");
   CHECK_HAS(parse_error("a"), "no data rows");
 }
 
@@ -209,8 +203,8 @@ TEST_CASE("csv: quoted fields hold delimiters, newlines and doubled quotes") {
       "5 \"inch\",5\n";
   const csv::Table t = csv::parse(text, "t.csv");
   CHECK(t.rows == 5);
-  CHECK(t.columns[0].text == std::vector<std::string>{"Smith, J", "multi\nline", "say \"hi\"",
-                                                       "  padded  ", "5 \"inch\""});
+  CHECK(t.columns[0].text ==
+        std::vector<std::string>{"Smith, J", "multi\nline", "say \"hi\"", "  padded  ", "5 \"inch\""});
   CHECK(t.columns[1].numeric);  // a quoted "4" is still the number 4
   CHECK(values(t.columns[1]) == std::vector<float>{1, 2, 3, 4, 5});
   // The newline inside row 1 pushes every later row down one physical line.
@@ -221,8 +215,8 @@ TEST_CASE("csv: quoted fields hold delimiters, newlines and doubled quotes") {
 }
 
 TEST_CASE("csv: LF, CRLF, lone CR and a missing final newline all read the same") {
-  for (const std::string text : {"a,b\n1,2\n3,4\n", "a,b\r\n1,2\r\n3,4\r\n", "a,b\r1,2\r3,4\r",
-                                 "a,b\r\n1,2\n3,4\r", "a,b\n1,2\n3,4", "a,b\r\n1,2\r\n3,4\r"}) {
+  for (const std::string text : {"a,b\n1,2\n3,4\n", "a,b\r\n1,2\r\n3,4\r\n", "a,b\r1,2\r3,4\r", "a,b\r\n1,2\n3,4\r",
+                                 "a,b\n1,2\n3,4", "a,b\r\n1,2\r\n3,4\r"}) {
     CAPTURE(text);
     const csv::Table t = csv::parse(text, "t.csv");
     CHECK(t.rows == 2);
@@ -268,15 +262,19 @@ TEST_CASE("csv: many columns over many blank lines") {
   REQUIRE(t.rows == 1);
   REQUIRE(t.columns.size() == 2000);
   CHECK(t.line_of_row == std::vector<std::size_t>{5001});
-  for (std::size_t j = 0; j < 2000; ++j)
-    CHECK(values(t.columns[j]) == std::vector<float>{static_cast<float>(j % 7)});
+  for (std::size_t j = 0; j < 2000; ++j) CHECK(values(t.columns[j]) == std::vector<float>{static_cast<float>(j % 7)});
 }
 
 TEST_CASE("csv: a UTF-8 byte order mark is skipped") {
-  const csv::Table t = csv::parse("\xEF\xBB\xBF" "a,b\n1,2\n", "t.csv");
+  const csv::Table t = csv::parse(
+      "\xEF\xBB\xBF"
+      "a,b\n1,2\n",
+      "t.csv");
   CHECK(names(t) == std::vector<std::string>{"a", "b"});
   // Columns on line 1 are counted from after the mark, as an editor shows them.
-  CHECK_HAS(parse_error("\xEF\xBB\xBF" "a,,c\n1,2,3\n"), "t.csv:1:3: the header has no name");
+  CHECK_HAS(parse_error("\xEF\xBB\xBF"
+                        "a,,c\n1,2,3\n"),
+            "t.csv:1:3: the header has no name");
   CHECK_HAS(parse_error("\xEF\xBB\xBF"), "t.csv: the file is empty");
 }
 
@@ -316,12 +314,12 @@ TEST_CASE("csv: numbers are what from_chars reads whole, plus a leading '+'") {
   CHECK(v[9] == 12345678.0f);
   CHECK(v[10] == 7.0f);
   CHECK(v[11] == 8.0f);
-  CHECK(v[12] < 0.0f);  // the smallest denormal, not flushed to zero
+  CHECK(v[12] < 0.0f);   // the smallest denormal, not flushed to zero
   CHECK(v[13] == 0.0f);  // too small even for a double: still zero, not "too large"
   CHECK(v[14] == 0.0f);
 
-  for (const std::string cell : {"1.5f", "0x10", "1_000", "+-1", "--1", "++1", "1e", "+", "-",
-                                 ".", "1 2", "1,5", "e5", "- 1"}) {
+  for (const std::string cell :
+       {"1.5f", "0x10", "1_000", "+-1", "--1", "++1", "1e", "+", "-", ".", "1 2", "1,5", "e5", "- 1"}) {
     CAPTURE(cell);
     const csv::Table u = csv::parse("v\n1\n\"" + cell + "\"\n", "t.csv");
     CHECK_FALSE(u.columns[0].numeric);
@@ -360,8 +358,7 @@ TEST_CASE("csv: Column::values views the table's numbers, and copies of the tabl
   REQUIRE(t.rows == 2);
   CHECK(values(t.columns[0]) == std::vector<float>{1, 4});
   CHECK(t.columns[1].values.empty());
-  CHECK(std::vector<float>(t.columns[2].values.begin(), t.columns[2].values.end()) ==
-        std::vector<float>{3, 6});
+  CHECK(std::vector<float>(t.columns[2].values.begin(), t.columns[2].values.end()) == std::vector<float>{3, 6});
   csv::Table copy;
   {
     const csv::Table original = csv::parse("a,b\n1,2\n3,4\n", "t.csv");
@@ -377,9 +374,8 @@ TEST_CASE("csv: Column::values views the table's numbers, and copies of the tabl
 TEST_CASE("csv: nan, inf and float overflow in a numeric column are errors at their cell") {
   for (const std::string bad : {"nan", "NaN", "-nan", "inf", "-inf", "+inf", "Infinity", "INF"}) {
     CAPTURE(bad);
-    CHECK_HAS(parse_error("x,y\n1,2\n3, " + bad + "\n"),
-              "t.csv:3:4: column 'y' has a non-finite value '" + bad +
-                  "' (mlp needs finite numbers: fill or drop this row)");
+    CHECK_HAS(parse_error("x,y\n1,2\n3, " + bad + "\n"), "t.csv:3:4: column 'y' has a non-finite value '" + bad +
+                                                             "' (mlp needs finite numbers: fill or drop this row)");
   }
   for (const std::string big : {"1e999", "-1e999", "3.5e38", "1e39", "99999999999999999999e30"}) {
     CAPTURE(big);
@@ -387,10 +383,8 @@ TEST_CASE("csv: nan, inf and float overflow in a numeric column are errors at th
               "t.csv:3:3: column 'y' has a value too large for a 32-bit float '" + big + "'");
   }
   // The first bad cell in file order is the one reported.
-  CHECK_HAS(parse_error("a,b\n1,inf\nnan,2\n"),
-            "t.csv:2:3: column 'b' has a non-finite value 'inf'");
-  CHECK_HAS(parse_error("a,b\nnan,2\n3,inf\n"),
-            "t.csv:2:1: column 'a' has a non-finite value 'nan'");
+  CHECK_HAS(parse_error("a,b\n1,inf\nnan,2\n"), "t.csv:2:3: column 'b' has a non-finite value 'inf'");
+  CHECK_HAS(parse_error("a,b\nnan,2\n3,inf\n"), "t.csv:2:1: column 'a' has a non-finite value 'nan'");
   // A first row of nan is data (with a bad value), not a header named "nan".
   CHECK_HAS(parse_error("nan,inf\n2,3\n"), "t.csv:1:1: column 'column_1' has a non-finite value");
 }
@@ -402,8 +396,7 @@ TEST_CASE("csv: nan in a column that is text anyway is just text") {
 }
 
 TEST_CASE("csv: an empty cell is an error at its place, even a quoted one") {
-  CHECK_HAS(parse_error("a,b\n1,\n"),
-            "t.csv:2:3: column 'b' is empty (missing value): fill it in or drop the row");
+  CHECK_HAS(parse_error("a,b\n1,\n"), "t.csv:2:3: column 'b' is empty (missing value): fill it in or drop the row");
   CHECK_HAS(parse_error("a,b\n\"\",2\n"), "t.csv:2:1: column 'a' is empty");
   CHECK_HAS(parse_error("a,b,c\n,,\n"), "t.csv:2:1: column 'a' is empty");
   CHECK_HAS(parse_error("a,b\n1,   \n"), "t.csv:2:6: column 'b' is empty");
@@ -426,8 +419,7 @@ TEST_CASE("csv: rows with too few or too many fields name the row's line") {
 }
 
 TEST_CASE("csv: a column with text in some rows keeps every cell's text as written") {
-  const csv::Table t = csv::parse(
-      "id,label,score\n1,1,0.5\n2,2.50,0.25\n3,cat,x\n4,\"dog\"\"s\",1\n", "t.csv");
+  const csv::Table t = csv::parse("id,label,score\n1,1,0.5\n2,2.50,0.25\n3,cat,x\n4,\"dog\"\"s\",1\n", "t.csv");
   CHECK(t.columns[0].numeric);
   CHECK(values(t.columns[0]) == std::vector<float>{1, 2, 3, 4});
   CHECK_FALSE(t.columns[1].numeric);
@@ -441,8 +433,7 @@ TEST_CASE("csv: a column with text in some rows keeps every cell's text as writt
   CHECK(t.where(t.columns[2].first_text_row, 2) == "t.csv:4:7: ");
 
   // Switches at different rows, with quoted and multi-line cells before them.
-  const csv::Table u =
-      csv::parse("a,b,c\n\"1\",\"x\ny\",  7 \n2,3,\"8\"\nz,4,9\n5,6,w\n", "t.csv");
+  const csv::Table u = csv::parse("a,b,c\n\"1\",\"x\ny\",  7 \n2,3,\"8\"\nz,4,9\n5,6,w\n", "t.csv");
   CHECK(u.columns[0].text == std::vector<std::string>{"1", "2", "z", "5"});
   CHECK(u.columns[0].first_text_row == 2);
   CHECK(u.columns[1].text == std::vector<std::string>{"x\ny", "3", "4", "6"});
@@ -476,8 +467,7 @@ TEST_CASE("csv: find() takes a name, else a 0-based index") {
 }
 
 TEST_CASE("csv: an unclosed quote points at where it opened, a stray character after one at itself") {
-  CHECK_HAS(parse_error("a,b\n1,\"abc\n2,3\n"),
-            "t.csv:2:3: this quoted field is never closed: add the closing '\"'");
+  CHECK_HAS(parse_error("a,b\n1,\"abc\n2,3\n"), "t.csv:2:3: this quoted field is never closed: add the closing '\"'");
   CHECK_HAS(parse_error("\""), "t.csv:1:1: this quoted field is never closed");
   CHECK_HAS(parse_error("a,b\n\"x\"y,2\n"), "t.csv:2:4: unexpected 'y' after the closing quote");
   CHECK_HAS(parse_error("a,b\n\"x\"  y,2\n"), "t.csv:2:6: unexpected 'y'");
@@ -487,14 +477,15 @@ TEST_CASE("csv: an unclosed quote points at where it opened, a stray character a
 
 TEST_CASE("csv: binary data and non-UTF-8 text are refused at their line and column") {
   using namespace std::string_literals;
-  CHECK_HAS(parse_error("a,b\n1,\0\n"s),
-            "t.csv:2:3: a NUL byte: this does not look like a text CSV file");
+  CHECK_HAS(parse_error("a,b\n1,\0\n"s), "t.csv:2:3: a NUL byte: this does not look like a text CSV file");
   CHECK_HAS(parse_error("a,b\n1,2\n\xFF\n"), "t.csv:3:1: byte 0xFF is not valid UTF-8");
   CHECK_HAS(parse_error("a,b\n1,\xC3"), "t.csv:2:3: byte 0xC3 is not valid UTF-8");  // cut short
-  CHECK_HAS(parse_error("a\n\xC0\x80\n"), "t.csv:2:1: byte 0xC0");                  // overlong
-  CHECK_HAS(parse_error("a\n\xED\xA0\x80\n"), "t.csv:2:1: byte 0xED");              // surrogate
-  CHECK_HAS(parse_error("a\n\xF4\x90\x80\x80\n"), "t.csv:2:1: byte 0xF4");          // > U+10FFFF
-  CHECK_HAS(parse_error("\xFF\xFE" "a\0,\0b\0"s), "t.csv:1:1: byte 0xFF");          // UTF-16
+  CHECK_HAS(parse_error("a\n\xC0\x80\n"), "t.csv:2:1: byte 0xC0");                   // overlong
+  CHECK_HAS(parse_error("a\n\xED\xA0\x80\n"), "t.csv:2:1: byte 0xED");               // surrogate
+  CHECK_HAS(parse_error("a\n\xF4\x90\x80\x80\n"), "t.csv:2:1: byte 0xF4");           // > U+10FFFF
+  CHECK_HAS(parse_error("\xFF\xFE"
+                        "a\0,\0b\0"s),
+            "t.csv:1:1: byte 0xFF");                                  // UTF-16
   CHECK_HAS(parse_error("\xC3\xA9,\xFF\n"), "t.csv:1:3: byte 0xFF");  // é is one column
   CHECK_HAS(parse_error("a\r\n\r\n1\r2\xFF"), "t.csv:4:2: byte 0xFF");
   // Valid multi-byte text is fine.
@@ -578,8 +569,8 @@ TEST_CASE("csv: random tables read back cell for cell, with every cell's line an
     std::string text;
     std::vector<std::vector<std::size_t>> starts(nrows + 1);  // byte offset of each cell
     std::vector<std::vector<std::string>> cells(nrows + 1);   // each cell's content
-    for (std::size_t r = 0; r <= nrows; ++r) {               // row 0 is the header
-      while (pick(4) == 0) text += pick(2) ? "\n" : "  \n";  // blank lines
+    for (std::size_t r = 0; r <= nrows; ++r) {                // row 0 is the header
+      while (pick(4) == 0) text += pick(2) ? "\n" : "  \n";   // blank lines
       for (std::size_t j = 0; j < ncols; ++j) {
         std::string cell;
         const bool number = r > 0 && (kind[j] == 0 || (kind[j] == 2 && pick(2)));
@@ -596,8 +587,7 @@ TEST_CASE("csv: random tables read back cell for cell, with every cell's line an
           const std::string letters = std::string("abc xyz\"\n\r") + delim;
           for (std::size_t k = pick(8); k > 0; --k) cell += letters[pick(letters.size())];
         }
-        const bool must_quote = cell.find_first_of(std::string("\"\n\r ") + delim) !=
-                                std::string::npos;
+        const bool must_quote = cell.find_first_of(std::string("\"\n\r ") + delim) != std::string::npos;
         const bool quote = must_quote || pick(4) == 0;
         for (std::size_t k = pick(3); k > 0; --k) text += pads[pick(pads.size())];
         starts[r].push_back(text.size());
@@ -627,7 +617,10 @@ TEST_CASE("csv: random tables read back cell for cell, with every cell's line an
       std::size_t line = 1, line_start = 0;
       for (std::size_t i = 0; i < offset; ++i) {
         const bool brk = text[i] == '\n' || (text[i] == '\r' && text[i + 1] != '\n');
-        if (brk) { ++line; line_start = i + 1; }
+        if (brk) {
+          ++line;
+          line_start = i + 1;
+        }
       }
       return "r.csv:" + std::to_string(line) + ":" + std::to_string(offset - line_start + 1) + ": ";
     };
@@ -642,8 +635,10 @@ TEST_CASE("csv: random tables read back cell for cell, with every cell's line an
         auto parsed = std::from_chars(cell.data() + skip, cell.data() + cell.size(), expected);
         const bool number = parsed.ptr == cell.data() + cell.size() && parsed.ec == std::errc();
         all_numbers = all_numbers && number;
-        if (c.numeric) CHECK(c.values[r - 1] == expected);
-        else CHECK(c.text[r - 1] == cell);
+        if (c.numeric)
+          CHECK(c.values[r - 1] == expected);
+        else
+          CHECK(c.text[r - 1] == cell);
         CHECK(t.where(r - 1, j) == position(starts[r][j]));
       }
       CHECK(c.numeric == all_numbers);
@@ -657,10 +652,18 @@ TEST_CASE("csv: random tables read back cell for cell, with every cell's line an
 }
 
 TEST_CASE("csv: nasty small inputs return or throw mlp::Error, nothing else") {
-  for (const std::string text :
-       {"", "\"", "\r", "\n", "\r\n", ",", ",,,", "a", "1", "\"\"", "\"a\"\"", "\"\"\"", "a\n\"",
-        "a,b\n1,\"", " ", "\t", "\xEF\xBB", "\xEF\xBB\xBF\r", "a\n1\r", "1,2\n3,4\n\"5\"6",
-        "\"\"\"\"", "a\n\"\r", "1,\"", "\",\"\n1"}) {
+  for (const std::string text : {"",         "\"",
+                                 "\r",       "\n",
+                                 "\r\n",     ",",
+                                 ",,,",      "a",
+                                 "1",        "\"\"",
+                                 "\"a\"\"",  "\"\"\"",
+                                 "a\n\"",    "a,b\n1,\"",
+                                 " ",        "\t",
+                                 "\xEF\xBB", "\xEF\xBB\xBF\r",
+                                 "a\n1\r",   "1,2\n3,4\n\"5\"6",
+                                 "\"\"\"\"", "a\n\"\r",
+                                 "1,\"",     "\",\"\n1"}) {
     CAPTURE(text);
     for (const auto mode : {csv::HeaderMode::Auto, csv::HeaderMode::Yes, csv::HeaderMode::No}) {
       const std::string m = parse_error(text, with_header(mode));
@@ -695,8 +698,7 @@ TEST_CASE("csv: random bytes return or throw mlp::Error, and any table they give
     std::string text(rng() % 300, '\0');
     const bool any_byte = i % 4 == 0;
     const std::size_t letters = alphabet.size() - (i % 2);
-    for (char& c : text)
-      c = any_byte ? static_cast<char>(rng() & 0xFF) : alphabet[rng() % letters];
+    for (char& c : text) c = any_byte ? static_cast<char>(rng() & 0xFF) : alphabet[rng() % letters];
     csv::Options options;
     options.delimiter = i % 5 == 0 ? ';' : ',';
     options.header = static_cast<csv::HeaderMode>(i % 3);

@@ -16,7 +16,8 @@ Matrix sample(Index rows, Index cols, Rng& rng, double lo, double hi, double gap
   Matrix M(rows, cols);
   for (Index i = 0; i < M.size(); ++i) {
     double v;
-    do v = rng.uniform(lo, hi); while (std::abs(v) < gap);
+    do v = rng.uniform(lo, hi);
+    while (std::abs(v) < gap);
     M.data()[i] = v;
   }
   return M;
@@ -183,35 +184,35 @@ TEST_CASE("gradcheck: a whole 3-layer network, every parameter, with each output
                           {"swish:1:learn", "elu", "sigmoid", "bce"},
                           {"gelu", "leaky_relu:0.1", "identity", "mse"}};
   for (Path path : {Path::Reference, Path::Fast})
-  for (const auto& s : setups) {
-    CAPTURE(s.loss);
-    CAPTURE(path == Path::Fast);
-    Network net(4, 11, path);
-    net.add_dense(5, s.hidden1);
-    net.add_dense(6, s.hidden2);
-    net.add_dense(3, s.output);
-    net.set_loss(parse_loss(s.loss));
-    Rng rng(8);
-    Matrix X = sample(7, 4, rng, -1, 1, 0.0);
-    Matrix Y = sample(7, 3, rng, 0, 1);
-    if (std::string(s.loss) != "mse") Y = (Y.array() > 0.5).select(Matrix::Ones(7, 3), Matrix::Zero(7, 3));
-    if (std::string(s.loss) == "cross_entropy") {
-      Y.setZero();
-      for (Index r = 0; r < 7; ++r) Y(r, r % 3) = 1;
+    for (const auto& s : setups) {
+      CAPTURE(s.loss);
+      CAPTURE(path == Path::Fast);
+      Network net(4, 11, path);
+      net.add_dense(5, s.hidden1);
+      net.add_dense(6, s.hidden2);
+      net.add_dense(3, s.output);
+      net.set_loss(parse_loss(s.loss));
+      Rng rng(8);
+      Matrix X = sample(7, 4, rng, -1, 1, 0.0);
+      Matrix Y = sample(7, 3, rng, 0, 1);
+      if (std::string(s.loss) != "mse") Y = (Y.array() > 0.5).select(Matrix::Ones(7, 3), Matrix::Zero(7, 3));
+      if (std::string(s.loss) == "cross_entropy") {
+        Y.setZero();
+        for (Index r = 0; r < 7; ++r) Y(r, r % 3) = 1;
+      }
+      auto loss = [&] {
+        net.forward(X, true);
+        return static_cast<double>(net.loss_of_last_forward(Y));
+      };
+      loss();
+      net.backward(X, Y);
+      std::vector<Vector> grads;
+      for (const auto& p : net.parameters()) grads.push_back(p.g());
+      for (std::size_t i = 0; i < grads.size(); ++i) {
+        CAPTURE(net.parameters()[i].name);
+        auto r = gradcheck::check(net.parameters()[i].value, grads[i].data(), grads[i].size(), loss);
+        CAPTURE(r.relative_error);
+        CHECK(r.ok());
+      }
     }
-    auto loss = [&] {
-      net.forward(X, true);
-      return static_cast<double>(net.loss_of_last_forward(Y));
-    };
-    loss();
-    net.backward(X, Y);
-    std::vector<Vector> grads;
-    for (const auto& p : net.parameters()) grads.push_back(p.g());
-    for (std::size_t i = 0; i < grads.size(); ++i) {
-      CAPTURE(net.parameters()[i].name);
-      auto r = gradcheck::check(net.parameters()[i].value, grads[i].data(), grads[i].size(), loss);
-      CAPTURE(r.relative_error);
-      CHECK(r.ok());
-    }
-  }
 }

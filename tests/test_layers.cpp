@@ -17,9 +17,12 @@ TEST_CASE("init: each scheme draws with its variance, normal or uniform") {
     bool uniform;
   };
   const double in = 300, out = 200;
-  const Expect cases[] = {{"he_normal", 2 / in, false},          {"he_uniform", 2 / in, true},
-                          {"xavier_normal", 2 / (in + out), false}, {"xavier_uniform", 2 / (in + out), true},
-                          {"lecun_normal", 1 / in, false},        {"lecun_uniform", 1 / in, true}};
+  const Expect cases[] = {{"he_normal", 2 / in, false},
+                          {"he_uniform", 2 / in, true},
+                          {"xavier_normal", 2 / (in + out), false},
+                          {"xavier_uniform", 2 / (in + out), true},
+                          {"lecun_normal", 1 / in, false},
+                          {"lecun_uniform", 1 / in, true}};
   for (const auto& c : cases) {
     CAPTURE(c.name);
     Rng rng(1);
@@ -32,8 +35,10 @@ TEST_CASE("init: each scheme draws with its variance, normal or uniform") {
     // 60,000 draws give a standard error of ~0.6% (sqrt(2/n) for a normal), so 3% is 5 of them.
     CHECK_MESSAGE(std::abs(var / c.variance - 1) < 0.03, "variance ", var, ", expected ", c.variance);
     const double bound = std::sqrt(3 * c.variance);
-    if (c.uniform) CHECK(W.cwiseAbs().maxCoeff() <= bound * (1 + 1e-6));
-    else CHECK(W.cwiseAbs().maxCoeff() > bound);  // a normal's tails go beyond the uniform's edge
+    if (c.uniform)
+      CHECK(W.cwiseAbs().maxCoeff() <= bound * (1 + 1e-6));
+    else
+      CHECK(W.cwiseAbs().maxCoeff() > bound);  // a normal's tails go beyond the uniform's edge
   }
   CHECK(parse_init("he") == InitKind::HeNormal);
   CHECK(parse_init("glorot") == InitKind::XavierUniform);
@@ -61,7 +66,7 @@ TEST_CASE("dropout: drops the given fraction in training, rescales, and is the i
   Matrix Y = drop.forward(X, true, rng);
   const double dropped = (Y.array() == 0).cast<double>().mean();
   CHECK(dropped == doctest::Approx(0.3).epsilon(0.03));
-  CHECK(Y.maxCoeff() == doctest::Approx(1 / 0.7));  // kept units scaled by 1/(1 − rate)
+  CHECK(Y.maxCoeff() == doctest::Approx(1 / 0.7));        // kept units scaled by 1/(1 − rate)
   CHECK(Y.mean() == doctest::Approx(1.0).epsilon(0.02));  // so the expected output is unchanged
   Matrix dX = drop.backward(X, Matrix::Ones(50, 1000));
   CHECK((dX.array() == 0).cast<double>().mean() == doctest::Approx(dropped));  // same mask backward

@@ -163,9 +163,9 @@ TEST_CASE("metrics: the text report names the classes and shows the numbers") {
   CHECK(text.find("dog") != std::string::npos);
   CHECK(text.find("a_very_long_") != std::string::npos);
   CHECK(text.find("a_very_long_c") == std::string::npos);  // cut to 12 characters
-  CHECK(text.find("0.6250") != std::string::npos);  // accuracy 5/8
-  CHECK(text.find("0.6667") != std::string::npos);  // cat's precision 2/3
-  CHECK(text.find("0.5714") != std::string::npos);  // cat's f1 4/7
+  CHECK(text.find("0.6250") != std::string::npos);         // accuracy 5/8
+  CHECK(text.find("0.6667") != std::string::npos);         // cat's precision 2/3
+  CHECK(text.find("0.5714") != std::string::npos);         // cat's f1 4/7
 
   // The confusion matrix: a header of predicted names, then one row per true class, aligned.
   const auto at = text.find("confusion");
@@ -201,8 +201,8 @@ TEST_CASE("metrics: the text report names the classes and shows the numbers") {
 TEST_CASE("metrics: JSON has every key") {
   const auto r = classification_report({0, 0, 0, 0, 1, 1, 2, 2}, {0, 0, 1, 1, 1, 0, 2, 2}, {"cat", "dog", "bird"});
   const nlohmann::json j = to_json(r);
-  for (const char* key : {"accuracy", "f1_macro", "precision_macro", "recall_macro", "f1_weighted", "per_class",
-                          "confusion", "classes"})
+  for (const char* key :
+       {"accuracy", "f1_macro", "precision_macro", "recall_macro", "f1_weighted", "per_class", "confusion", "classes"})
     CHECK_MESSAGE(j.contains(key), key);
   CHECK(j["accuracy"].get<double>() == near(5.0 / 8));
   CHECK(j["classes"] == nlohmann::json({"cat", "dog", "bird"}));

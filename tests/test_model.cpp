@@ -48,7 +48,6 @@ struct TempDir {
   }
 };
 
-
 Matrix random_matrix(Index rows, Index cols, Rng& rng) {
   Matrix M(rows, cols);
   for (Index i = 0; i < M.size(); ++i) M.data()[i] = static_cast<Scalar>(rng.normal());

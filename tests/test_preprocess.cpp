@@ -72,7 +72,7 @@ TEST_CASE("preprocess: standard-scaled training inputs have mean 0 and sd 1, a c
   CHECK(X.col(1).isZero());
   // Rows outside the fit are scaled with the training statistics, as unseen data.
   const Matrix rest = make_inputs(table, prep, {8, 9});
-  CHECK(rest(0, 0) == doctest::Approx(47.5));  // (100 - 5) / 2
+  CHECK(rest(0, 0) == doctest::Approx(47.5));   // (100 - 5) / 2
   CHECK(rest(1, 1) == doctest::Approx(-11.0));  // (-8 - 3) / 1
 }
 
@@ -106,7 +106,7 @@ TEST_CASE("preprocess: regression targets are standardised like features, and un
   REQUIRE(prep.target_scale.size() == 1);
   CHECK(prep.target_shift[0] == doctest::Approx(6.5));
   CHECK(prep.target_scale[0] == doctest::Approx(4.0));  // population sd, from the training rows only
-  const Matrix Y = make_targets(table, prep, kTrain);  // (8, 1)
+  const Matrix Y = make_targets(table, prep, kTrain);   // (8, 1)
   CHECK(column_mean(Y, 0) == doctest::Approx(0.0).epsilon(1e-6));
   CHECK(column_sd(Y, 0) == doctest::Approx(1.0).epsilon(1e-6));
   CHECK(Y(0, 0) == doctest::Approx(-1.5));  // (0.5 - 6.5) / 4

@@ -40,9 +40,7 @@ std::string error_of(F f) {
   return "<no mlp::Error thrown>";
 }
 
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 double norm(double a, double b) { return std::sqrt(a * a + b * b); }
 
@@ -67,8 +65,7 @@ TEST_CASE("synthetic: every kind gives the requested count with balanced classes
   for (const syn::Kind& k : syn::kinds()) {
     for (int K : {0, k.min_classes, k.max_classes}) {
       const int classes = K == 0 ? k.default_classes : K;
-      for (std::size_t n : {static_cast<std::size_t>(classes), std::size_t{7} * classes + 3,
-                            std::size_t{1001}}) {
+      for (std::size_t n : {static_cast<std::size_t>(classes), std::size_t{7} * classes + 3, std::size_t{1001}}) {
         CAPTURE(k.name);
         CAPTURE(K);
         CAPTURE(n);
@@ -81,8 +78,7 @@ TEST_CASE("synthetic: every kind gives the requested count with balanced classes
         const std::vector<std::size_t> counts = class_counts(d);
         // As even as possible, and the extra rows go to the first classes.
         for (int c = 0; c < classes; ++c) {
-          const std::size_t want =
-              n / classes + (static_cast<std::size_t>(c) < n % classes ? 1 : 0);
+          const std::size_t want = n / classes + (static_cast<std::size_t>(c) < n % classes ? 1 : 0);
           CHECK(counts[static_cast<std::size_t>(c)] == want);
         }
         for (const auto& p : d.x) CHECK((std::isfinite(p[0]) && std::isfinite(p[1])));
@@ -238,8 +234,7 @@ TEST_CASE("synthetic: spiral noise turns points without changing their radius") 
   const syn::Dataset noisy = syn::make("spiral", 300, 0.5, 19);
   bool moved = false;
   for (std::size_t r = 0; r < clean.x.size(); ++r) {
-    CHECK(std::abs(norm(clean.x[r][0], clean.x[r][1]) - norm(noisy.x[r][0], noisy.x[r][1])) <
-          kGeomTol);
+    CHECK(std::abs(norm(clean.x[r][0], clean.x[r][1]) - norm(noisy.x[r][0], noisy.x[r][1])) < kGeomTol);
     moved |= std::abs(clean.x[r][0] - noisy.x[r][0]) > 1e-3;
   }
   CHECK(moved);
@@ -360,8 +355,7 @@ TEST_CASE("synthetic: too few or too many samples is an error saying the bound")
   CHECK(contains(msg, "10000000"));
   CHECK(contains(msg, "fewer"));
   // What a negative count becomes after a careless cast to size_t.
-  CHECK(contains(error_of([] { syn::make("xor", static_cast<std::size_t>(-5), 0.1, 1); }),
-                 "limit"));
+  CHECK(contains(error_of([] { syn::make("xor", static_cast<std::size_t>(-5), 0.1, 1); }), "limit"));
 }
 
 TEST_CASE("synthetic: negative or non-finite noise is an error") {

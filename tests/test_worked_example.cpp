@@ -44,25 +44,25 @@ TEST_CASE("worked example: a 2-2-1 sigmoid network by hand through one SGD step"
 
     // ---- forward ----
     // z1 = W1·x + b1
-    CHECK(hidden.Z()(0, 0) == near(-0.2));          // 0.1·1 + (−0.2)·2 + 0.1
-    CHECK(hidden.Z()(0, 1) == near(0.9));           // 0.4·1 + 0.3·2 + (−0.1)
+    CHECK(hidden.Z()(0, 0) == near(-0.2));  // 0.1·1 + (−0.2)·2 + 0.1
+    CHECK(hidden.Z()(0, 1) == near(0.9));   // 0.4·1 + 0.3·2 + (−0.1)
     // a1 = σ(z1)
-    CHECK(hidden.A()(0, 0) == near(0.450166003));   // 1/(1 + e^0.2)
-    CHECK(hidden.A()(0, 1) == near(0.710949503));   // 1/(1 + e^−0.9)
+    CHECK(hidden.A()(0, 0) == near(0.450166003));  // 1/(1 + e^0.2)
+    CHECK(hidden.A()(0, 1) == near(0.710949503));  // 1/(1 + e^−0.9)
     // z2 = W2·a1 + b2
-    CHECK(output.Z()(0, 0) == near(0.401486700));   // (−0.5)·0.450166003 + 0.6·0.710949503 + 0.2
+    CHECK(output.Z()(0, 0) == near(0.401486700));  // (−0.5)·0.450166003 + 0.6·0.710949503 + 0.2
     // p = σ(z2), the network's output
-    CHECK(output.A()(0, 0) == near(0.599044803));   // 1/(1 + e^−0.4014867)
+    CHECK(output.A()(0, 0) == near(0.599044803));  // 1/(1 + e^−0.4014867)
     // L = (p − y)²
-    CHECK(loss == near(0.16076507));                // (0.599044803 − 1)²
+    CHECK(loss == near(0.16076507));  // (0.599044803 − 1)²
 
     // ---- backward ----
     // ∂L/∂p = 2(p − y)/N with N = 1 (mlp keeps it inside the step; the loss recomputes it here)
     Matrix dP(1, 1);
     net.loss().gradient(output.A(), y, dP);
-    CHECK(dP(0, 0) == near(-0.801910393));          // 2·(0.599044803 − 1)
+    CHECK(dP(0, 0) == near(-0.801910393));  // 2·(0.599044803 − 1)
     // dZ2 = ∂L/∂p · σ'(z2) = ∂L/∂p · p(1 − p)
-    CHECK(output.dZ()(0, 0) == near(-0.192610959)); // −0.801910393 · 0.599044803 · 0.400955197
+    CHECK(output.dZ()(0, 0) == near(-0.192610959));  // −0.801910393 · 0.599044803 · 0.400955197
     // dW2 = dZ2ᵀ·a1
     CHECK(output.dW(0, 0) == near(-0.0867069056));  // −0.192610959 · 0.450166003
     CHECK(output.dW(0, 1) == near(-0.136936666));   // −0.192610959 · 0.710949503
@@ -84,14 +84,14 @@ TEST_CASE("worked example: a 2-2-1 sigmoid network by hand through one SGD step"
     CHECK(hidden.db(1) == near(-0.0237489668));
 
     // ---- one SGD step: w ← w − lr·dw, lr = 0.1 ----
-    CHECK(hidden.W(0, 0) == near(0.0976162798));    // 0.1 − 0.1·0.0238372022
-    CHECK(hidden.W(0, 1) == near(-0.20476744));     // −0.2 − 0.1·0.0476744045
-    CHECK(hidden.W(1, 0) == near(0.402374897));     // 0.4 − 0.1·(−0.0237489668)
-    CHECK(hidden.W(1, 1) == near(0.304749793));     // 0.3 − 0.1·(−0.0474979336)
-    CHECK(hidden.b(0) == near(0.0976162798));       // 0.1 − 0.1·0.0238372022
-    CHECK(hidden.b(1) == near(-0.0976251033));      // −0.1 − 0.1·(−0.0237489668)
-    CHECK(output.W(0, 0) == near(-0.491329309));    // −0.5 − 0.1·(−0.0867069056)
-    CHECK(output.W(0, 1) == near(0.613693667));     // 0.6 − 0.1·(−0.136936666)
-    CHECK(output.b(0) == near(0.219261096));        // 0.2 − 0.1·(−0.192610959)
+    CHECK(hidden.W(0, 0) == near(0.0976162798));  // 0.1 − 0.1·0.0238372022
+    CHECK(hidden.W(0, 1) == near(-0.20476744));   // −0.2 − 0.1·0.0476744045
+    CHECK(hidden.W(1, 0) == near(0.402374897));   // 0.4 − 0.1·(−0.0237489668)
+    CHECK(hidden.W(1, 1) == near(0.304749793));   // 0.3 − 0.1·(−0.0474979336)
+    CHECK(hidden.b(0) == near(0.0976162798));     // 0.1 − 0.1·0.0238372022
+    CHECK(hidden.b(1) == near(-0.0976251033));    // −0.1 − 0.1·(−0.0237489668)
+    CHECK(output.W(0, 0) == near(-0.491329309));  // −0.5 − 0.1·(−0.0867069056)
+    CHECK(output.W(0, 1) == near(0.613693667));   // 0.6 − 0.1·(−0.136936666)
+    CHECK(output.b(0) == near(0.219261096));      // 0.2 − 0.1·(−0.192610959)
   }
 }

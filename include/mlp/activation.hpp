@@ -22,7 +22,7 @@ enum class Learnable { Never, Optional, Always };
 struct ActivationParam {
   const char* name = nullptr;  // "alpha", "beta"; nullptr: the activation has no parameter
   double default_value = 0.0;
-  double min_value = 0.0;      // valid range, inclusive; checked when parsing "leaky_relu:0.3"
+  double min_value = 0.0;  // valid range, inclusive; checked when parsing "leaky_relu:0.3"
   double max_value = 0.0;
   Learnable learnable = Learnable::Never;
 };
@@ -70,8 +70,8 @@ const std::vector<ActivationInfo>& activations();
 // A parsed activation spec: "relu", "leaky_relu:0.3", "elu:0.5", "swish:1.5:learn", "prelu".
 struct Activation {
   const ActivationInfo* info = nullptr;
-  double param = 0.0;     // the (initial) parameter value when info->has_param()
-  bool learn = false;     // the parameter is learned (always for prelu)
+  double param = 0.0;  // the (initial) parameter value when info->has_param()
+  bool learn = false;  // the parameter is learned (always for prelu)
 
   std::string spec() const;  // canonical text form, parses back to the same Activation
   const char* name() const { return info->name; }

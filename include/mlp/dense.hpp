@@ -31,7 +31,9 @@ class Dense : public Layer {
   virtual ConstMatrixView backward_from_logits(const ConstMatrixRef& X, const ConstMatrixRef& dZ);
 
   ConstMatrixView output() const override { return A(); }
-  ConstMatrixView input_gradient() const override { return {dX_.data(), compute_input_gradient ? batch_ : 0, W.cols()}; }
+  ConstMatrixView input_gradient() const override {
+    return {dX_.data(), compute_input_gradient ? batch_ : 0, W.cols()};
+  }
   void parameters(std::vector<Parameter>& out) override;
   Index parameter_count() const override;
   std::string describe() const override { return activation.spec(); }
@@ -40,13 +42,13 @@ class Dense : public Layer {
   bool compute_input_gradient = true;
 
   // ---- parameters and their gradients (set by backward) ----
-  Matrix W;          // (out, in)
-  RowVector b;       // (1, out)
-  Matrix dW;         // (out, in)
-  RowVector db;      // (1, out)
+  Matrix W;      // (out, in)
+  RowVector b;   // (1, out)
+  Matrix dW;     // (out, in)
+  RowVector db;  // (1, out)
   Activation activation;
-  RowVector p;       // (1, out) the activation's per-unit parameter (empty if it has none)
-  RowVector dp;      // (1, out) its gradient, when learned
+  RowVector p;   // (1, out) the activation's per-unit parameter (empty if it has none)
+  RowVector dp;  // (1, out) its gradient, when learned
 
   // ---- what the last step saw, read-only, for looking inside the network ----
   ConstMatrixView Z() const { return {Z_.data(), batch_, W.rows()}; }    // (B, out) pre-activation

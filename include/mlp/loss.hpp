@@ -19,7 +19,7 @@ using LossGradient = void (*)(const ConstMatrixRef& P, const ConstMatrixRef& Y, 
 
 struct LossInfo {
   const char* name = nullptr;
-  const char* formula = nullptr;   // L, in plain text: the one place it is written
+  const char* formula = nullptr;           // L, in plain text: the one place it is written
   const char* gradient_formula = nullptr;  // ∂L/∂P (or ∂L/∂Z from logits)
   const char* use = nullptr;
   const char* param_name = nullptr;  // huber's "delta"; nullptr: no parameter

@@ -15,10 +15,10 @@ class Rng {
   void reseed(std::uint64_t seed);
 
   std::uint64_t next_u64();
-  double uniform();                         // [0, 1)
-  double uniform(double lo, double hi);     // [lo, hi)
+  double uniform();                      // [0, 1)
+  double uniform(double lo, double hi);  // [lo, hi)
   double normal(double mean = 0.0, double stddev = 1.0);
-  std::uint64_t below(std::uint64_t n);     // uniform integer in [0, n), n > 0
+  std::uint64_t below(std::uint64_t n);  // uniform integer in [0, n), n > 0
 
   // Fisher-Yates shuffle of an index vector, in place (no allocation).
   template <class T>

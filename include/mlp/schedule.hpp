@@ -8,9 +8,9 @@ namespace mlp {
 
 struct ScheduleInfo {
   const char* name;
-  const char* syntax;   // "step:EVERY:FACTOR"
+  const char* syntax;  // "step:EVERY:FACTOR"
   const char* formula;
-  int params;           // how many numbers follow the name
+  int params;  // how many numbers follow the name
   double defaults[2];
   // lr at 0-based epoch e of `epochs`, from lr0 and the parameters.
   double (*rate)(double lr0, int e, int epochs, const double* p);

@@ -37,7 +37,7 @@ struct FitOptions {
 
 struct FitResult {
   std::vector<EpochReport> history;
-  int best_epoch = 0;        // the epoch whose weights the network holds (early stopping)
+  int best_epoch = 0;  // the epoch whose weights the network holds (early stopping)
   bool stopped_early = false;
   double seconds = 0;
 };

@@ -71,8 +71,8 @@ ConstMatrixView ParallelDense::backward(const ConstMatrixRef& X, const ConstMatr
       ActivationGrad g{flat(Zv), flat(Av), p, flat(dA), dZ_flat, nullptr};
       activation.info->backward(g);
     } else {
-      ActivationGrad g{Zv.middleCols(o, n), Av.middleCols(o, n), params(o, n), dA.middleCols(o, n),
-                       dZ.middleCols(o, n), activation.learn ? &dp : nullptr};
+      ActivationGrad g{Zv.middleCols(o, n), Av.middleCols(o, n), params(o, n),
+                       dA.middleCols(o, n), dZ.middleCols(o, n), activation.learn ? &dp : nullptr};
       activation.info->backward(g);
     }
     weight_gradients(X, o, n);

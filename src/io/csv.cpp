@@ -22,8 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mlp/error.hpp"
 #include "io/huge_buffer.hpp"
+#include "mlp/error.hpp"
 
 namespace mlp::csv {
 namespace {
@@ -55,10 +55,8 @@ std::size_t column_of(const char* line_start, const char* pos) {
   return col;
 }
 
-std::string prefix(const std::string& path, std::size_t line, const char* line_start,
-                   const char* pos) {
-  return path + ":" + std::to_string(line) + ":" + std::to_string(column_of(line_start, pos)) +
-         ": ";
+std::string prefix(const std::string& path, std::size_t line, const char* line_start, const char* pos) {
+  return path + ":" + std::to_string(line) + ":" + std::to_string(column_of(line_start, pos)) + ": ";
 }
 
 // Quotes a cell for a message, cut short so a runaway quoted field cannot flood the terminal.
@@ -88,7 +86,10 @@ std::size_t find_non_text(std::string_view s, std::size_t from) {
     if (i >= n) break;
     const unsigned char c = b[i];
     if (c == 0) return i;
-    if (c < 0x80) { ++i; continue; }
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
     // The allowed range of the second byte rules out overlong forms, UTF-16 surrogates and
     // code points past U+10FFFF.
     std::size_t len = 2;
@@ -112,17 +113,19 @@ std::size_t find_non_text(std::string_view s, std::size_t from) {
   return kNone;
 }
 
-[[noreturn]] void throw_not_text(const std::string& path, std::string_view s, std::size_t begin,
-                                 std::size_t bad) {
+[[noreturn]] void throw_not_text(const std::string& path, std::string_view s, std::size_t begin, std::size_t bad) {
   // Count lines the way the parser does: LF, CRLF or a lone CR each end one.
   std::size_t line = 1, line_start = begin;
   for (std::size_t i = begin; i < bad; ++i) {
-    if (s[i] == '\n' || (s[i] == '\r' && s[i + 1] != '\n')) { ++line; line_start = i + 1; }
+    if (s[i] == '\n' || (s[i] == '\r' && s[i + 1] != '\n')) {
+      ++line;
+      line_start = i + 1;
+    }
   }
   char byte[8];
   std::snprintf(byte, sizeof byte, "0x%02X", uc(s[bad]));
-  const std::string what = s[bad] == '\0' ? std::string("a NUL byte")
-                                          : "byte " + std::string(byte) + " is not valid UTF-8";
+  const std::string what =
+      s[bad] == '\0' ? std::string("a NUL byte") : "byte " + std::string(byte) + " is not valid UTF-8";
   throw Error(prefix(path, line, s.data() + line_start, s.data() + bad) + what +
               ": this does not look like a text CSV file (binary data, or text in another "
               "encoding such as UTF-16 or Latin-1: save it as UTF-8 CSV)");
@@ -145,12 +148,21 @@ bool below_one(std::string_view s) {
   long long lead = 0;        // when the first nonzero digit is after the point: minus its place
   long long frac = 0;
   for (; i < s.size() && s[i] != 'e' && s[i] != 'E'; ++i) {
-    if (s[i] == '.') { point = true; continue; }
+    if (s[i] == '.') {
+      point = true;
+      continue;
+    }
     if (!point) {
-      if (seen || s[i] != '0') { seen = true; ++int_digits; }
+      if (seen || s[i] != '0') {
+        seen = true;
+        ++int_digits;
+      }
     } else {
       ++frac;
-      if (!seen && s[i] != '0') { seen = true; lead = -frac; }
+      if (!seen && s[i] != '0') {
+        seen = true;
+        lead = -frac;
+      }
     }
   }
   if (!seen) return true;  // all zeros
@@ -179,9 +191,12 @@ Num parse_general(std::string_view s, float& out) {
   if (ec == std::errc::result_out_of_range) {
     double d;
     auto r = std::from_chars(b, e, d);
-    if (r.ec == std::errc()) out = static_cast<float>(d);
-    else if (below_one(s)) out = *b == '-' ? -0.0f : 0.0f;
-    else return Num::TooLarge;
+    if (r.ec == std::errc())
+      out = static_cast<float>(d);
+    else if (below_one(s))
+      out = *b == '-' ? -0.0f : 0.0f;
+    else
+      return Num::TooLarge;
     if (std::isinf(out)) return Num::TooLarge;
     return Num::Finite;
   }
@@ -221,18 +236,23 @@ inline Num parse_number(std::string_view s, float& out) {
 enum class End { Delimiter, Row, File };
 
 struct Field {
-  std::string_view text;   // trimmed and unquoted; valid until the next next_field()
-  const char* start;       // first byte after leading padding: the opening quote when quoted
-  std::size_t line;        // where `start` is
+  std::string_view text;  // trimmed and unquoted; valid until the next next_field()
+  const char* start;      // first byte after leading padding: the opening quote when quoted
+  std::size_t line;       // where `start` is
   const char* line_start;
 };
 
 class Cursor {
  public:
-  Cursor(std::string_view text, std::size_t offset, std::size_t line, const Classes& classes,
-         char delimiter, const std::string& path)
-      : p_(text.data() + offset), end_(text.data() + text.size()), line_start_(p_), line_(line),
-        cls_(&classes), delim_(delimiter), path_(&path) {}
+  Cursor(std::string_view text, std::size_t offset, std::size_t line, const Classes& classes, char delimiter,
+         const std::string& path)
+      : p_(text.data() + offset),
+        end_(text.data() + text.size()),
+        line_start_(p_),
+        line_(line),
+        cls_(&classes),
+        delim_(delimiter),
+        path_(&path) {}
 
   // Skips blank lines (empty or padding only). False at the end of the text; otherwise the
   // cursor sits at the start of the line where the next row begins.
@@ -240,7 +260,10 @@ class Cursor {
     for (;;) {
       const char* q = p_;
       while (cls_->pad[uc(*q)]) ++q;
-      if (q >= end_ || *q == '\0') { p_ = end_; return false; }
+      if (q >= end_ || *q == '\0') {
+        p_ = end_;
+        return false;
+      }
       if (*q != '\n' && *q != '\r') return true;
       if (*q == '\r' && q[1] == '\n') ++q;
       p_ = q + 1;
@@ -282,11 +305,17 @@ class Cursor {
       f.text = std::string_view(s, static_cast<std::size_t>(e - s));
     }
     const char c = *q;
-    if (c == delim_) { p_ = q + 1; return End::Delimiter; }
+    if (c == delim_) {
+      p_ = q + 1;
+      return End::Delimiter;
+    }
     stop_ = q;
     stop_line_ = line_;
     stop_line_start_ = line_start_;
-    if (c == '\0') { p_ = end_; return End::File; }  // only ever at end_: the text is checked
+    if (c == '\0') {
+      p_ = end_;
+      return End::File;
+    }  // only ever at end_: the text is checked
     if (c == '\r' && q[1] == '\n') ++q;
     p_ = q + 1;
     ++line_;
@@ -303,10 +332,9 @@ class Cursor {
   const char* read_quoted(const char* open, Field& f) {
     const char* seg = open + 1;  // start of the text not yet copied
     const char* q = seg;
-    bool escaped = false;        // saw "": the field lives in scratch_, not in the text
+    bool escaped = false;  // saw "": the field lives in scratch_, not in the text
     for (;;) {
-      const auto* r =
-          static_cast<const char*>(std::memchr(q, '"', static_cast<std::size_t>(end_ - q)));
+      const auto* r = static_cast<const char*>(std::memchr(q, '"', static_cast<std::size_t>(end_ - q)));
       if (!r) {
         throw Error(prefix(*path_, f.line, f.line_start, open) +
                     "this quoted field is never closed: add the closing '\"' (a '\"' inside a "
@@ -333,15 +361,17 @@ class Cursor {
   // Newlines inside a quoted field still start new physical lines.
   void count_lines(const char* a, const char* b) {
     for (const char* c = a; c < b; ++c) {
-      if (*c == '\n' || (*c == '\r' && c[1] != '\n')) { ++line_; line_start_ = c + 1; }
+      if (*c == '\n' || (*c == '\r' && c[1] != '\n')) {
+        ++line_;
+        line_start_ = c + 1;
+      }
     }
   }
 
   [[noreturn]] void throw_stray(const char* q) const {
     std::size_t len = 1;  // show the whole character, not half of a UTF-8 sequence
     while (q + len < end_ && (uc(q[len]) & 0xC0) == 0x80) ++len;
-    throw Error(prefix(*path_, line_, line_start_, q) + "unexpected " +
-                in_quotes(std::string_view(q, len)) +
+    throw Error(prefix(*path_, line_, line_start_, q) + "unexpected " + in_quotes(std::string_view(q, len)) +
                 " after the closing quote of a field: put the whole field in quotes, and write "
                 "a '\"' inside it as '\"\"'");
   }
@@ -366,8 +396,7 @@ struct Place {
 };
 
 Cursor cursor_at(const Table& t, Place at, const Classes& cls) {
-  return Cursor(std::string_view(t.source.get(), t.source_size), at.offset, at.line, cls,
-                t.delimiter, t.path);
+  return Cursor(std::string_view(t.source.get(), t.source_size), at.offset, at.line, cls, t.delimiter, t.path);
 }
 
 // Fields of one row re-scanned from its start: used to find a cell, or to count the fields.
@@ -384,8 +413,7 @@ struct Cell {
 
 // The cell's position and text, or an empty `where` when the row has no such field.
 Cell cell_at(const Table& t, std::size_t row, std::size_t col) {
-  if (!t.source || row >= t.offset_of_row.size() || row >= t.line_of_row.size() ||
-      t.offset_of_row[row] > t.source_size)
+  if (!t.source || row >= t.offset_of_row.size() || row >= t.line_of_row.size() || t.offset_of_row[row] > t.source_size)
     return {};
   const Classes cls = make_classes(t.delimiter);
   RowScan scan(t, row, cls);
@@ -400,8 +428,7 @@ Cell cell_at(const Table& t, std::size_t row, std::size_t col) {
 // Throws the "row has N fields" error if data row `row` does not have `want` fields. Called when
 // a row ended early, and before any error about a cell, since a missing or extra field explains
 // the cell errors that follow from it.
-void check_shape(const Table& t, std::size_t row, std::size_t want, const Classes& cls,
-                 const std::string& reference) {
+void check_shape(const Table& t, std::size_t row, std::size_t want, const Classes& cls, const std::string& reference) {
   RowScan scan(t, row, cls);
   Field f;
   std::size_t n = 0;
@@ -414,8 +441,8 @@ void check_shape(const Table& t, std::size_t row, std::size_t want, const Classe
   }
   if (n == want) return;
   throw Error((n > want ? extra : scan.cur.stop_prefix()) + "row has " + std::to_string(n) +
-              (n == 1 ? " field" : " fields") + " but " + reference + " has " +
-              std::to_string(want) + ": give every row one value per column (a value "
+              (n == 1 ? " field" : " fields") + " but " + reference + " has " + std::to_string(want) +
+              ": give every row one value per column (a value "
               "containing the delimiter must be in double quotes)");
 }
 
@@ -445,8 +472,9 @@ std::shared_ptr<T> shared_huge(std::size_t count) {
 // part of a UTF-8 character.
 void check_delimiter(char d) {
   if (d == '"' || d == '\r' || d == '\n' || d == '\0' || uc(d) >= 0x80) {
-    throw Error("the CSV delimiter cannot be a quote, a line break, NUL or a non-ASCII byte: use "
-                "',' ';' '|' or a tab");
+    throw Error(
+        "the CSV delimiter cannot be a quote, a line break, NUL or a non-ASCII byte: use "
+        "',' ';' '|' or a tab");
   }
 }
 
@@ -455,8 +483,7 @@ void check_delimiter(char d) {
 std::size_t start_of_text(std::string_view s, const std::string& path) {
   if (s.empty()) throw Error(path + ": the file is empty");
   const std::size_t begin = s.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // UTF-8 BOM
-  if (const std::size_t bad = find_non_text(s, begin); bad != kNone)
-    throw_not_text(path, s, begin, bad);
+  if (const std::size_t bad = find_non_text(s, begin); bad != kNone) throw_not_text(path, s, begin, bad);
   return begin;
 }
 
@@ -466,8 +493,8 @@ Place place_of(const Cursor& cur, const Table& t) {
 
 // What the first non-blank row says before any column is made from it.
 struct FirstRow {
-  Place start;              // where it starts
-  Place after;              // where the next row may start
+  Place start;  // where it starts
+  Place after;  // where the next row may start
   std::size_t fields = 0;
   bool any_number = false;  // a field parses as a number: the row is data, not a header
   std::string first_empty;  // "FILE:LINE:COLUMN: column 'column_N' is empty", for its first
@@ -504,8 +531,7 @@ std::string make_columns(Table& t, const FirstRow& first, const Classes& cls) {
     // made ten million columns.
     if (!first.first_empty.empty()) throw Error(first.first_empty + kMissing);
     t.columns.resize(first.fields);
-    for (std::size_t j = 0; j < first.fields; ++j)
-      t.columns[j].name = "column_" + std::to_string(j + 1);
+    for (std::size_t j = 0; j < first.fields; ++j) t.columns[j].name = "column_" + std::to_string(j + 1);
     return "the first row (line " + std::to_string(first.start.line) + ")";
   }
   // Names come from a second pass over the row, each checked before its column is made, so
@@ -516,15 +542,14 @@ std::string make_columns(Table& t, const FirstRow& first, const Classes& cls) {
   for (std::size_t j = 0; j < first.fields; ++j) {
     names.next_field(f);
     if (f.text.empty()) {
-      throw Error(prefix(t.path, f.line, f.line_start, f.start) +
-                  "the header has no name for column " + std::to_string(j + 1) +
-                  ": name every column (or pass the option for a file without a header)");
+      throw Error(prefix(t.path, f.line, f.line_start, f.start) + "the header has no name for column " +
+                  std::to_string(j + 1) + ": name every column (or pass the option for a file without a header)");
     }
     auto [it, fresh] = seen.emplace(f.text, j);
     if (!fresh) {
-      throw Error(prefix(t.path, f.line, f.line_start, f.start) + "the header names " +
-                  in_quotes(f.text) + " twice (columns " + std::to_string(it->second + 1) +
-                  " and " + std::to_string(j + 1) + "): give each column its own name");
+      throw Error(prefix(t.path, f.line, f.line_start, f.start) + "the header names " + in_quotes(f.text) +
+                  " twice (columns " + std::to_string(it->second + 1) + " and " + std::to_string(j + 1) +
+                  "): give each column its own name");
     }
     t.columns.emplace_back();
     t.columns.back().name = std::string(f.text);
@@ -547,8 +572,7 @@ std::size_t max_data_rows(const Table& t, Place data, std::size_t ncols) {
 // Reads every data row into t: a column's numbers into numbers[j * max_rows + r], or its text
 // once a cell is not a number. The common path per cell: scan and parse in one go, store; no
 // string, no position. Returns, per column, the first row with nan, inf or an overflow, or kNone.
-std::vector<std::size_t> read_data_rows(Table& t, Place data, float* numbers,
-                                        std::size_t max_rows, const Classes& cls,
+std::vector<std::size_t> read_data_rows(Table& t, Place data, float* numbers, std::size_t max_rows, const Classes& cls,
                                         const std::string& reference) {
   const std::size_t ncols = t.columns.size();
   if (max_rows > 64) {  // below that, growing is cheap
@@ -572,8 +596,7 @@ std::vector<std::size_t> read_data_rows(Table& t, Place data, float* numbers,
         Column& c = t.columns[j];
         if (f.text.empty()) {
           check_shape(t, r, ncols, cls, reference);
-          throw Error(prefix(t.path, f.line, f.line_start, f.start) + "column '" + c.name +
-                      "' is empty" + kMissing);
+          throw Error(prefix(t.path, f.line, f.line_start, f.start) + "column '" + c.name + "' is empty" + kMissing);
         }
         if (numeric[j]) {
           const Num kind = parse_number(f.text, out[j * max_rows]);
@@ -606,16 +629,18 @@ std::vector<std::size_t> read_data_rows(Table& t, Place data, float* numbers,
 void check_finite(const Table& t, const std::vector<std::size_t>& non_finite) {
   std::size_t bad_row = kNone, bad_col = kNone;
   for (std::size_t j = 0; j < t.columns.size(); ++j) {
-    if (t.columns[j].numeric && non_finite[j] < bad_row) { bad_row = non_finite[j]; bad_col = j; }
+    if (t.columns[j].numeric && non_finite[j] < bad_row) {
+      bad_row = non_finite[j];
+      bad_col = j;
+    }
   }
   if (bad_row == kNone) return;
   const Cell cell = cell_at(t, bad_row, bad_col);
   float v;
   const bool too_large = parse_number(cell.text, v) == Num::TooLarge;
   throw Error(cell.where + "column '" + t.columns[bad_col].name + "' has " +
-              (too_large ? "a value too large for a 32-bit float " : "a non-finite value ") +
-              in_quotes(cell.text) + " (mlp needs finite numbers: " +
-              (too_large ? "fix" : "fill") + " or drop this row)");
+              (too_large ? "a value too large for a 32-bit float " : "a non-finite value ") + in_quotes(cell.text) +
+              " (mlp needs finite numbers: " + (too_large ? "fix" : "fill") + " or drop this row)");
 }
 
 // Text columns that started out looking numeric: fetches their first cells' text as written
@@ -652,8 +677,7 @@ Table parse_source(std::shared_ptr<const char> source, std::size_t size, const s
   const Classes cls = make_classes(t.delimiter);
 
   const FirstRow first = scan_first_row(t, begin, cls);
-  t.had_header = options.header == HeaderMode::Yes ||
-                 (options.header == HeaderMode::Auto && !first.any_number);
+  t.had_header = options.header == HeaderMode::Yes || (options.header == HeaderMode::Auto && !first.any_number);
   const std::string reference = make_columns(t, first, cls);
 
   const Place data = t.had_header ? first.after : first.start;
@@ -661,8 +685,7 @@ Table parse_source(std::shared_ptr<const char> source, std::size_t size, const s
   const std::size_t max_rows = max_data_rows(t, data, ncols);
   std::shared_ptr<float> numbers = shared_huge<float>(max_rows * ncols);
   t.numbers = numbers;
-  const std::vector<std::size_t> non_finite =
-      read_data_rows(t, data, numbers.get(), max_rows, cls, reference);
+  const std::vector<std::size_t> non_finite = read_data_rows(t, data, numbers.get(), max_rows, cls, reference);
   if (t.rows == 0) {
     throw Error(path + ": the file has a header (line " + std::to_string(first.start.line) +
                 ") but no data rows: add rows of values below it");
@@ -687,16 +710,14 @@ std::shared_ptr<const char> map_file(int fd, std::size_t size) {
   const std::size_t span = (size + page - 1) / page * page + page;
   void* region = ::mmap(nullptr, span, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (region == MAP_FAILED) return nullptr;
-  std::shared_ptr<const char> text(static_cast<const char*>(region), [span](const char* p) {
-    ::munmap(const_cast<char*>(p), span);
-  });
+  std::shared_ptr<const char> text(static_cast<const char*>(region),
+                                   [span](const char* p) { ::munmap(const_cast<char*>(p), span); });
 #ifdef MAP_POPULATE
   const int populate = MAP_POPULATE;  // all page-table entries in one call, not a fault per page
 #else
   const int populate = 0;
 #endif
-  if (::mmap(region, size, PROT_READ, MAP_PRIVATE | MAP_FIXED | populate, fd, 0) == MAP_FAILED)
-    return nullptr;
+  if (::mmap(region, size, PROT_READ, MAP_PRIVATE | MAP_FIXED | populate, fd, 0) == MAP_FAILED) return nullptr;
   return text;
 }
 
@@ -723,8 +744,7 @@ std::string Table::where(std::size_t row, std::size_t col) const {
   return path + ": ";
 }
 
-Table parse(const std::string& text, const std::string& path_for_messages,
-            const Options& options) {
+Table parse(const std::string& text, const std::string& path_for_messages, const Options& options) {
   std::shared_ptr<char> copy = shared_huge<char>(text.size() + 1);  // zeroed: ends in a NUL
   std::memcpy(copy.get(), text.data(), text.size());
   return parse_source(std::move(copy), text.size(), path_for_messages, options);

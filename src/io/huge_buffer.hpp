@@ -43,8 +43,7 @@ class HugeBuffer {
     constexpr std::size_t huge = std::size_t{1} << 21;
     if (size > SIZE_MAX - huge) throw std::bad_alloc();
     map_size_ = size < huge ? size : size + huge;
-    void* m =
-        ::mmap(nullptr, map_size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void* m = ::mmap(nullptr, map_size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED) throw std::bad_alloc();
     map_ = static_cast<char*>(m);
     data_ = map_;

@@ -102,16 +102,16 @@ ClassificationReport classification_report(const std::vector<int>& truth, const 
   ClassificationReport r;
   r.classes = classes;
   if (r.classes.empty()) {
-    const int largest = std::max(*std::max_element(truth.begin(), truth.end()),
-                                 *std::max_element(predicted.begin(), predicted.end()));
+    const int largest =
+        std::max(*std::max_element(truth.begin(), truth.end()), *std::max_element(predicted.begin(), predicted.end()));
     for (int c = 0; c <= largest; ++c) r.classes.push_back(std::to_string(c));
   }
   const std::size_t k = r.classes.size();
   auto check = [k](const char* which, const std::vector<int>& v) {
     for (std::size_t i = 0; i < v.size(); ++i)
       if (v[i] < 0 || static_cast<std::size_t>(v[i]) >= k)
-        throw Error(std::string("classification_report: ") + which + "[" + std::to_string(i) + "] = " +
-                    std::to_string(v[i]) + " is not a class index 0.." + std::to_string(k - 1) +
+        throw Error(std::string("classification_report: ") + which + "[" + std::to_string(i) +
+                    "] = " + std::to_string(v[i]) + " is not a class index 0.." + std::to_string(k - 1) +
                     "; encode labels with the model's own class list");
   };
   check("truth", truth);
@@ -161,16 +161,16 @@ std::string format_classification(const ClassificationReport& r) {
     n += r.support[c];
     correct += r.confusion[c][c];
   }
-  std::string out = "accuracy: " + fixed4(r.accuracy) + " (" + std::to_string(correct) + " of " +
-                    std::to_string(n) + ")\n\n";
+  std::string out =
+      "accuracy: " + fixed4(r.accuracy) + " (" + std::to_string(correct) + " of " + std::to_string(n) + ")\n\n";
 
   std::size_t name_w = width("weighted avg");
   for (const auto& name : r.classes) name_w = std::max(name_w, width(cut(name)));
   const std::size_t col_w = 9;
   auto row = [&](const std::string& name, const std::string& p, const std::string& rc, const std::string& f,
                  const std::string& s) {
-    out += left(name, name_w) + right(p, col_w + 1) + right(rc, col_w + 1) + right(f, col_w + 1) +
-           right(s, col_w + 1) + "\n";
+    out += left(name, name_w) + right(p, col_w + 1) + right(rc, col_w + 1) + right(f, col_w + 1) + right(s, col_w + 1) +
+           "\n";
   };
   row("class", "precision", "recall", "f1", "support");
   for (std::size_t c = 0; c < k; ++c)
@@ -284,22 +284,18 @@ nlohmann::json to_json(const ClassificationReport& r) {
   for (std::size_t c = 0; c < r.classes.size(); ++c)
     per_class[r.classes[c]] = {
         {"precision", r.precision[c]}, {"recall", r.recall[c]}, {"f1", r.f1[c]}, {"support", r.support[c]}};
-  return {{"accuracy", r.accuracy},
-          {"precision_macro", r.precision_macro},
-          {"recall_macro", r.recall_macro},
-          {"f1_macro", r.f1_macro},
-          {"f1_weighted", r.f1_weighted},
-          {"classes", r.classes},
-          {"per_class", per_class},
-          {"confusion", r.confusion}};
+  return {{"accuracy", r.accuracy},         {"precision_macro", r.precision_macro},
+          {"recall_macro", r.recall_macro}, {"f1_macro", r.f1_macro},
+          {"f1_weighted", r.f1_weighted},   {"classes", r.classes},
+          {"per_class", per_class},         {"confusion", r.confusion}};
 }
 
 nlohmann::json to_json(const RegressionReport& r) {
   nlohmann::json per_target = nlohmann::json::object();
   for (std::size_t j = 0; j < r.targets.size(); ++j)
     per_target[r.targets[j]] = {{"mse", r.mse[j]}, {"rmse", r.rmse[j]}, {"mae", r.mae[j]}, {"r2", r.r2[j]}};
-  return {{"mse", r.mse_mean}, {"rmse", r.rmse_mean}, {"mae", r.mae_mean}, {"r2", r.r2_mean},
-          {"per_target", per_target}};
+  return {
+      {"mse", r.mse_mean}, {"rmse", r.rmse_mean}, {"mae", r.mae_mean}, {"r2", r.r2_mean}, {"per_target", per_target}};
 }
 
 }  // namespace MLP_SCALAR_NAMESPACE

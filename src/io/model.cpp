@@ -71,11 +71,13 @@ json preprocessing_to_json(const Preprocessing& prep) {
 // Object keys in reading order, what a thing is before its numbers; other keys (in "training")
 // follow in nlohmann's alphabetical order.
 std::vector<std::string> keys_in_order(const json& object) {
-  static const char* const kOrder[] = {
-      "format", "version", "input_size", "layers", "loss", "preprocessing", "training",     // the file
-      "name", "type", "units", "activation", "rate", "weight", "bias", "activation_param",  // a layer
-      "task", "scaling", "features", "targets", "classes", "target_shift", "target_scale",  // preprocessing
-      "shift", "scale", "categories"};                                                      // a feature   // a feature
+  static const char* const kOrder[] = {"format",  "version",       "input_size",   "layers",
+                                       "loss",    "preprocessing", "training",  // the file
+                                       "name",    "type",          "units",        "activation",
+                                       "rate",    "weight",        "bias",         "activation_param",  // a layer
+                                       "task",    "scaling",       "features",     "targets",
+                                       "classes", "target_shift",  "target_scale",  // preprocessing
+                                       "shift",   "scale",         "categories"};   // a feature   // a feature
   std::vector<std::string> keys;
   for (const char* k : kOrder)
     if (object.contains(k)) keys.push_back(k);
@@ -316,13 +318,10 @@ json model_to_json(const Network& net, const Preprocessing& prep, const json& tr
     else
       throw Error(std::string("cannot save a layer of type ") + layer.type());
   }
-  return {{"format", "mlp-model"},
-          {"version", kModelFormatVersion},
-          {"input_size", net.input_size()},
-          {"layers", std::move(layers)},
-          {"loss", net.loss().spec()},
-          {"preprocessing", preprocessing_to_json(prep)},
-          {"training", training}};
+  return {
+      {"format", "mlp-model"},       {"version", kModelFormatVersion}, {"input_size", net.input_size()},
+      {"layers", std::move(layers)}, {"loss", net.loss().spec()},      {"preprocessing", preprocessing_to_json(prep)},
+      {"training", training}};
 }
 
 void save_model(const std::string& path, const Network& net, const Preprocessing& prep, const json& training) {

@@ -2,8 +2,8 @@
 // so validation and test rows are scaled as unseen data would be.
 #include "mlp/io/preprocess.hpp"
 
-#include "mlp/error.hpp"
 #include "io/huge_buffer.hpp"
+#include "mlp/error.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -68,8 +68,8 @@ std::size_t column_of(const csv::Table& t, const std::string& name_or_index, con
   if (i < 0) {
     std::vector<std::string> names;
     for (const auto& c : t.columns) names.push_back(c.name);
-    throw Error(t.path + ": " + what + " '" + name_or_index + "' is not a column of this file (columns: " +
-                quoted_list(names) + "; or give a 0-based index)");
+    throw Error(t.path + ": " + what + " '" + name_or_index +
+                "' is not a column of this file (columns: " + quoted_list(names) + "; or give a 0-based index)");
   }
   return static_cast<std::size_t>(i);
 }
@@ -263,8 +263,8 @@ Matrix make_inputs(const csv::Table& table, const Preprocessing& prep, const std
       }
     } else {
       if (!col.numeric)
-        throw Error(table.where(col.first_text_row, cols[k]) + "column '" + col.name + "' must be numeric, as in training ('" +
-                    col.text[col.first_text_row] + "' is not a number)");
+        throw Error(table.where(col.first_text_row, cols[k]) + "column '" + col.name +
+                    "' must be numeric, as in training ('" + col.text[col.first_text_row] + "' is not a number)");
       for (std::size_t i = 0; i < rows.size(); ++i)
         X(static_cast<Index>(i), offset) = static_cast<Scalar>((col.values[rows[i]] - f.shift) / f.scale);
     }
@@ -326,9 +326,12 @@ OutputChoice choose_output(const Preprocessing& prep, const std::string& activat
     if (loss_spec.empty()) loss_spec = out_act == "sigmoid" ? "bce" : "cross_entropy";
     const Loss l = parse_loss(loss_spec);
     if (!l.info->from_logits)
-      throw Error("--loss " + loss_spec + " is a regression loss; for classification use cross_entropy (softmax) or bce (sigmoid, two classes)");
+      throw Error(
+          "--loss " + loss_spec +
+          " is a regression loss; for classification use cross_entropy (softmax) or bce (sigmoid, two classes)");
     if (std::string(l.name()) == "bce" && !binary)
-      throw Error("--loss bce needs two classes; this target has " + std::to_string(prep.classes.size()) + " (use cross_entropy)");
+      throw Error("--loss bce needs two classes; this target has " + std::to_string(prep.classes.size()) +
+                  " (use cross_entropy)");
     out_act = l.info->output_activation;
   } else {
     if (out_act.empty()) out_act = "identity";
@@ -347,7 +350,8 @@ Matrix unscale_targets(const Preprocessing& prep, const Matrix& Y) {
   Matrix out = Y;
   for (Index k = 0; k < Y.cols(); ++k)
     out.col(k) = (Y.col(k).array() * static_cast<Scalar>(prep.target_scale[static_cast<std::size_t>(k)]) +
-                  static_cast<Scalar>(prep.target_shift[static_cast<std::size_t>(k)])).matrix();
+                  static_cast<Scalar>(prep.target_shift[static_cast<std::size_t>(k)]))
+                     .matrix();
   return out;
 }
 

@@ -158,8 +158,7 @@ const std::vector<Kind>& kinds() {
   return table;
 }
 
-Dataset make(const std::string& kind, std::size_t samples, double noise, std::uint64_t seed,
-             int classes) {
+Dataset make(const std::string& kind, std::size_t samples, double noise, std::uint64_t seed, int classes) {
   const Entry& entry = find(kind);
   const Kind& k = entry.kind;
   const std::string name = k.name;
@@ -167,24 +166,21 @@ Dataset make(const std::string& kind, std::size_t samples, double noise, std::ui
   const int K = classes == 0 ? k.default_classes : classes;
   if (K < k.min_classes || K > k.max_classes) {
     if (k.min_classes == k.max_classes)
-      throw Error("the " + name + " dataset always has " + std::to_string(k.min_classes) +
-                  " classes, but " + std::to_string(classes) +
-                  " were asked for; leave the class count unset or use " +
+      throw Error("the " + name + " dataset always has " + std::to_string(k.min_classes) + " classes, but " +
+                  std::to_string(classes) + " were asked for; leave the class count unset or use " +
                   std::to_string(k.min_classes));
     throw Error("the " + name + " dataset takes " + std::to_string(k.min_classes) + " to " +
                 std::to_string(k.max_classes) + " classes, but " + std::to_string(classes) +
                 " were asked for; pick a count in that range");
   }
   if (samples < static_cast<std::size_t>(K))
-    throw Error(std::to_string(samples) + " samples cannot cover the " + std::to_string(K) +
-                " classes of the " + name + " dataset; ask for at least " + std::to_string(K) +
-                " samples");
+    throw Error(std::to_string(samples) + " samples cannot cover the " + std::to_string(K) + " classes of the " + name +
+                " dataset; ask for at least " + std::to_string(K) + " samples");
   if (samples > kMaxSamples)
-    throw Error(std::to_string(samples) + " samples is more than the limit of " +
-                std::to_string(kMaxSamples) + "; ask for fewer");
+    throw Error(std::to_string(samples) + " samples is more than the limit of " + std::to_string(kMaxSamples) +
+                "; ask for fewer");
   if (!std::isfinite(noise) || noise < 0.0)
-    throw Error("noise must be a finite number >= 0 (it is a standard deviation), but got " +
-                format_double(noise));
+    throw Error("noise must be a finite number >= 0 (it is a standard deviation), but got " + format_double(noise));
 
   Rng rng(seed);
   Dataset d;
@@ -216,8 +212,7 @@ void write_csv(const Dataset& data, std::ostream& out) {
   if (data.x.size() != data.label.size())
     throw std::invalid_argument("synthetic::write_csv: x has " + std::to_string(data.x.size()) +
                                 " rows but label has " + std::to_string(data.label.size()));
-  for (std::size_t j = 0; j < data.columns.size(); ++j)
-    out << (j ? "," : "") << data.columns[j];
+  for (std::size_t j = 0; j < data.columns.size(); ++j) out << (j ? "," : "") << data.columns[j];
   out << '\n';
 
   // One buffer per line, written in one call: 10 million rows through operator<< is slow.
@@ -234,8 +229,7 @@ void write_csv(const Dataset& data, std::ostream& out) {
     out.write(line, p - line);
   }
   out.flush();
-  if (!out)
-    throw Error("could not write the synthetic dataset as CSV: the output failed (disk full?)");
+  if (!out) throw Error("could not write the synthetic dataset as CSV: the output failed (disk full?)");
 }
 
 }  // namespace synthetic

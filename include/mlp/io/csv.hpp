@@ -33,11 +33,11 @@ struct Values {
 };
 
 struct Column {
-  std::string name;  // from the header, or "column_1", "column_2"... (1-based) without one
-  bool numeric = true;            // every cell parsed as a finite number
-  Values values;                  // (rows) when numeric; empty when not
-  std::vector<std::string> text;  // (rows) when !numeric: each cell as written, trimmed, unquoted
-  std::size_t first_text_row = 0; // when !numeric: 0-based data row of the first non-number
+  std::string name;                // from the header, or "column_1", "column_2"... (1-based) without one
+  bool numeric = true;             // every cell parsed as a finite number
+  Values values;                   // (rows) when numeric; empty when not
+  std::vector<std::string> text;   // (rows) when !numeric: each cell as written, trimmed, unquoted
+  std::size_t first_text_row = 0;  // when !numeric: 0-based data row of the first non-number
 };
 
 struct Table {
@@ -73,7 +73,6 @@ struct Table {
 // a header with no data, an empty or repeated header name, nan/inf or a float overflow in a
 // numeric column.
 Table read(const std::string& path, const Options& options = {});
-Table parse(const std::string& text, const std::string& path_for_messages,
-            const Options& options = {});
+Table parse(const std::string& text, const std::string& path_for_messages, const Options& options = {});
 
 }  // namespace mlp::csv

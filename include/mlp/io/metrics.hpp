@@ -22,10 +22,10 @@ inline namespace MLP_SCALAR_NAMESPACE {
 // default labels), so a class absent from an evaluation set does not drag them to 0;
 // f1_weighted weights each class's f1 by its support.
 struct ClassificationReport {
-  std::vector<std::string> classes;          // (k) names, index = class
+  std::vector<std::string> classes;  // (k) names, index = class
   double accuracy = 0.0;
-  std::vector<double> precision, recall, f1; // (k)
-  std::vector<long> support;                 // (k) true samples per class
+  std::vector<double> precision, recall, f1;  // (k)
+  std::vector<long> support;                  // (k) true samples per class
   double precision_macro = 0.0, recall_macro = 0.0, f1_macro = 0.0, f1_weighted = 0.0;
   std::vector<std::vector<long>> confusion;  // (k, k) [true][predicted]
 };
@@ -49,8 +49,8 @@ std::string format_classification(const ClassificationReport& report);
 // The *_mean fields average the per-target values (sklearn's multioutput='uniform_average';
 // rmse_mean is the mean of the per-target RMSEs, not √mse_mean).
 struct RegressionReport {
-  std::vector<std::string> targets;          // (t) names
-  std::vector<double> mse, rmse, mae, r2;    // (t)
+  std::vector<std::string> targets;        // (t) names
+  std::vector<double> mse, rmse, mae, r2;  // (t)
   double mse_mean = 0.0, rmse_mean = 0.0, mae_mean = 0.0, r2_mean = 0.0;
 };
 

@@ -3,8 +3,8 @@
 // The format is documented field by field in docs/model-format.md.
 #pragma once
 
-#include "mlp/network.hpp"
 #include "mlp/io/preprocess.hpp"
+#include "mlp/network.hpp"
 
 #include <nlohmann/json.hpp>
 

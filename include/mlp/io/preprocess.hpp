@@ -36,9 +36,9 @@ struct FeatureColumn {
 struct Preprocessing {
   Task task = Task::Classification;
   Scaling scaling = Scaling::Standard;
-  std::vector<FeatureColumn> features;    // in input order
-  std::vector<std::string> targets;       // target column names
-  std::vector<std::string> classes;       // classification: class names; class i = output i
+  std::vector<FeatureColumn> features;             // in input order
+  std::vector<std::string> targets;                // target column names
+  std::vector<std::string> classes;                // classification: class names; class i = output i
   std::vector<double> target_shift, target_scale;  // regression: y_model = (y − shift) / scale
 
   Index input_size() const;

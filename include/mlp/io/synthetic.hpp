@@ -44,8 +44,7 @@ constexpr std::size_t kMaxSamples = 10000000;
 // and noise that is negative, NaN or infinite.
 // One seed makes the same random draws whatever noise is, so noise only changes how far each
 // point is moved from its noise-free place (blobs: from its centre, scaled by 1 + noise).
-Dataset make(const std::string& kind, std::size_t samples, double noise, std::uint64_t seed,
-             int classes = 0);
+Dataset make(const std::string& kind, std::size_t samples, double noise, std::uint64_t seed, int classes = 0);
 
 // Writes a header line (the columns, "x1,x2,label") and one line per row. Features are written
 // in the shortest form that reads back to the same double; labels as integers. The output does
