@@ -1,5 +1,7 @@
-// `mlp evaluate`, `predict`, `summary`, `make-dataset`, `activations`, and shared helpers.
+// `mlp evaluate`, `predict`, `summary`, `make-dataset`, `activations`, with their command-line
+// options, and shared helpers.
 #include "commands.hpp"
+#include "cli.hpp"
 
 #include "mlp/error.hpp"
 #include "mlp/init.hpp"
@@ -14,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <memory>
 #include <numeric>
 #include <sstream>
 
@@ -199,6 +202,81 @@ int list_activations() {
     std::printf("    use:   %s\n\n", l.use);
   }
   return 0;
+}
+
+void add_csv_options(CLI::App* cmd, CsvOptions& csv) {
+  cmd->add_option("--delimiter", csv.delimiter, "Field delimiter: one character, or 'tab'")->capture_default_str();
+  cmd->add_flag("--header", csv.header, "The first row is a header (default: detected)");
+  cmd->add_flag("--no-header", csv.no_header, "The first row is data; columns are named column_1, column_2, ...");
+}
+
+namespace {
+// The arguments of a command that reads a model and a data file.
+struct ModelArgs {
+  std::string model, data, out;
+  bool json = false, proba = false;
+  CsvOptions csv;
+};
+}  // namespace
+
+Command add_evaluate_command(CLI::App& app) {
+  auto a = std::make_shared<ModelArgs>();
+  auto* cmd = app.add_subcommand("evaluate", "Evaluate a saved model on a labelled CSV file");
+  cmd->add_option("model", a->model, "Model file written by mlp train --save")->required();
+  cmd->add_option("data", a->data, "CSV file with the feature and target columns")->required();
+  cmd->add_flag("--json", a->json, "Print the metrics as one JSON object");
+  add_csv_options(cmd, a->csv);
+  return {cmd, [a] { return evaluate(a->model, a->data, a->csv, a->json); }};
+}
+
+Command add_predict_command(CLI::App& app) {
+  auto a = std::make_shared<ModelArgs>();
+  auto* cmd = app.add_subcommand("predict", "Predict with a saved model; writes CSV");
+  cmd->add_option("model", a->model, "Model file written by mlp train --save")->required();
+  cmd->add_option("data", a->data, "CSV file with the feature columns (target columns, if present, are ignored)")
+      ->required();
+  cmd->add_option("-o,--output", a->out, "Write predictions here instead of stdout");
+  cmd->add_flag("--proba", a->proba, "Also write each class's probability");
+  add_csv_options(cmd, a->csv);
+  return {cmd, [a] { return predict(a->model, a->data, a->csv, a->out, a->proba); }};
+}
+
+Command add_summary_command(CLI::App& app) {
+  auto a = std::make_shared<ModelArgs>();
+  auto* cmd = app.add_subcommand("summary", "Show a saved model: layers, parameters, preprocessing, training options");
+  cmd->add_option("model", a->model, "Model file")->required();
+  return {cmd, [a] { return summary(a->model); }};
+}
+
+Command add_make_dataset_command(CLI::App& app) {
+  struct Args {
+    std::string kind, out;
+    long samples = 400;
+    double noise = 0.1;
+    std::uint64_t seed = 42;
+    int classes = 0;
+  };
+  auto a = std::make_shared<Args>();
+  std::string kinds_help = "Synthetic 2-D data sets for teaching:";
+  std::vector<std::string> kind_names;
+  for (const auto& k : synthetic::kinds()) {
+    kinds_help += std::string("\n  ") + k.name + ": " + k.description;
+    kind_names.push_back(k.name);
+  }
+  auto* cmd = app.add_subcommand("make-dataset", kinds_help);
+  cmd->add_option("kind", a->kind, "Which data set")->required()->check(CLI::IsMember(kind_names));
+  cmd->add_option("--samples", a->samples, "Number of rows")->capture_default_str();
+  cmd->add_option("--noise", a->noise, "Noise level (see each kind)")->capture_default_str();
+  cmd->add_option("--seed", a->seed, "Random seed")->capture_default_str();
+  cmd->add_option("--classes", a->classes, "Number of classes (spiral, blobs; 0 = the kind's default)")
+      ->capture_default_str();
+  cmd->add_option("-o,--output", a->out, "Output CSV (default stdout)");
+  return {cmd, [a] { return make_dataset(a->kind, a->samples, a->noise, a->seed, a->classes, a->out); }};
+}
+
+Command add_activations_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("activations", "List the activations and losses, with formulas and when to use them");
+  return {cmd, [] { return list_activations(); }};
 }
 
 }  // namespace mlp::app

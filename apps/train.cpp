@@ -1,14 +1,18 @@
 // `mlp train`: from a CSV file to a trained, evaluated and (optionally) saved model, in five
 // steps: check every option, load and split the data, build the network, fit, report and save.
+#include "cli.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
 
 #include "mlp/error.hpp"
+#include "mlp/init.hpp"
 #include "mlp/io/evaluation.hpp"
 #include "mlp/io/files.hpp"
 #include "mlp/io/metrics.hpp"
 #include "mlp/io/model.hpp"
 #include "mlp/io/preprocess.hpp"
+#include "mlp/optimizer.hpp"
+#include "mlp/schedule.hpp"
 #include "mlp/threads.hpp"
 #include "mlp/trainer.hpp"
 
@@ -367,6 +371,90 @@ int train(const TrainOptions& o) {
   }
   print_results(o, r, result, summary, d.prep.task);
   return 0;
+}
+
+void add_training_options(CLI::App* cmd, TrainOptions& t) {
+  cmd->add_option("data", t.data, "Training data (CSV)")->required();
+  cmd->add_option(
+         "--target", t.targets,
+         "Target column(s) by name or 0-based index; several for multi-output regression (default: the last column)")
+      ->delimiter(',');
+  cmd->add_option("--task", t.task,
+                  "classification, regression, or auto: text or few integer labels mean classification")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "classification", "regression"}));
+  cmd->add_option("--categorical", t.categorical, "Text feature columns to one-hot encode")->delimiter(',');
+  cmd->add_option("--layers", t.layers,
+                  "Hidden layer sizes, each optionally with its activation: 64,32 or 64:relu,32:tanh ('none' for no "
+                  "hidden layer)")
+      ->capture_default_str();
+  cmd->add_option("--activation", t.activation, "Hidden activation: " + mlp::activation_names())->capture_default_str();
+  cmd->add_option(
+      "--output-activation", t.output_activation,
+      "Output activation (default from the task: softmax, sigmoid for two classes, identity for regression)");
+  cmd->add_option("--loss", t.loss, "Loss: " + mlp::loss_names() + " (default from the task)");
+  cmd->add_option("--optimizer", t.optimizer, "Optimizer: " + mlp::optimizer_names())->capture_default_str();
+  cmd->add_option("--lr", t.lr, "Learning rate (0 = the optimizer's default: 0.001 for adam, 0.01 for sgd)")
+      ->capture_default_str();
+  cmd->add_option("--momentum", t.momentum, "SGD momentum in [0, 1)")->capture_default_str();
+  cmd->add_flag("--nesterov", t.nesterov, "Nesterov momentum (SGD)");
+  cmd->add_option("--weight-decay", t.weight_decay, "L2 penalty added to every gradient")->capture_default_str();
+  cmd->add_option("--clip-norm", t.clip_norm,
+                  "Clip gradients to this global L2 norm (0 = off): the remedy for exploding gradients")
+      ->capture_default_str();
+  cmd->add_option("--dropout", t.dropout, "Dropout rate after each hidden layer, in [0, 1)")->capture_default_str();
+  cmd->add_option("--init", t.init, "Weight init: " + mlp::init_names() + " (default from each layer's activation)");
+  cmd->add_option("--epochs", t.epochs, "Passes over the training data")->capture_default_str();
+  cmd->add_option("--batch-size", t.batch_size, "Samples per gradient step")->capture_default_str();
+  cmd->add_option("--lr-schedule", t.lr_schedule, "Learning-rate schedule: " + mlp::schedule_names())
+      ->capture_default_str();
+  cmd->add_option("--val-split", t.val_split, "Fraction of rows held out for validation, in [0, 1)")
+      ->capture_default_str();
+  cmd->add_option("--val", t.val_file, "Validation data from a file instead of a split");
+  cmd->add_option("--test-split", t.test_split, "Fraction of rows held out as a test set, never used in training")
+      ->capture_default_str();
+  cmd->add_option("--test", t.test_file, "Test data file, evaluated after training");
+  cmd->add_option("--early-stopping", t.early_stopping,
+                  "Stop after this many epochs without a better validation loss, restoring the best weights (0 = off; "
+                  "-1 = 20 for regression with validation data, off for classification)")
+      ->capture_default_str();
+  cmd->add_option("--scale", t.scale, "Feature scaling: standard, minmax or none")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"standard", "minmax", "none"}));
+  cmd->add_option("--seed", t.seed, "Seed for initialisation, splitting, shuffling and dropout")->capture_default_str();
+  cmd->add_option("--threads", t.threads, "Threads for the matrix products")->capture_default_str();
+  cmd->add_flag("--reference", t.reference,
+                "Compute each Dense layer with the textbook code of src/dense.cpp instead of the fast path (same "
+                "results to float rounding; for reading and changing the code)");
+  add_csv_options(cmd, t.csv);
+}
+
+Command add_train_command(CLI::App& app) {
+  struct Args {
+    TrainOptions options;
+    std::string write_config;
+  };
+  auto a = std::make_shared<Args>();
+  TrainOptions& t = a->options;
+  auto* cmd = app.add_subcommand(
+      "train", "Train a network on a CSV file (the target is the last column unless --target says otherwise)");
+  // --config belongs to the top-level app (CLI11 reads subcommand options from a [train] section
+  // or train.NAME keys); fallthrough lets users write it after `train` as well.
+  app.set_config("--config", "", "Read options from a TOML/INI file (as written by mlp train --write-config)")
+      ->configurable(false);
+  cmd->fallthrough();
+  add_training_options(cmd, t);
+  cmd->add_option("--save", t.save, "Write the trained model (JSON) to this file");
+  cmd->add_option("--history", t.history, "Write per-epoch metrics to this CSV file");
+  cmd->add_option("--write-config", a->write_config,
+                  "Write this run's options to a TOML file, to re-run it with --config")
+      ->configurable(false);
+  cmd->add_flag("--quiet,-q", t.quiet, "Print only the final result");
+  cmd->add_flag("--json", t.json, "Print the final metrics as one JSON object on stdout");
+  return {cmd, [a] {
+            if (!a->write_config.empty()) write_file_atomically(a->write_config, options_toml(a->options));
+            return train(a->options);
+          }};
 }
 
 }  // namespace mlp::app
