@@ -47,6 +47,7 @@ struct TrainOptions {
   int threads = 1;
   bool reference = false;  // run src/dense.cpp itself instead of the fast path
   std::string save, history;
+  std::string diagnostics;  // CSV of per-layer statistics per epoch ("" = off)
   bool quiet = false, json = false;
   CsvOptions csv;
 
@@ -87,6 +88,7 @@ struct TrainOptions {
     v("no_header", csv.no_header);
     v("save", save);
     v("history", history);
+    v("diagnostics", diagnostics);
     v("quiet", quiet);
     v("json", json);
   }

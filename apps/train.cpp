@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "progress.hpp"
 
+#include "mlp/diagnostics.hpp"
 #include "mlp/error.hpp"
 #include "mlp/init.hpp"
 #include "mlp/io/evaluation.hpp"
@@ -334,6 +335,30 @@ void print_results(const TrainOptions& o, const Results& r, const FitResult& res
   std::printf("%s", tail.c_str());
 }
 
+// The last epoch's per-layer table (with the results, on stdout; on stderr with --json) and the
+// warnings (stderr), after the results.
+void print_diagnostics(const TrainOptions& o, const Diagnostics& diagnostics) {
+  if (!o.quiet)
+    std::fprintf(o.json ? stderr : stdout, "\nlayer diagnostics, epoch %d (every epoch: %s)\n%s",
+                 diagnostics.history().back().epoch, o.diagnostics.c_str(), diagnostics.table().c_str());
+  for (const std::string& w : diagnostics.warnings()) std::fprintf(stderr, "mlp: warning: %s\n", w.c_str());
+}
+
+nlohmann::json diagnostics_json(const Diagnostics& diagnostics) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const LayerStats& s : diagnostics.history().back().layers)
+    layers.push_back({{"layer", s.layer},
+                      {"activation", s.activation},
+                      {"dead_share", s.dead},
+                      {"sparsity", s.sparsity},
+                      {"saturated_share", s.saturated},
+                      {"grad_norm", s.grad_norm},
+                      {"update_ratio", s.update_ratio},
+                      {"activation_mean", s.mean},
+                      {"activation_sd", s.sd}});
+  return {{"layers", layers}, {"warnings", diagnostics.warnings()}};
+}
+
 }  // namespace
 
 int train(const TrainOptions& o) {
@@ -347,7 +372,10 @@ int train(const TrainOptions& o) {
   const int patience = patience_for(o, d);
   if (!o.quiet) progress.line(describe_run(o, d, net));
 
-  const FitResult result = fit(net, d.X, d.Y, d.Xval, d.Yval, fit_options(o, plan, d, patience, progress));
+  FitOptions fo = fit_options(o, plan, d, patience, progress);
+  std::optional<Diagnostics> diagnostics;
+  if (!o.diagnostics.empty()) fo.diagnostics = &diagnostics.emplace(net);
+  const FitResult result = fit(net, d.X, d.Y, d.Xval, d.Yval, fo);
 
   const Results r = evaluate_sets(net, d);
   nlohmann::json summary = r.metrics[r.held_out];
@@ -358,8 +386,10 @@ int train(const TrainOptions& o) {
   summary["stopped_early"] = result.stopped_early;
   summary["seconds"] = result.seconds;
   summary["metrics"] = r.metrics;
+  if (diagnostics) summary["diagnostics"] = diagnostics_json(*diagnostics);
 
   if (!o.history.empty()) write_file_atomically(o.history, history_csv(result, d.prep.task));
+  if (diagnostics) write_file_atomically(o.diagnostics, diagnostics->csv());
   if (!o.save.empty()) {
     nlohmann::json training;
     training["options"] = options_json(effective_options(o, plan, output, patience));
@@ -370,6 +400,7 @@ int train(const TrainOptions& o) {
     save_model(o.save, net, d.prep, training);
   }
   print_results(o, r, result, summary, d.prep.task);
+  if (diagnostics) print_diagnostics(o, *diagnostics);
   return 0;
 }
 
@@ -446,6 +477,10 @@ Command add_train_command(CLI::App& app) {
   add_training_options(cmd, t);
   cmd->add_option("--save", t.save, "Write the trained model (JSON) to this file");
   cmd->add_option("--history", t.history, "Write per-epoch metrics to this CSV file");
+  cmd->add_option("--diagnostics", t.diagnostics,
+                  "Measure each hidden layer every step (dead and saturated units, sparsity, gradient norm, update "
+                  "size, activation mean and sd), write them per epoch to this CSV file, print the last epoch's "
+                  "table and warn in words when a layer is in trouble");
   cmd->add_option("--write-config", a->write_config,
                   "Write this run's options to a TOML file, to re-run it with --config")
       ->configurable(false);

@@ -1,8 +1,11 @@
 // W2 of the benchmark: Fashion-MNIST, 784-256-128-10, ReLU, softmax + cross-entropy, SGD lr 0.05
 // momentum 0.9, batch 64, shuffled. Starts from the initial weights in INIT (float32, torch
 // layout: W1 b1 W2 b2 W3 b3), so its loss curve can be compared with PyTorch's.
-// Usage: w2_fashion DATA_DIR INIT.bin EPOCHS THREADS SEED  → one JSON line per epoch and a summary.
+// Usage: w2_fashion DATA_DIR INIT.bin EPOCHS THREADS SEED [diagnostics]  → one JSON line per epoch
+// and a summary. With "diagnostics", every step also gathers mlp::Diagnostics (their cost is a
+// target: ≤ 10% of the training time).
 #include "fashion.hpp"
+#include "mlp/diagnostics.hpp"
 #include "mlp/io/metrics.hpp"
 #include "mlp/threads.hpp"
 #include "mlp/trainer.hpp"
@@ -10,10 +13,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 int main(int argc, char** argv) {
-  if (argc != 6) {
-    std::fprintf(stderr, "usage: %s DATA_DIR INIT.bin EPOCHS THREADS SEED\n", argv[0]);
+  const bool diagnose = argc == 7 && std::string(argv[6]) == "diagnostics";
+  if (argc != 6 && !diagnose) {
+    std::fprintf(stderr, "usage: %s DATA_DIR INIT.bin EPOCHS THREADS SEED [diagnostics]\n", argv[0]);
     return 2;
   }
   const std::string dir = argv[1];
@@ -50,6 +55,8 @@ int main(int argc, char** argv) {
                 r.seconds, r.samples_per_second);
     std::fflush(stdout);
   };
+  std::optional<mlp::Diagnostics> diagnostics;
+  if (diagnose) o.diagnostics = &diagnostics.emplace(net);
   const auto result = mlp::fit(net, X, Y, mlp::Matrix(0, 784), mlp::Matrix(0, 1), o);
   const double acc = mlp::accuracy(net.predict(Xt), Yt);
   double best = 0;

@@ -4,6 +4,7 @@
 #include "fast/parallel.hpp"  // split_elements
 #include "mlp/error.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -28,9 +29,32 @@ void Optimizer::step(const std::vector<Parameter>& params) {
     if (last_norm_ > config_.clip_norm) scale = static_cast<Scalar>(config_.clip_norm / last_norm_);
   }
   const Scalar wd = static_cast<Scalar>(config_.weight_decay);
+  if (track_) {
+    norms_.resize(params.size());
+    for (std::size_t i = 0; i < params.size(); ++i) norms_[i] = measured_update(i, params[i], scale, wd);
+    return;
+  }
   // Every element updates independently, so threads may take a block each (src/fast/parallel.hpp).
   for (std::size_t i = 0; i < params.size(); ++i)
     fast::split_elements(params[i].size, [&](Index first, Index end) { update(i, params[i], first, end, scale, wd); });
+}
+
+// The same update, chunk by chunk, measuring each chunk while it is in the L1 cache: its gradient,
+// its weights before, and how far the update moved them. One thread: the sums stay in order.
+Optimizer::StepNorms Optimizer::measured_update(std::size_t i, const Parameter& p, Scalar scale, Scalar wd) {
+  constexpr Index kChunk = 2048;
+  Scalar before[kChunk];
+  StepNorms n;
+  for (Index first = 0; first < p.size; first += kChunk) {
+    const Index len = std::min(kChunk, p.size - first);
+    Eigen::Map<Vector> w(p.value + first, len), old(before, len);
+    old = w;
+    n.grad_sq += static_cast<double>(Eigen::Map<const Vector>(p.grad + first, len).squaredNorm());
+    n.value_sq += static_cast<double>(old.squaredNorm());
+    update(i, p, first, first + len, scale, wd);
+    n.delta_sq += static_cast<double>((w - old).squaredNorm());
+  }
+  return n;
 }
 
 void Sgd::resize_state(const std::vector<Parameter>& params) {

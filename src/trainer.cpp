@@ -3,6 +3,7 @@
 // sized once, so after the first batch an epoch allocates nothing but what the callbacks do.
 #include "mlp/trainer.hpp"
 
+#include "mlp/diagnostics.hpp"
 #include "mlp/error.hpp"
 
 #include "fast/gather.hpp"
@@ -96,6 +97,7 @@ FitResult fit(Network& net, const ConstMatrixRef& X, const ConstMatrixRef& Y, co
       } else {
         loss = net.train_step(X.middleRows(first, rows), Y.middleRows(first, rows));
       }
+      if (o.diagnostics) o.diagnostics->after_step();
       if (!std::isfinite(loss))
         throw Error("training diverged: the loss became " + std::to_string(loss) + " in epoch " +
                     std::to_string(epoch + 1) + " (try a smaller --lr, or --clip-norm 1)");
@@ -115,6 +117,7 @@ FitResult fit(Network& net, const ConstMatrixRef& X, const ConstMatrixRef& Y, co
     r.samples_per_second = static_cast<double>(n) / std::max(r.seconds, 1e-9);
     result.history.push_back(r);
     result.best_epoch = r.epoch;
+    if (o.diagnostics) o.diagnostics->end_epoch(r.epoch);
     if (o.on_epoch) o.on_epoch(r);
     if (early_stopping.should_stop(net, r)) {
       result.stopped_early = true;

@@ -9,59 +9,14 @@
 
 using namespace mlp;
 
-namespace {
-
-// Random values in [lo, hi], kept at least `gap` away from 0 where f′ may jump.
-Matrix sample(Index rows, Index cols, Rng& rng, double lo, double hi, double gap = 0.0) {
-  Matrix M(rows, cols);
-  for (Index i = 0; i < M.size(); ++i) {
-    double v;
-    do v = rng.uniform(lo, hi);
-    while (std::abs(v) < gap);
-    M.data()[i] = v;
-  }
-  return M;
-}
-
-// L = Σ f(Z) ⊙ R for a fixed random R, so ∂L/∂A = R: checks the activation's dZ and dp.
-struct ActivationCase {
-  Activation act;
-  Matrix Z, R, A, dZ;
-  RowVector p, dp;
-  double loss() {
-    act.info->forward(Z, p, A);
-    return (A.array() * R.array()).sum();
-  }
-  void analytic() {
-    loss();
-    dp = RowVector::Zero(p.size());
-    ActivationGrad g{Z, A, p, R, dZ, p.size() ? &dp : nullptr};
-    act.info->backward(g);
-  }
-};
-
-ActivationCase make_case(const std::string& spec, Rng& rng) {
-  ActivationCase c;
-  c.act = parse_activation(spec);
-  const Index B = 5, units = 4;
-  c.Z = sample(B, units, rng, -3, 3, c.act.info->smooth ? 0.0 : 0.05);
-  c.R = sample(B, units, rng, -1, 1);
-  c.A.resize(B, units);
-  c.dZ.resize(B, units);
-  if (c.act.info->has_param()) {
-    c.p = RowVector::Constant(units, c.act.param);
-    c.p += RowVector::Random(units) * 0.1;  // distinct per-unit values, as after learning
-  }
-  return c;
-}
-
-}  // namespace
+using gradcheck::make_activation_case;
+using gradcheck::sample;
 
 TEST_CASE("gradcheck: every activation in the table, dZ") {
   Rng rng(1);
   for (const auto& info : activations()) {
     CAPTURE(info.name);
-    auto c = make_case(info.name, rng);
+    auto c = make_activation_case(parse_activation(info.name), rng);
     c.analytic();
     Matrix analytic = c.dZ;
     auto r = gradcheck::check(c.Z.data(), analytic.data(), c.Z.size(), [&] { return c.loss(); });
@@ -76,7 +31,7 @@ TEST_CASE("gradcheck: every activation parameter (PReLU slope, Swish beta, ELU/l
   for (const auto& info : activations()) {
     if (!info.has_param() || info.param.learnable == Learnable::Never) continue;
     CAPTURE(info.name);
-    auto c = make_case(info.name, rng);
+    auto c = make_activation_case(parse_activation(info.name), rng);
     c.analytic();
     RowVector analytic = c.dp;
     auto r = gradcheck::check(c.p.data(), analytic.data(), c.p.size(), [&] { return c.loss(); });
@@ -89,7 +44,7 @@ TEST_CASE("gradcheck: every activation parameter (PReLU slope, Swish beta, ELU/l
 
 TEST_CASE("gradcheck: the checker fails a derivative off by 1%, and an all-zero gradient") {
   Rng rng(3);
-  auto c = make_case("tanh", rng);
+  auto c = make_activation_case(parse_activation("tanh"), rng);
   c.analytic();
   Matrix wrong = c.dZ * 1.01;
   auto r = gradcheck::check(c.Z.data(), wrong.data(), c.Z.size(), [&] { return c.loss(); });
@@ -200,19 +155,10 @@ TEST_CASE("gradcheck: a whole 3-layer network, every parameter, with each output
         Y.setZero();
         for (Index r = 0; r < 7; ++r) Y(r, r % 3) = 1;
       }
-      auto loss = [&] {
-        net.forward(X, true);
-        return static_cast<double>(net.loss_of_last_forward(Y));
-      };
-      loss();
-      net.backward(X, Y);
-      std::vector<Vector> grads;
-      for (const auto& p : net.parameters()) grads.push_back(p.g());
-      for (std::size_t i = 0; i < grads.size(); ++i) {
-        CAPTURE(net.parameters()[i].name);
-        auto r = gradcheck::check(net.parameters()[i].value, grads[i].data(), grads[i].size(), loss);
-        CAPTURE(r.relative_error);
-        CHECK(r.ok());
+      for (const auto& p : gradcheck::check_network(net, X, Y)) {
+        CAPTURE(p.name);
+        CAPTURE(p.result.relative_error);
+        CHECK(p.result.ok());
       }
     }
 }

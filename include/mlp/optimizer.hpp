@@ -37,6 +37,15 @@ class Optimizer {
   // clipping is on: it costs a pass over every gradient; NaN otherwise).
   double last_gradient_norm() const { return last_norm_; }
 
+  // What the last step did to each parameter (same index), measured when switched on, for
+  // Diagnostics: Σ (∂L/∂w)², Σ w² before the step, Σ (Δw)². Off by default, and then costs
+  // nothing; on, each parameter is updated in chunks that stay in the L1 cache while measured.
+  struct StepNorms {
+    double grad_sq = 0, value_sq = 0, delta_sq = 0;
+  };
+  void track_step_norms(bool on) { track_ = on; }
+  const std::vector<StepNorms>& step_norms() const { return norms_; }
+
  protected:
   // Updates elements [first, end) of parameter i (its state lives at the same index) from the
   // effective gradient
@@ -51,8 +60,11 @@ class Optimizer {
   long steps_ = 0;
 
  private:
+  StepNorms measured_update(std::size_t i, const Parameter& p, Scalar grad_scale, Scalar weight_decay);
   double last_norm_ = 0.0;
   bool sized_ = false;
+  bool track_ = false;
+  std::vector<StepNorms> norms_;
 };
 
 // v ← μ·v + g;  w ← w − lr·(g + μ·v) with Nesterov, w ← w − lr·v without (μ = 0: plain SGD).

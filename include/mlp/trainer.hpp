@@ -12,6 +12,8 @@
 namespace mlp {
 inline namespace MLP_SCALAR_NAMESPACE {
 
+class Diagnostics;
+
 struct EpochReport {
   int epoch = 0;  // 1-based
   double train_loss = 0;
@@ -33,6 +35,9 @@ struct FitOptions {
   std::function<void(const EpochReport&)> on_epoch;
   // Validation metric from predictions (N, outputs) and targets (N, ·); higher is better.
   std::function<double(const Matrix&, const ConstMatrixRef&)> metric;
+  // When set, gathers each hidden layer's statistics after every step and closes each epoch's
+  // before on_epoch is called (diagnostics.hpp). Not owned.
+  Diagnostics* diagnostics = nullptr;
 };
 
 struct FitResult {
