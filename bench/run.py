@@ -314,13 +314,15 @@ def round_w2(cfg, build, data, init, torch_ok, first, r, time_v):
     mlp = os.path.join(build, "bench", "bench_w2_fashion")
     tw2 = [sys.executable, os.path.join(BENCH, "torch_w2.py"), data, init, e]
     runs = [("mlp_1t", ([time_v, "-v"] if time_v else []) + [mlp, data, init, e, "1", str(W2_SEED)], thread_env(1)),
-            ("mlp_2t", [mlp, data, init, e, "2", str(W2_SEED)], thread_env(2, openblas=1))]
+            ("mlp_2t", [mlp, data, init, e, "2", str(W2_SEED)], thread_env(2, openblas=1)),
+            # the same 1-thread run gathering mlp::Diagnostics every step (train --diagnostics)
+            ("mlp_1t_diagnostics", [mlp, data, init, e, "1", str(W2_SEED), "diagnostics"], thread_env(1))]
     if torch_ok:
         runs += [("pytorch_1t", tw2 + ["1", str(W2_SEED)], thread_env(1)),
                  ("pytorch_2t_all2", tw2 + ["2", str(W2_SEED)], thread_env(2)),
                  ("pytorch_2t_openblas1", tw2 + ["2", str(W2_SEED)], thread_env(2, openblas=1))]
-        # interleave: mlp 1t, torch 1t, mlp 2t, torch 2t, torch 2t'
-        runs = [runs[0], runs[2], runs[1], runs[3], runs[4]]
+        # interleave: mlp 1t, mlp 1t with diagnostics, torch 1t, mlp 2t, torch 2t, torch 2t'
+        runs = [runs[0], runs[2], runs[3], runs[1], runs[4], runs[5]]
     if not first:
         runs.reverse()
 
@@ -426,6 +428,10 @@ def summarize(cfg, res):
                             med(s["w2_ratio_1t"]) >= 2.0))
             targets.append(("W2 2 threads: mlp ≥ 2.5× PyTorch's best 2-thread setting",
                             spread(s["w2_ratio_2t"], "{:.2f}×"), med(s["w2_ratio_2t"]) >= 2.5))
+        if "mlp_1t_diagnostics" in sps:
+            s["w2_diagnostics_cost"] = [100 * (a / b - 1) for a, b in zip(sps["mlp_1t"], sps["mlp_1t_diagnostics"])]
+            targets.append(("W2 1 thread: diagnostics on (train --diagnostics) cost ≤ 10 % of the training time",
+                            spread(s["w2_diagnostics_cost"], "{:+.1f} %"), med(s["w2_diagnostics_cost"]) <= 10))
         s["w2_scaling"] = [a / b for a, b in zip(sps["mlp_2t"], sps["mlp_1t"])]
         targets.append(("W2 2 threads: ≥ 1.5× mlp's own 1-thread samples/s", spread(s["w2_scaling"], "{:.2f}×"),
                         med(s["w2_scaling"]) >= 1.5))

@@ -152,16 +152,17 @@ void Diagnostics::reset_epoch() {
   steps_ = 0;
 }
 
-std::vector<std::string> Diagnostics::warnings() const {
+std::vector<std::string> Diagnostics::warnings() const { return diagnostic_warnings(history_); }
+
+std::vector<std::string> diagnostic_warnings(const std::vector<EpochStats>& history) {
   std::vector<std::string> out;
-  if (history_.empty() || watch_.empty()) return out;
-  const EpochStats& last = history_.back();
+  if (history.empty() || history.front().layers.empty()) return out;
+  const EpochStats& last = history.back();
 
   // A share that is still over its threshold at the end: since which epoch it has stayed there.
   auto since = [&](std::size_t layer, double LayerStats::*field, double threshold) {
     int first = last.epoch;
-    for (auto e = history_.rbegin(); e != history_.rend() && e->layers[layer].*field >= threshold; ++e)
-      first = e->epoch;
+    for (auto e = history.rbegin(); e != history.rend() && e->layers[layer].*field >= threshold; ++e) first = e->epoch;
     return first;
   };
   for (std::size_t l = 0; l < last.layers.size(); ++l) {
@@ -183,7 +184,7 @@ std::vector<std::string> Diagnostics::warnings() const {
 
   // Vanishing or exploding gradients: the first hidden layer's gradient against the last's, in
   // the first epoch, before training has had a chance to repair (or hide) it.
-  const EpochStats& first = history_.front();
+  const EpochStats& first = history.front();
   const LayerStats& bottom = first.layers.front();
   const LayerStats& top = first.layers.back();
   if (first.layers.size() >= 2 && top.grad_norm > 0 && bottom.grad_norm > 0) {
@@ -194,7 +195,7 @@ std::vector<std::string> Diagnostics::warnings() const {
       out.push_back(which + "1/" + ratio_text(1 / ratio) + of + " (" + number(bottom.grad_norm) + " vs " +
                     number(top.grad_norm) + "): gradients vanish; try relu with he init");
     else if (ratio > kWarnGradientRatio)
-      out.push_back(which + ratio_text(ratio) + " times" + of +
+      out.push_back(which + ratio_text(ratio) + " times layer " + std::to_string(top.layer) + "'s" +
                     ": gradients explode; try --clip-norm 1, a lower --lr, "
                     "or xavier/he init");
   }
@@ -203,12 +204,27 @@ std::vector<std::string> Diagnostics::warnings() const {
 
 std::string Diagnostics::table() const {
   if (history_.empty()) return "";
-  std::string t = "layer  activation          units   dead  sparse  satur.    grad norm  update/w    mean     sd\n";
-  char line[200];
-  for (const LayerStats& s : history_.back().layers) {
-    std::snprintf(line, sizeof line, "%-6d %-18.18s %6lld %6s %7s %7s  %11.3g %9.2g %7.3f %6.3f\n", s.layer,
+  // The gradient norm of the first epoch beside the last's: vanishing gradients show at the start,
+  // and training may have repaired them (or not) by the end.
+  const EpochStats &first = history_.front(), &last = history_.back();
+  const std::string grad = first.epoch == last.epoch ? "grad norm"
+                                                     : "grad norm, epoch " + std::to_string(first.epoch) + " -> " +
+                                                           std::to_string(last.epoch);
+  char line[240];
+  std::snprintf(line, sizeof line, "layer  %-18s %6s %6s %7s %7s  %-27s %9s %7s %6s\n", "activation", "units", "dead",
+                "sparse", "satur.", grad.c_str(), "update/w", "mean", "sd");
+  std::string t = line;
+  for (std::size_t l = 0; l < last.layers.size(); ++l) {
+    const LayerStats& s = last.layers[l];
+    char norms[64];
+    if (first.epoch == last.epoch)
+      std::snprintf(norms, sizeof norms, "%9s", number(s.grad_norm).c_str());
+    else
+      std::snprintf(norms, sizeof norms, "%9s -> %-9s", number(first.layers[l].grad_norm).c_str(),
+                    number(s.grad_norm).c_str());
+    std::snprintf(line, sizeof line, "%-6d %-18.18s %6lld %6s %7s %7s  %-27s %9.2g %7.3f %6.3f\n", s.layer,
                   s.activation.c_str(), static_cast<long long>(s.units), percent(s.dead).c_str(),
-                  percent(s.sparsity).c_str(), percent(s.saturated).c_str(), s.grad_norm, s.update_ratio, s.mean, s.sd);
+                  percent(s.sparsity).c_str(), percent(s.saturated).c_str(), norms, s.update_ratio, s.mean, s.sd);
     t += line;
   }
   return t;

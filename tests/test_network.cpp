@@ -1,5 +1,6 @@
 // The network as a whole: XOR is learned with a non-linearity and cannot be without one, a seed
 // reproduces a run bit for bit, a training step allocates nothing, summary() shows the model.
+#include "mlp/diagnostics.hpp"
 #include "mlp/error.hpp"
 #include "mlp/threads.hpp"
 #include "mlp/trainer.hpp"
@@ -176,6 +177,32 @@ TEST_CASE("network: once buffers are sized, a training step allocates nothing") 
     }
   }
   set_threads(1);
+}
+
+TEST_CASE("network: diagnostics gathered after each step allocate nothing either") {
+  Rng rng(4);
+  Matrix X(64, 784), Y(64, 1);
+  for (Index i = 0; i < X.size(); ++i) X.data()[i] = static_cast<Scalar>(rng.uniform());
+  for (Index i = 0; i < 64; ++i) Y(i, 0) = static_cast<Scalar>(rng.below(10));
+  // No set_threads here: the library's default threading must not allocate either.
+  for (const char* hidden : {"relu", "prelu", "sigmoid"}) {
+    CAPTURE(hidden);
+    Network net = mnist_like(1, hidden, "adam", 0.0);
+    Diagnostics diag(net);
+    net.train_step(X, Y);  // sizes the network's buffers and the diagnostics'
+    diag.after_step();
+    diag.end_epoch(1);
+    g_allocations = 0;
+    g_counting = true;
+    for (int i = 0; i < 3; ++i) {
+      net.train_step(X, Y);
+      diag.after_step();
+    }
+    net.train_step(X.topRows(17), Y.topRows(17));
+    diag.after_step();
+    g_counting = false;
+    CHECK(g_allocations == 0);
+  }
 }
 
 TEST_CASE("network: summary lists layers, shapes, parameter counts and activations") {

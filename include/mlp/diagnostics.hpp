@@ -38,6 +38,12 @@ struct EpochStats {
   std::vector<LayerStats> layers;
 };
 
+// The warnings of a run, from its history alone (Diagnostics::warnings): each names the layer,
+// the epoch and a remedy, for units dead or saturated in most of a layer (≥ 50%), updates too
+// large for the weights (‖ΔW‖/‖W‖ ≥ 0.1 per step), and gradients vanishing or exploding between the
+// first and the last hidden layer in the first epoch (a ratio of their ‖dW‖ beyond 100 either way).
+std::vector<std::string> diagnostic_warnings(const std::vector<EpochStats>& history);
+
 class Diagnostics {
  public:
   // Watches the hidden Dense layers of net (every Dense layer but the output one) and asks its
@@ -54,7 +60,8 @@ class Diagnostics {
   // hidden layer to the first, updates too large for the weights. Empty for a healthy run.
   std::vector<std::string> warnings() const;
 
-  // A compact table of the last epoch, one line per hidden layer.
+  // A compact table of the last epoch, one line per hidden layer, with the first epoch's gradient norm
+  // beside the last's.
   std::string table() const;
   // The whole history as CSV, one row per (epoch, layer), with a header naming each column.
   std::string csv() const;
