@@ -15,7 +15,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
+#include <limits>
 #include <memory>
 #include <numeric>
 #include <sstream>
@@ -179,8 +183,239 @@ int make_dataset(const std::string& kind, long samples, double noise, std::uint6
   return 0;
 }
 
+namespace {
+
+// ---- mlp activations: the textbook comparison, and f, f' at chosen points ----
+
+// Text cut at spaces into lines of at most `width` characters (a longer word is cut where it must).
+std::vector<std::string> wrap(const std::string& text, std::size_t width) {
+  std::vector<std::string> lines;
+  std::string line;
+  std::istringstream words(text);
+  for (std::string w; words >> w;) {
+    if (!line.empty() && line.size() + 1 + w.size() <= width) {
+      line += " " + w;
+      continue;
+    }
+    if (!line.empty()) lines.push_back(line);
+    for (; w.size() > width; w = w.substr(width)) lines.push_back(w.substr(0, width));
+    line = w;
+  }
+  lines.push_back(line);
+  return lines;
+}
+
+// `prefix` then the text, wrapped within 118 columns, continuation lines indented under the text.
+void print_wrapped(const std::string& prefix, const std::string& text) {
+  const std::vector<std::string> lines = wrap(text, 118 - prefix.size());
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    std::printf("%s%s\n", i ? std::string(prefix.size(), ' ').c_str() : prefix.c_str(), lines[i].c_str());
+}
+
+std::string without_prefix(const std::string& text, const std::string& prefix) {
+  return text.rfind(prefix, 0) == 0 ? text.substr(prefix.size()) : text;
+}
+
+const char* sides(bool left, bool right) { return left && right ? "both" : left ? "left" : right ? "right" : "no"; }
+
+// What the textbooks' comparison table says of an activation, measured on its own forward and
+// backward (activation_values) rather than written beside it, so it cannot drift from the code.
+struct Traits {
+  std::string zero_centred, saturates, can_die;
+};
+
+constexpr double kFar = 1000;          // "far out": |x| = 1000
+constexpr double kVanished = 1e-4;     // |f'| below this far out: the gradient has vanished
+constexpr double kZeroMean = 1e-3;     // |E f(z)| below this: zero-centred
+constexpr double kStepsPerUnit = 256;  // quadrature step 1/256: every kink on a grid point
+
+Traits traits_of(const Activation& act) {
+  const ActivationInfo& info = *act.info;
+  if (!info.elementwise) return {"-", "-", "-"};
+  Traits t;
+  // Zero-centred: the mean output for standard normal inputs, E f(z) = ∫ f(x) φ(x) dx, by the
+  // trapezoid rule on [-12, 12] (error < 1e-6 with the kinks on grid points; φ(12) < 1e-31).
+  std::vector<double> x;
+  for (double i = -12 * kStepsPerUnit; i <= 12 * kStepsPerUnit; ++i) x.push_back(i / kStepsPerUnit);
+  const ActivationValues v = activation_values(act, x);
+  double mean = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) mean += v.f[i] * std::exp(-0.5 * x[i] * x[i]);
+  mean /= kStepsPerUnit * std::sqrt(2 * 3.14159265358979323846);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "no (%.2f)", mean);
+  t.zero_centred = std::abs(mean) < kZeroMean ? "yes" : buf;
+  // Saturates: f' has vanished far out, on the left (x -> -inf) or the right.
+  const ActivationValues far = activation_values(act, {-kFar, kFar});
+  t.saturates = sides(std::abs(far.df[0]) < kVanished, std::abs(far.df[1]) < kVanished);
+  // Can die: f' is exactly 0 on a whole half-line, so a unit whose inputs all land there never
+  // learns again. A flat piece can only begin at a kink (a function smooth there is not constant
+  // on a half-line unless it is constant everywhere), so f' is sampled beyond the outer kinks:
+  // merely tiny f' far out (sigmoid, gelu underflowing) is saturation, not death.
+  bool dies[2] = {false, false};
+  if (!info.kinks.empty()) {
+    const double edge[2] = {*std::min_element(info.kinks.begin(), info.kinks.end()),
+                            *std::max_element(info.kinks.begin(), info.kinks.end())};
+    for (int side = 0; side < 2; ++side) {
+      const double dir = side == 0 ? -1 : 1;
+      std::vector<double> beyond = {dir * kFar};
+      for (double d : {1e-3, 0.5, 1.0, 10.0, 100.0}) beyond.push_back(edge[side] + dir * d);
+      const ActivationValues b = activation_values(act, beyond);
+      dies[side] = std::all_of(b.df.begin(), b.df.end(), [](double d) { return d == 0.0; });
+    }
+  }
+  t.can_die = sides(dies[0], dies[1]);
+  return t;
+}
+
+// One row per activation, its cells wrapped within their columns.
+void print_comparison(const std::vector<Activation>& acts, const std::vector<std::string>& labels) {
+  std::size_t name_width = 10;
+  for (const auto& l : labels) name_width = std::max(name_width, l.size());
+  const std::vector<std::pair<const char*, std::size_t>> columns = {
+      {"activation", name_width}, {"f(x)", 25},     {"range", 14}, {"f'(x)", 28},
+      {"zero-centred", 12},       {"saturates", 9}, {"can die", 7}};
+  auto print_line = [&](const std::vector<std::string>& cells) {
+    std::string line;
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      std::string cell = cells[c];
+      if (c + 1 < columns.size()) cell.resize(std::max(cell.size(), columns[c].second), ' ');
+      line += (c ? "  " : "") + cell;
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    std::printf("%s\n", line.c_str());
+  };
+  std::vector<std::string> header, rule;
+  for (const auto& [title, width] : columns) {
+    header.push_back(title);
+    rule.push_back(std::string(width, '-'));
+  }
+  print_line(header);
+  print_line(rule);
+  for (std::size_t i = 0; i < acts.size(); ++i) {
+    const ActivationInfo& a = *acts[i].info;
+    const Traits t = traits_of(acts[i]);
+    const std::string formula = without_prefix(a.formula, "f(x) = ");
+    const std::string derivative = without_prefix(a.derivative, "f'(x) = ");
+    const std::vector<std::string> texts = {labels[i],      formula,     a.range,  derivative,
+                                            t.zero_centred, t.saturates, t.can_die};
+    std::vector<std::vector<std::string>> cells;
+    std::size_t height = 0;
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      cells.push_back(wrap(texts[c], columns[c].second));
+      height = std::max(height, cells.back().size());
+    }
+    for (std::size_t r = 0; r < height; ++r) {
+      std::vector<std::string> line;
+      for (const auto& cell : cells) line.push_back(r < cell.size() ? cell[r] : "");
+      print_line(line);
+    }
+  }
+  std::printf(
+      "\nMeasured on each activation's own forward and backward, with its parameter as given, else its default:\n"
+      "  zero-centred  the mean output E f(z) for z ~ N(0, 1) is 0 (|E f(z)| < %g; else E f(z) in parentheses)\n"
+      "  saturates     f' has vanished (|f'| < %g) at x = -%g (left) or x = +%g (right)\n"
+      "  can die       f' is exactly 0 on a whole half-line beyond a kink: a unit whose inputs all fall\n"
+      "                there gets no gradient, so it never recovers\n"
+      "  mlp activations elu:0.5,swish:1.5 shows other parameters; add --at -1,0,1 for f and f' at points.\n",
+      kZeroMean, kVanished, kFar, kFar);
+}
+
+// The specs the user listed ("relu", "elu:0.5"), parsed.
+std::vector<Activation> parse_specs(const std::vector<std::string>& specs) {
+  std::vector<Activation> acts;
+  for (const auto& s : specs) acts.push_back(parse_activation(s));
+  return acts;
+}
+
+// "--at -2,0,0.5": the points, each a finite number the float engine can hold.
+std::vector<double> parse_points(const std::string& text) {
+  std::vector<double> points;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = text.find(',', start);
+    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    const auto first = item.find_first_not_of(' '), last = item.find_last_not_of(' ');
+    item = first == std::string::npos ? "" : item.substr(first, last - first + 1);
+    double v = 0;
+    const char* begin = item.data() + (item.size() > 1 && item[0] == '+' ? 1 : 0);
+    const auto [end, ec] = std::from_chars(begin, item.data() + item.size(), v);
+    if (item.empty() || ec != std::errc() || end != item.data() + item.size() || !std::isfinite(v))
+      throw Error("--at: '" + item +
+                  "' is not a number; give the points as a comma-separated list, e.g. --at -2,0,0.5,3");
+    if (!std::isfinite(static_cast<Scalar>(v)))
+      throw Error("--at: " + item + " is beyond the largest number the engine's float holds (3.4e38)");
+    points.push_back(v);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return points;
+}
+
+// -0 prints as 0: the sign of a zero is not what a student is looking for here.
+double unsigned_zero(double v) { return v == 0 ? 0.0 : v; }
+
+void print_values(const std::vector<Activation>& acts, const std::vector<std::string>& labels,
+                  const std::vector<double>& x, bool csv) {
+  std::vector<ActivationValues> values;  // all first: an error (softmax) comes before any output
+  for (const auto& a : acts) values.push_back(activation_values(a, x));
+  if (csv) {
+    std::printf("activation,x,f,df\n");
+    for (std::size_t k = 0; k < acts.size(); ++k)
+      for (std::size_t i = 0; i < x.size(); ++i)  // %.9g: a float exactly
+        std::printf("%s,%.9g,%.9g,%.9g\n", field(labels[k]).c_str(), unsigned_zero(static_cast<Scalar>(x[i])),
+                    unsigned_zero(values[k].f[i]), unsigned_zero(values[k].df[i]));
+    return;
+  }
+  std::size_t w = 10;
+  for (const auto& l : labels) w = std::max(w, l.size());
+  const int width = static_cast<int>(w);
+  std::printf("f(x), and f'(x) as backprop computes it (backward with dA = 1), in float as in training:\n\n");
+  std::printf("%-*s  %14s  %14s  %14s\n", width, "activation", "x", "f(x)", "f'(x)");
+  for (std::size_t k = 0; k < acts.size(); ++k) {
+    if (k) std::printf("\n");
+    for (std::size_t i = 0; i < x.size(); ++i)
+      std::printf("%-*s  %14.7g  %14.7g  %14.7g\n", width, labels[k].c_str(), unsigned_zero(static_cast<Scalar>(x[i])),
+                  unsigned_zero(values[k].f[i]), unsigned_zero(values[k].df[i]));
+  }
+}
+
+struct ActivationsArgs {
+  std::vector<std::string> specs;  // as the user wrote them
+  std::string at;
+  bool csv = false;
+};
+
+int activations_command(const ActivationsArgs& a, bool at_given) {
+  if (a.csv && !at_given) throw Error("--csv writes the values at the points of --at; add e.g. --at -2,0,0.5,3");
+  if (!at_given && a.specs.empty()) return list_activations();
+  std::vector<std::string> labels = a.specs;
+  std::vector<Activation> acts = parse_specs(a.specs);
+  if (labels.empty())  // --at alone: every activation that has a value at a point
+    for (const auto& info : activations())
+      if (info.elementwise) {
+        labels.push_back(info.name);
+        acts.push_back(parse_activation(info.name));
+      }
+  if (!at_given) {
+    print_comparison(acts, labels);
+    return 0;
+  }
+  print_values(acts, labels, parse_points(a.at), a.csv);
+  return 0;
+}
+
+}  // namespace
+
 int list_activations() {
-  std::printf("Activations (use in --activation, --layers 64:NAME, --output-activation):\n\n");
+  std::vector<Activation> acts;
+  std::vector<std::string> labels;
+  for (const auto& a : activations()) {
+    acts.push_back(parse_activation(a.name));
+    labels.push_back(a.name);
+  }
+  std::printf("Activations compared:\n\n");
+  print_comparison(acts, labels);
+  std::printf("\nActivations (use in --activation, --layers 64:NAME, --output-activation):\n\n");
   for (const auto& a : activations()) {
     std::string name = a.name;
     if (a.alias) name += " (alias " + std::string(a.alias) + ")";
@@ -189,8 +424,19 @@ int list_activations() {
                   a.param.learnable == Learnable::Optional ? "][:learn" : "");
     else
       std::printf("%s\n", name.c_str());
-    std::printf("    %s\n    %s%s\n    range: %s\n    init:  %s\n    use:   %s\n\n", a.formula, a.derivative,
-                a.smooth ? "" : "  (f' jumps at 0)", a.range, init_info(a.default_init).name, a.use);
+    std::string jumps;
+    for (double k : a.kinks) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%s%g", jumps.empty() ? "  (f' jumps at " : " and ", k);
+      jumps += buf;
+    }
+    if (!jumps.empty()) jumps += ")";
+    print_wrapped("    ", a.formula);
+    print_wrapped("    ", a.derivative + jumps);
+    print_wrapped("    range: ", a.range);
+    print_wrapped("    init:  ", init_info(a.default_init).name);
+    print_wrapped("    use:   ", a.use);
+    std::printf("\n");
   }
   std::printf("Losses (--loss; the default follows the task):\n\n");
   for (const auto& l : losses()) {
@@ -275,8 +521,18 @@ Command add_make_dataset_command(CLI::App& app) {
 }
 
 Command add_activations_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("activations", "List the activations and losses, with formulas and when to use them");
-  return {cmd, [] { return list_activations(); }};
+  auto a = std::make_shared<ActivationsArgs>();
+  auto* cmd = app.add_subcommand(
+      "activations",
+      "Compare the activations (formula, range, derivative, zero-centred, saturation, dying units) and list them "
+      "and the losses; or, with --at, print f and f' of some at chosen points");
+  cmd->add_option("specs", a->specs,
+                  "Activations to compare or evaluate, comma-separated, with parameters: relu,elu:0.5,swish:1.5 "
+                  "(default: all)")
+      ->delimiter(',');
+  auto* at = cmd->add_option("--at", a->at, "Print f(x) and f'(x) (as backprop computes it) at these x: -5,0,0.5,5");
+  cmd->add_flag("--csv", a->csv, "With --at: write CSV with the columns activation,x,f,df");
+  return {cmd, [a, at] { return activations_command(*a, at->count() > 0); }};
 }
 
 }  // namespace mlp::app

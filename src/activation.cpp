@@ -56,8 +56,33 @@ ActivationInfo relu() {
   a.use = "The default for hidden layers: cheap, no saturation for x > 0; units can die (output 0 for every input).";
   a.default_init = InitKind::HeNormal;
   a.smooth = false;
+  a.kinks = {0};
   a.derivative = "f'(x) = 1 if x > 0 else 0 (f'(0) = 0, as in PyTorch)";
   a.backward = [](ActivationGrad& g) { g.dZ = (g.Z.array() > Scalar(0)).select(g.dA, Scalar(0)); };
+  return a;
+}
+
+// min(max(0, x), 6): relu6 itself, and the piece hardsigmoid and hardswish are made of.
+template <class Derived>
+auto relu6_of(const Eigen::ArrayBase<Derived>& x) {
+  return x.cwiseMax(Scalar(0)).cwiseMin(Scalar(6));
+}
+
+// Both kinks belong to the flat pieces, as in PyTorch (hardtanh_backward with min 0, max 6).
+ActivationInfo relu6() {
+  ActivationInfo a = entry("relu6");
+  a.formula = "f(x) = min(max(0, x), 6)";
+  a.forward = [](Z_ Z, P_, A_ A) { A = relu6_of(Z.array()); };
+  a.range = "[0, 6]";
+  a.use = "ReLU capped at 6 (MobileNet): bounded outputs suit low-precision inference; flat below 0 and above 6.";
+  a.default_init = InitKind::HeNormal;
+  a.smooth = false;
+  a.kinks = {0, 6};
+  a.derivative = "f'(x) = 1 if 0 < x < 6 else 0 (f'(0) = f'(6) = 0, as in PyTorch)";
+  a.backward = [](ActivationGrad& g) {
+    const auto z = g.Z.array();
+    g.dZ = (z > Scalar(0) && z < Scalar(6)).select(g.dA.array(), Scalar(0));
+  };
   return a;
 }
 
@@ -78,7 +103,8 @@ ActivationInfo leaky_relu() {
   a.param = parameter("alpha", 0.01, 0.0, 1.0, Learnable::Optional);
   a.default_init = InitKind::HeNormal;
   a.smooth = false;
-  a.derivative = "f'(x) = 1 if x > 0 else alpha; df/dalpha = x if x <= 0 else 0";
+  a.kinks = {0};
+  a.derivative = "f'(x) = 1 if x > 0 else alpha (f'(0) = alpha, as in PyTorch); df/dalpha = x if x <= 0 else 0";
   a.backward = leaky_backward;
   return a;
 }
@@ -91,7 +117,7 @@ ActivationInfo prelu() {
       "Leaky ReLU whose negative slope is learned, one per unit (He et al. 2015); the value given is the initial "
       "slope.";
   a.param = parameter("alpha", 0.25, -kInf, kInf, Learnable::Always);
-  a.derivative = "f'(x) = 1 if x > 0 else a; df/da = x if x <= 0 else 0";
+  a.derivative = "f'(x) = 1 if x > 0 else a (f'(0) = a, as in PyTorch); df/da = x if x <= 0 else 0";
   return a;
 }
 
@@ -113,13 +139,39 @@ ActivationInfo elu() {
   a.param = parameter("alpha", 1.0, 1e-6, 100.0, Learnable::Optional);
   a.default_init = InitKind::HeNormal;
   a.smooth = false;  // f′ jumps at 0 unless alpha = 1
-  a.derivative = "f'(x) = 1 if x > 0 else f(x) + alpha; df/dalpha = exp(x) - 1 if x <= 0 else 0";
+  a.kinks = {0};
+  a.derivative =
+      "f'(x) = 1 if x > 0 else f(x) + alpha (f'(0) = alpha, as in PyTorch); df/dalpha = exp(x) - 1 if x <= 0 else 0";
   a.backward = [](ActivationGrad& g) {
     const auto positive = g.Z.array() > Scalar(0);
     g.dZ = positive.select(g.dA.array(), g.dA.array() * (g.A.array().rowwise() + g.p.array()));
     if (g.dp)
       *g.dp +=
           positive.select(Scalar(0), g.dA.array() * (g.A.array().rowwise() / g.p.array())).colwise().sum().matrix();
+  };
+  return a;
+}
+
+// CELU (Barron 2017) is ELU with its input scaled by 1/alpha, so that f′ = exp(x/alpha) → 1 at
+// 0 for every alpha: f′ is continuous, only f″ jumps. Its alpha is fixed, as in torch.nn.CELU:
+// it divides x, so a gradient step taking a learned alpha through 0 would make exp(x/alpha)
+// overflow for every negative x, and ELU's learnable alpha already covers the use.
+ActivationInfo celu() {
+  ActivationInfo a = entry("celu");
+  a.formula = "f(x) = max(0, x) + min(0, alpha*(exp(x/alpha) - 1))";
+  a.forward = [](Z_ Z, P_ p, A_ A) {
+    A = (Z.array() > Scalar(0))
+            .select(Z.array(), expm1_of_negative(Z.array().rowwise() / p.array()).rowwise() * p.array());
+  };
+  a.range = "(-alpha, inf)";
+  a.use = "ELU whose f' is continuous at 0 for every alpha (alpha=1 is ELU); alpha is fixed, not learned.";
+  a.param = parameter("alpha", 1.0, 1e-6, 100.0, Learnable::Never);
+  a.default_init = InitKind::HeNormal;
+  a.derivative = "f'(x) = 1 if x > 0 else exp(x/alpha) (f'(0) = 1, as in PyTorch)";
+  a.backward = [](ActivationGrad& g) {
+    // exp(x/alpha) directly rather than from A (as ELU's f + alpha): it keeps its digits far out.
+    g.dZ = (g.Z.array() > Scalar(0))
+               .select(g.dA.array(), g.dA.array() * (g.Z.array().rowwise() / g.p.array()).cwiseMin(Scalar(0)).exp());
   };
   return a;
 }
@@ -138,7 +190,8 @@ ActivationInfo selu() {
   a.use = "Self-normalising networks: keeps activations near zero mean, unit variance with lecun init.";
   a.default_init = InitKind::LecunNormal;
   a.smooth = false;
-  a.derivative = "f'(x) = lambda if x > 0 else f(x) + lambda*alpha";
+  a.kinks = {0};
+  a.derivative = "f'(x) = lambda if x > 0 else f(x) + lambda*alpha (f'(0) = lambda*alpha, as in PyTorch)";
   a.backward = [](ActivationGrad& g) {
     g.dZ = (g.Z.array() > Scalar(0))
                .select(kSeluLambda * g.dA.array(), g.dA.array() * (g.A.array() + kSeluLambda * kSeluAlpha));
@@ -151,6 +204,12 @@ ActivationInfo selu() {
 template <class Derived>
 auto sigmoid_of(const Eigen::ArrayBase<Derived>& x) {
   return Scalar(1) / (Scalar(1) + (-x).exp());
+}
+
+// ln(1 + eˣ) written as max(x, 0) + ln(1 + e^−|x|), which never overflows (softplus, mish).
+template <class Derived>
+auto softplus_of(const Eigen::ArrayBase<Derived>& x) {
+  return x.cwiseMax(Scalar(0)) + (-x.abs()).exp().log1p();
 }
 
 ActivationInfo swish() {
@@ -175,6 +234,45 @@ ActivationInfo swish() {
   return a;
 }
 
+ActivationInfo mish() {
+  ActivationInfo a = entry("mish");
+  a.formula = "f(x) = x*tanh(softplus(x)), softplus(x) = ln(1 + exp(x))";
+  a.forward = [](Z_ Z, P_, A_ A) { A = Z.array() * softplus_of(Z.array()).tanh(); };
+  a.range = "[~-0.309, inf)";
+  a.use = "Smooth, non-monotonic ReLU alternative close to swish (Misra 2019, YOLOv4).";
+  a.default_init = InitKind::HeNormal;
+  a.derivative = "f'(x) = t + x*sigmoid(x)*(1 - t^2), t = tanh(softplus(x))";
+  a.backward = [](ActivationGrad& g) {
+    // dZ holds t first, so tanh(softplus) is evaluated once; the buffers are distinct (no aliasing).
+    g.dZ = softplus_of(g.Z.array()).tanh();
+    const auto t = g.dZ.array();
+    g.dZ = g.dA.array() * (t + g.Z.array() * sigmoid_of(g.Z.array()) * (Scalar(1) - t.square()));
+  };
+  return a;
+}
+
+// The kinks at ±3 are a choice: f′ is 0 at −3 (the flat side) and 1 at 3 (the linear side), what
+// PyTorch's autograd gives for its definition x·relu6(x + 3)/6 and what pytorch/pytorch#147801
+// asks of torch.nn.Hardswish's own kernel, which in torch 1.13 gives −0.5 at −3 and, depending on
+// vectorisation, 1.5 or 1 at 3.
+ActivationInfo hardswish() {
+  ActivationInfo a = entry("hardswish");
+  a.formula = "f(x) = x*relu6(x + 3)/6";
+  a.forward = [](Z_ Z, P_, A_ A) { A = Z.array() * relu6_of(Z.array() + Scalar(3)) / Scalar(6); };
+  a.range = "[-0.375, inf)";
+  a.use = "Piecewise-quadratic swish without exp (MobileNetV3): cheap; flat, so dead, below -3.";
+  a.default_init = InitKind::HeNormal;
+  a.smooth = false;
+  a.kinks = {-3, 3};
+  a.derivative = "f'(x) = 0 if x <= -3, x/3 + 1/2 if x < 3, else 1 (f'(-3) = 0, f'(3) = 1, as in PyTorch)";
+  a.backward = [](ActivationGrad& g) {
+    const auto z = g.Z.array();
+    const auto middle_or_right = (z < Scalar(3)).select(g.dA.array() * (z / Scalar(3) + Scalar(0.5)), g.dA.array());
+    g.dZ = (z > Scalar(-3)).select(middle_or_right, Scalar(0));
+  };
+  return a;
+}
+
 ActivationInfo gelu() {
   static constexpr Scalar kInvSqrt2 = Scalar(0.70710678118654752440);
   static constexpr Scalar kInvSqrt2Pi = Scalar(0.39894228040143267794);
@@ -195,6 +293,32 @@ ActivationInfo gelu() {
   return a;
 }
 
+// Written as torch.nn.GELU(approximate='tanh') computes it; for x < −7.2, 1 + tanh(u) is exactly 0
+// in double, so f and f′ are 0 there, not NaN.
+ActivationInfo gelu_tanh() {
+  static constexpr Scalar kBeta = Scalar(0.79788456080286535588);  // sqrt(2/pi)
+  static constexpr Scalar kKappa = Scalar(0.044715);
+  ActivationInfo a = entry("gelu_tanh");
+  a.formula = "f(x) = 0.5*x*(1 + tanh(u)), u = sqrt(2/pi)*(x + 0.044715*x^3)";
+  a.forward = [](Z_ Z, P_, A_ A) {
+    const auto x = Z.array();
+    A = Scalar(0.5) * x * (Scalar(1) + (kBeta * (x + kKappa * x.cube())).tanh());
+  };
+  a.range = "(~-0.17, inf)";
+  a.use = "The tanh approximation of gelu (GPT-2, torch.nn.GELU(approximate='tanh')), within 5e-4 of it.";
+  a.default_init = InitKind::HeNormal;
+  a.derivative = "f'(x) = 0.5*(1 + t) + 0.5*x*(1 - t^2)*sqrt(2/pi)*(1 + 3*0.044715*x^2), t = tanh(u)";
+  a.backward = [](ActivationGrad& g) {
+    // dZ holds t = tanh(u) first, so tanh is evaluated once; the buffers are distinct (no aliasing).
+    const auto x = g.Z.array();
+    g.dZ = (kBeta * (x + kKappa * x.cube())).tanh();
+    const auto t = g.dZ.array();
+    const auto du = kBeta * (Scalar(1) + Scalar(3) * kKappa * x.square());  // u'(x)
+    g.dZ = g.dA.array() * (Scalar(0.5) * (Scalar(1) + t) + Scalar(0.5) * x * (Scalar(1) - t.square()) * du);
+  };
+  return a;
+}
+
 ActivationInfo sigmoid() {
   ActivationInfo a = entry("sigmoid");
   a.formula = "f(x) = 1/(1 + exp(-x))";
@@ -210,6 +334,25 @@ ActivationInfo sigmoid() {
   return a;
 }
 
+// PyTorch's own hardsigmoid kernel rounds 1/6 to float even in float64 (f′ = 0.16666667163…);
+// here f′ is 1/6, what autograd gives for its definition relu6(x + 3)/6, with the same kinks.
+ActivationInfo hardsigmoid() {
+  ActivationInfo a = entry("hardsigmoid");
+  a.formula = "f(x) = relu6(x + 3)/6";
+  a.forward = [](Z_ Z, P_, A_ A) { A = relu6_of(Z.array() + Scalar(3)) / Scalar(6); };
+  a.range = "[0, 1]";
+  a.use = "Piecewise-linear sigmoid without exp (MobileNetV3's gates); exactly flat beyond +-3, where units die.";
+  a.default_init = InitKind::XavierUniform;
+  a.smooth = false;
+  a.kinks = {-3, 3};
+  a.derivative = "f'(x) = 1/6 if -3 < x < 3 else 0 (f'(-3) = f'(3) = 0, as in PyTorch)";
+  a.backward = [](ActivationGrad& g) {
+    const auto z = g.Z.array();
+    g.dZ = (z > Scalar(-3) && z < Scalar(3)).select(g.dA.array() / Scalar(6), Scalar(0));
+  };
+  return a;
+}
+
 ActivationInfo tanh() {
   ActivationInfo a = entry("tanh");
   a.formula = "f(x) = tanh(x)";
@@ -222,11 +365,40 @@ ActivationInfo tanh() {
   return a;
 }
 
+// Both kinks belong to the flat pieces, as in PyTorch's hardtanh_backward.
+ActivationInfo hardtanh() {
+  ActivationInfo a = entry("hardtanh");
+  a.formula = "f(x) = min(max(-1, x), 1)";
+  a.forward = [](Z_ Z, P_, A_ A) { A = Z.cwiseMax(Scalar(-1)).cwiseMin(Scalar(1)); };
+  a.range = "[-1, 1]";
+  a.use = "Piecewise-linear tanh: cheap and zero-centred; flat beyond +-1, so a unit stuck there gets no gradient.";
+  a.default_init = InitKind::XavierUniform;
+  a.smooth = false;
+  a.kinks = {-1, 1};
+  a.derivative = "f'(x) = 1 if -1 < x < 1 else 0 (f'(-1) = f'(1) = 0, as in PyTorch)";
+  a.backward = [](ActivationGrad& g) {
+    const auto z = g.Z.array();
+    g.dZ = (z > Scalar(-1) && z < Scalar(1)).select(g.dA.array(), Scalar(0));
+  };
+  return a;
+}
+
+ActivationInfo softsign() {
+  ActivationInfo a = entry("softsign");
+  a.formula = "f(x) = x/(1 + |x|)";
+  a.forward = [](Z_ Z, P_, A_ A) { A = Z.array() / (Scalar(1) + Z.array().abs()); };
+  a.range = "(-1, 1)";
+  a.use = "Zero-centred like tanh, but saturates polynomially (f' ~ 1/x^2), so gradients vanish more slowly.";
+  a.default_init = InitKind::XavierUniform;
+  a.derivative = "f'(x) = 1/(1 + |x|)^2";
+  a.backward = [](ActivationGrad& g) { g.dZ = g.dA.array() / (Scalar(1) + g.Z.array().abs()).square(); };
+  return a;
+}
+
 ActivationInfo softplus() {
   ActivationInfo a = entry("softplus");
   a.formula = "f(x) = ln(1 + exp(x))";
-  // Written as max(x, 0) + ln(1 + e^−|x|), which never overflows.
-  a.forward = [](Z_ Z, P_, A_ A) { A = Z.array().cwiseMax(Scalar(0)) + (-Z.array().abs()).exp().log1p(); };
+  a.forward = [](Z_ Z, P_, A_ A) { A = softplus_of(Z.array()); };
   a.range = "(0, inf)";
   a.use = "A smooth ReLU: positive outputs, never exactly flat.";
   a.default_init = InitKind::HeNormal;
@@ -262,10 +434,33 @@ ActivationInfo softmax() {
 
 const std::vector<ActivationInfo>& activations() {
   static const std::vector<ActivationInfo> table = {
-      identity(), relu(), leaky_relu(), prelu(), elu(),      selu(),
-      swish(),    gelu(), sigmoid(),    tanh(),  softplus(), softmax(),
+      identity(),    relu(),  relu6(),    leaky_relu(), prelu(),    elu(),       celu(),
+      selu(),        swish(), mish(),     hardswish(),  gelu(),     gelu_tanh(), sigmoid(),
+      hardsigmoid(), tanh(),  hardtanh(), softsign(),   softplus(), softmax(),
   };
   return table;
+}
+
+ActivationValues activation_values(const Activation& act, const std::vector<double>& x) {
+  const ActivationInfo& info = *act.info;
+  if (!info.elementwise)
+    throw Error("activation '" + std::string(info.name) +
+                "' is not elementwise: each output depends on its whole row, so it has no f(x) and f'(x) at a "
+                "point (its derivative is a Jacobian: " +
+                info.derivative + ")");
+  const Index n = static_cast<Index>(x.size());
+  Matrix Z(1, n), A(1, n), dZ(1, n);  // (1, n): the points as the n units of one sample
+  const Matrix dA = Matrix::Ones(1, n);
+  for (Index i = 0; i < n; ++i) Z(0, i) = static_cast<Scalar>(x[static_cast<std::size_t>(i)]);
+  RowVector p;  // (1, n) the parameter in every unit; empty without one
+  if (info.has_param()) p = RowVector::Constant(n, static_cast<Scalar>(act.param));
+  info.forward(Z, p, A);
+  ActivationGrad g{Z, A, p, dA, dZ, nullptr};
+  info.backward(g);
+  ActivationValues v;
+  v.f.assign(A.data(), A.data() + n);
+  v.df.assign(dZ.data(), dZ.data() + n);
+  return v;
 }
 
 std::string activation_names() {

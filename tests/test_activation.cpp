@@ -8,6 +8,7 @@
 #include <cmath>
 #include <fstream>
 #include <iterator>
+#include <vector>
 
 using namespace mlp;
 
@@ -61,6 +62,69 @@ TEST_CASE("activation: known values of f and f'") {
          0.0 + 1 / (1 + std::exp(-2.0)) + 2 * (1 / (1 + std::exp(-2.0))) * (1 - 1 / (1 + std::exp(-2.0))));
   expect("gelu", 0, 0, 0.5);
   expect("gelu", 1, 0.8413447460685429, 0.8413447460685429 + 0.24197072451914337);
+}
+
+TEST_CASE("activation: known values of the bounded, hard and smooth newcomers, kinks included") {
+  const double e = std::exp(1.0);
+  expect("relu6", -1, 0, 0);
+  expect("relu6", 3, 3, 1);
+  expect("relu6", 7, 6, 0);
+  expect("relu6", 0, 0, 0);  // both kinks belong to the flat pieces
+  expect("relu6", 6, 6, 0);
+  expect("hardtanh", -2, -1, 0);
+  expect("hardtanh", 0.5, 0.5, 1);
+  expect("hardtanh", -1, -1, 0);
+  expect("hardtanh", 1, 1, 0);
+  expect("hardsigmoid", 0, 0.5, 1.0 / 6);
+  expect("hardsigmoid", 1.5, 0.75, 1.0 / 6);
+  expect("hardsigmoid", -3, 0, 0);
+  expect("hardsigmoid", 3, 1, 0);
+  expect("hardswish", 0, 0, 0.5);
+  expect("hardswish", 1, 4.0 / 6, 1.0 / 3 + 0.5);
+  expect("hardswish", -4, 0, 0);
+  expect("hardswish", -3, 0, 0);  // the flat side
+  expect("hardswish", 3, 3, 1);   // the linear side
+  expect("hardswish", 4, 4, 1);
+  expect("mish", 0, 0, 0.6);                                            // tanh(ln 2) = 3/5
+  const double t1 = ((1 + e) * (1 + e) - 1) / ((1 + e) * (1 + e) + 1);  // tanh(ln(1 + e))
+  expect("mish", 1, t1, t1 + (1 - t1 * t1) / (1 + 1 / e));
+  expect("celu", -1, 1 / e - 1, 1 / e);
+  expect("celu:0.5", -1, 0.5 * (1 / (e * e) - 1), 1 / (e * e));
+  expect("celu:0.5", 0, 0, 1);  // f' is continuous at 0 whatever alpha
+  expect("celu:0.5", 2, 2, 1);
+  expect("softsign", 1, 0.5, 0.25);
+  expect("softsign", -3, -0.75, 1.0 / 16);
+  expect("softsign", 0, 0, 1);
+  expect("gelu_tanh", 0, 0, 0.5);
+  const double beta = std::sqrt(2 / 3.14159265358979323846), u = beta * (1 + 0.044715), t = std::tanh(u);
+  expect("gelu_tanh", 1, 0.5 * (1 + t), 0.5 * (1 + t) + 0.5 * (1 - t * t) * beta * (1 + 3 * 0.044715));
+  expect("gelu_tanh", -1000, 0, 0);  // 1 + tanh(u) is exactly 0: 0, not NaN
+  expect("mish", -1000, 0, 0);       // softplus without overflow
+  expect("mish", 1000, 1000, 1);
+}
+
+TEST_CASE("activation: f' jumps exactly at the kinks the table lists, and nowhere else from -8 to 8") {
+  std::vector<double> x;  // step 1/256: every kink is a grid point
+  for (int i = -8 * 256; i <= 8 * 256; ++i) x.push_back(i / 256.0);
+  for (const auto& info : activations()) {
+    if (!info.elementwise) continue;
+    CAPTURE(info.name);
+    CHECK(info.smooth == info.kinks.empty());
+    Activation a = parse_activation(info.name);
+    a.param *= 0.5;  // at its default alpha = 1, ELU's f' happens to be continuous
+    const ActivationValues v = activation_values(a, x);
+    // A smooth f' moves by at most max|f''|/256 < 0.01 per step; every jump here is 0.16 or more.
+    std::vector<bool> seen(info.kinks.size(), false);
+    for (std::size_t i = 0; i + 1 < x.size(); ++i) {
+      if (std::abs(v.df[i + 1] - v.df[i]) < 0.05) continue;
+      bool listed = false;
+      for (std::size_t k = 0; k < info.kinks.size(); ++k)
+        if (x[i] <= info.kinks[k] && info.kinks[k] <= x[i + 1]) listed = seen[k] = true;
+      CHECK_MESSAGE(listed, "f' jumps between " << x[i] << " and " << x[i + 1] << ", not at a listed kink");
+    }
+    for (std::size_t k = 0; k < info.kinks.size(); ++k)
+      CHECK_MESSAGE(seen[k], "f' does not jump at the listed kink " << info.kinks[k]);
+  }
 }
 
 TEST_CASE("activation: softmax rows sum to 1 and match the formula") {

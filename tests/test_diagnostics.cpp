@@ -248,7 +248,7 @@ TEST_CASE("diagnostics: dead units warn with the epoch since which they are dead
   CHECK(matching(w, "leaky_relu").size() == 1);
 }
 
-TEST_CASE("diagnostics: an 8-layer sigmoid net warns that gradients vanish; relu and tanh nets do not") {
+TEST_CASE("diagnostics: an 8-layer sigmoid net warns that gradients vanish, relu and tanh nets do not") {
   // Standardised inputs of 4 features, 3 classes (the shape of iris).
   Rng rng(5);
   Matrix X(120, 4), Y(120, 1);

@@ -1,6 +1,6 @@
 // The activation table: every activation mlp knows, each one entry in src/activation.cpp that
-// names its fields: formula, derivative, range, use, parameter, default initialisation, and the
-// forward and backward code side by side. Everything else (name parsing, the CLI's choices, the
+// names its fields: formula, derivative, range, use, parameter, default initialisation, kinks, and
+// the forward and backward code side by side. Everything else (name parsing, the CLI's choices, the
 // model file, `mlp activations`, the docs, the gradient checks) iterates the table, so a new
 // activation is one new entry and nothing more.
 #pragma once
@@ -54,6 +54,9 @@ struct ActivationInfo {
   // false where f′ jumps (the ReLU family at 0): `mlp activations` says so, and the gradient
   // checks keep their inputs away from the jump, where a finite difference is meaningless.
   bool smooth = true;
+  // Where f′ jumps ({0} for the ReLU family, {0, 6} for relu6); empty exactly when smooth (a test
+  // checks both against f′ itself). A flat piece, where a unit can die, can only begin at one.
+  std::vector<double> kinks;
   // false for softmax, whose every output depends on its whole row: a layer cannot split such
   // an activation's units between threads, nor treat its rows as one long vector.
   bool elementwise = true;
@@ -82,6 +85,15 @@ Activation parse_activation(const std::string& spec);
 
 // "identity, relu, leaky_relu[:alpha=0.01], ..." for help texts and error messages.
 std::string activation_names();
+
+// f(x) and f′(x) of an elementwise activation at each point of x, computed as a layer computes
+// them: forward on one (1, n) row with the parameter in every unit, then backward with dA = 1, so
+// f′ is what backprop uses, kinks included (relu′(0) = 0). What `mlp activations --at` prints and
+// the tests compare with PyTorch. Throws mlp::Error for softmax, which has no value at a point.
+struct ActivationValues {
+  std::vector<double> f, df;  // (n) each
+};
+ActivationValues activation_values(const Activation& act, const std::vector<double>& x);
 
 }  // namespace MLP_SCALAR_NAMESPACE
 }  // namespace mlp
