@@ -44,9 +44,13 @@ int main(int argc, char** argv) {
       "Start with:  mlp train datasets/iris.csv"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "mlp 0.1.0");
+  // A malformed option reads like every other error ("mlp: error: Could not convert: --trials = abc").
+  app.failure_message(
+      [](const CLI::App* a, const CLI::Error& e) { return "mlp: error: " + CLI::FailureMessage::simple(a, e); });
   const std::vector<Command> commands = {
-      add_train_command(app),   add_evaluate_command(app),     add_predict_command(app),
-      add_summary_command(app), add_make_dataset_command(app), add_activations_command(app),
+      add_train_command(app),     add_evaluate_command(app),     add_predict_command(app),
+      add_summary_command(app),   add_make_dataset_command(app), add_activations_command(app),
+      add_gradcheck_command(app), add_born_dead_command(app),
   };
 
   std::vector<std::string> args(argv, argv + argc);

@@ -43,6 +43,15 @@ Matrix sample(Index rows, Index cols, Rng& rng, double lo, double hi, double gap
   return M;
 }
 
+namespace {
+// Whether v is within `gap` of a point where the activation's f′ jumps.
+bool near_kink(const ActivationInfo& act, double v, double gap) {
+  for (double k : act.kinks)
+    if (std::abs(v - k) < gap) return true;
+  return false;
+}
+}  // namespace
+
 double ActivationCase::loss() {
   act.info->forward(Z, p, A);
   return static_cast<double>((A.array() * R.array()).sum());
@@ -58,7 +67,13 @@ void ActivationCase::analytic() {
 ActivationCase make_activation_case(const Activation& act, Rng& rng, Index batch, Index units) {
   ActivationCase c;
   c.act = act;
-  c.Z = sample(batch, units, rng, -3, 3, act.info->smooth ? 0.0 : 0.05);
+  c.Z.resize(batch, units);
+  for (Index i = 0; i < c.Z.size(); ++i) {
+    double v;
+    do v = rng.uniform(-3, 3);
+    while (near_kink(*act.info, v, 0.05));
+    c.Z.data()[i] = static_cast<Scalar>(v);
+  }
   c.R = sample(batch, units, rng, -1, 1);
   c.A.resize(batch, units);
   c.dZ.resize(batch, units);
@@ -91,7 +106,9 @@ namespace {
 bool near_kink(Network& net) {
   for (std::size_t i = 0; i < net.size(); ++i) {
     const Dense* d = net.dense(i);
-    if (d && !d->activation.info->smooth && (d->Z().array().abs() < kKinkGap).any()) return true;
+    if (!d) continue;
+    for (double k : d->activation.info->kinks)
+      if (((d->Z().array() - static_cast<Scalar>(k)).abs() < kKinkGap).any()) return true;
   }
   return false;
 }
@@ -105,7 +122,7 @@ Index keep_away_from_kinks(Network& net, Matrix& X, Rng& rng, double lo, double 
       if (!near_kink(net)) break;
       if (attempt == 1000)
         throw Error("1000 random inputs all put a pre-activation within " + std::to_string(kKinkGap) +
-                    " of a kink (f' jumps at 0); use fewer or wider layers, or a smooth activation");
+                    " of a kink (where f' jumps); use fewer or wider layers, or a smooth activation");
       if (attempt == 0) ++redrawn;
       for (Index c = 0; c < X.cols(); ++c) X(r, c) = static_cast<Scalar>(rng.uniform(lo, hi));
     }

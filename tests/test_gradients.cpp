@@ -162,3 +162,23 @@ TEST_CASE("gradcheck: a whole 3-layer network, every parameter, with each output
       }
     }
 }
+
+TEST_CASE("gradcheck: check_network fails every parameter of a network whose gradients are 1% off") {
+  Network net(3, 5, Path::Reference);
+  net.add_dense(4, "tanh");
+  net.add_dense(2, "identity");
+  net.set_loss(parse_loss("mse"));
+  Rng rng(9);
+  Matrix X = sample(5, 3, rng, -1, 1), Y = sample(5, 2, rng, -1, 1);
+  const auto right = gradcheck::check_network(net, X, Y);
+  const auto wrong = gradcheck::check_network(net, X, Y, 1.01);  // what `mlp gradcheck --perturb-analytic` runs
+  REQUIRE(right.size() == 4);
+  REQUIRE(wrong.size() == 4);
+  for (std::size_t i = 0; i < wrong.size(); ++i) {
+    CAPTURE(wrong[i].name);
+    CHECK(right[i].result.ok());
+    CHECK_FALSE(wrong[i].result.ok());
+    // |1.01 g - g| / (|1.01 g| + |g|) = 0.01 / 2.01, up to the numeric gradient's own ~1e-10 error.
+    CHECK(wrong[i].result.relative_error == doctest::Approx(0.01 / 2.01).epsilon(1e-4));
+  }
+}

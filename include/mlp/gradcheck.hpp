@@ -21,9 +21,9 @@ namespace gradcheck {
 constexpr double kTolerance = 1e-6;
 constexpr double kStep = 1e-5;
 constexpr double kMinGradientNorm = 1e-6;  // a check of an all-zero gradient proves nothing
-// Inputs of an activation whose f′ jumps at 0 (ActivationInfo::smooth == false) are kept this far
-// from 0: a step of 1e-5 on weights and inputs of order 1 moves a pre-activation by ~1e-5, so a
-// finite difference never straddles the jump.
+// Inputs of an activation whose f′ jumps (ActivationInfo::kinks: 0 for the ReLU family, ±1 for
+// hardtanh) are kept this far from every kink: a step of 1e-5 on weights and inputs of order 1
+// moves a pre-activation by ~1e-5, so a finite difference never straddles the jump.
 constexpr double kKinkGap = 0.01;
 
 struct Result {
@@ -51,7 +51,7 @@ struct ActivationCase {
   double loss();       // forward, then Σ A ⊙ R
   void analytic();     // forward and backward: fills dZ and dp
 };
-// Z from [-3, 3] (kept kKinkGap from 0 for a non-smooth activation), R from [-1, 1], and a
+// Z from [-3, 3] (kept 0.05 from the activation's kinks), R from [-1, 1], and a
 // parameter spread per unit around its value (as after learning).
 ActivationCase make_activation_case(const Activation& act, Rng& rng, Index batch = 5, Index units = 4);
 
@@ -67,8 +67,8 @@ struct ParameterResult {
 std::vector<ParameterResult> check_network(Network& net, const ConstMatrixRef& X, const ConstMatrixRef& Y,
                                            double analytic_scale = 1.0);
 
-// Redraws rows of X (from [lo, hi]) until no pre-activation of a non-smooth layer is within
-// kKinkGap of 0 (a row's pre-activations depend on that row only). Returns the number of rows
+// Redraws rows of X (from [lo, hi]) until no pre-activation of a layer is within kKinkGap of one of
+// its activation's kinks (a row's pre-activations depend on that row only). Returns the number of rows
 // redrawn; throws mlp::Error when 1000 attempts of a row all land near a kink.
 Index keep_away_from_kinks(Network& net, Matrix& X, Rng& rng, double lo, double hi);
 
