@@ -101,6 +101,14 @@ nlohmann::json options_json(const TrainOptions& o);
 std::string options_toml(const TrainOptions& o);
 
 int train(const TrainOptions& o);
+// Throws mlp::Error on what train would reject before reading a file.
+void check_train_options(const TrainOptions& o);
+// One run of train, silent and writing no file, always measuring the diagnostics: the texts its
+// --history and --diagnostics files and its --json line would hold (compare.cpp reads both alike).
+struct TrainRecord {
+  std::string history, diagnostics, summary;
+};
+TrainRecord train_record(const TrainOptions& o);
 int evaluate(const std::string& model, const std::string& data, const CsvOptions& csv, bool json);
 int predict(const std::string& model, const std::string& data, const CsvOptions& csv, const std::string& out,
             bool proba);

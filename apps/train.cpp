@@ -359,22 +359,20 @@ nlohmann::json diagnostics_json(const Diagnostics& diagnostics) {
   return {{"layers", layers}, {"warnings", diagnostics.warnings()}};
 }
 
-}  // namespace
-
-int train(const TrainOptions& o) {
-  const Plan plan = plan_run(o);
-  set_threads(o.threads);
-  Progress progress(o.json ? stderr : stdout, o.quiet);  // with --json, stdout carries the JSON alone
-
+// Steps 2 to 5 of a run whose options plan_run has checked: with report, as `mlp train` does
+// them (lines through progress, files written, results printed); without, silently, measuring
+// the diagnostics whatever o.diagnostics says. Returns what --history, --diagnostics and --json
+// hold, so that `mlp compare` reads an in-process run and a `mlp train` run the same way.
+TrainRecord run(const TrainOptions& o, const Plan& plan, Progress& progress, bool report) {
   const Data d = load_data(o, plan);
   const OutputChoice output = choose_output(d.prep, o.output_activation, o.loss);
   Network net = build_network(o, plan, output, d);
   const int patience = patience_for(o, d);
-  if (!o.quiet) progress.line(describe_run(o, d, net));
+  if (report && !o.quiet) progress.line(describe_run(o, d, net));
 
   FitOptions fo = fit_options(o, plan, d, patience, progress);
   std::optional<Diagnostics> diagnostics;
-  if (!o.diagnostics.empty()) fo.diagnostics = &diagnostics.emplace(net);
+  if (!o.diagnostics.empty() || !report) fo.diagnostics = &diagnostics.emplace(net);
   const FitResult result = fit(net, d.X, d.Y, d.Xval, d.Yval, fo);
 
   const Results r = evaluate_sets(net, d);
@@ -387,9 +385,11 @@ int train(const TrainOptions& o) {
   summary["seconds"] = result.seconds;
   summary["metrics"] = r.metrics;
   if (diagnostics) summary["diagnostics"] = diagnostics_json(*diagnostics);
+  TrainRecord record{history_csv(result, d.prep.task), diagnostics ? diagnostics->csv() : "", summary.dump()};
+  if (!report) return record;
 
-  if (!o.history.empty()) write_file_atomically(o.history, history_csv(result, d.prep.task));
-  if (diagnostics) write_file_atomically(o.diagnostics, diagnostics->csv());
+  if (!o.history.empty()) write_file_atomically(o.history, record.history);
+  if (diagnostics) write_file_atomically(o.diagnostics, record.diagnostics);
   if (!o.save.empty()) {
     nlohmann::json training;
     training["options"] = options_json(effective_options(o, plan, output, patience));
@@ -401,7 +401,25 @@ int train(const TrainOptions& o) {
   }
   print_results(o, r, result, summary, d.prep.task);
   if (diagnostics) print_diagnostics(o, *diagnostics);
+  return record;
+}
+
+}  // namespace
+
+int train(const TrainOptions& o) {
+  const Plan plan = plan_run(o);
+  set_threads(o.threads);
+  Progress progress(o.json ? stderr : stdout, o.quiet);  // with --json, stdout carries the JSON alone
+  run(o, plan, progress, true);
   return 0;
+}
+
+void check_train_options(const TrainOptions& o) { plan_run(o); }
+
+TrainRecord train_record(const TrainOptions& o) {
+  const Plan plan = plan_run(o);
+  Progress silent(stdout, true);
+  return run(o, plan, silent, false);
 }
 
 void add_training_options(CLI::App* cmd, TrainOptions& t) {
