@@ -46,7 +46,9 @@ class Swish(nn.Module):
 
 
 PLAIN = {"identity": nn.Identity, "relu": nn.ReLU, "selu": nn.SELU, "gelu": nn.GELU,  # GELU: exact erf
-         "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "softplus": nn.Softplus, "softmax": lambda: nn.Softmax(dim=1)}
+         "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "softplus": nn.Softplus, "softmax": lambda: nn.Softmax(dim=1),
+         "relu6": nn.ReLU6, "hardtanh": nn.Hardtanh, "hardsigmoid": nn.Hardsigmoid, "hardswish": nn.Hardswish,
+         "mish": nn.Mish, "softsign": nn.Softsign, "gelu_tanh": lambda: nn.GELU(approximate="tanh")}
 
 
 def activation(spec, p):
@@ -65,6 +67,8 @@ def activation(spec, p):
         return prelu
     if name == "elu":
         return nn.ELU(p[0].item()) if same else PerUnitELU(p, learn)
+    if name == "celu":  # alpha is fixed (as in torch.nn.CELU): one value for every unit
+        return nn.CELU(p[0].item())
     if name == "swish":
         return nn.SiLU() if same and p[0] == 1 else Swish(p, learn)
     raise ValueError(f"unknown activation {spec!r}")

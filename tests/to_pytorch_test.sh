@@ -33,4 +33,6 @@ PY
 check iris.csv --layers 16:prelu,8:swish:1:learn
 check breast_cancer.csv --layers 16:gelu --dropout 0.2
 check diabetes.csv --layers 16:elu:0.5,8:tanh
+check wine.csv --layers 16:mish,12:celu:0.5,8:gelu_tanh
+check moons.csv --layers 16:hardswish,12:relu6,8:softsign,8:hardtanh,8:hardsigmoid
 echo "to_pytorch reproduces mlp predict within 1e-5"
