@@ -79,7 +79,11 @@ Diagnostics::Diagnostics(Network& net) : net_(net) {
     w.off = w.flat = Eigen::Array<double, 1, Eigen::Dynamic>::Zero(dense[k]->output_size());
     watch_.push_back(std::move(w));
   }
-  net.optimizer()->track_step_norms(true);
+  net.optimizer()->measure_steps(Optimizer::Measure::Update);  // the first step of the first epoch
+}
+
+Diagnostics::~Diagnostics() {
+  if (net_.optimizer()) net_.optimizer()->measure_steps(Optimizer::Measure::Nothing);
 }
 
 void Diagnostics::after_step() {
@@ -109,10 +113,15 @@ void Diagnostics::after_step() {
     w.sum_sq += static_cast<double>(A.squaredNorm());
     const auto& n = norms[w.weight];
     w.grad_norm += std::sqrt(n.grad_sq);
-    w.update_ratio += n.value_sq > 0 ? std::sqrt(n.delta_sq / n.value_sq) : 0.0;
+    if (n.update_measured) w.update_ratio += n.value_sq > 0 ? std::sqrt(n.delta_sq / n.value_sq) : 0.0;
   }
-  if (!watch_.empty()) samples_ += static_cast<double>(watch_.front().dense->batch());
+  if (!watch_.empty()) {
+    samples_ += static_cast<double>(watch_.front().dense->batch());
+    if (norms[watch_.front().weight].update_measured) ++sampled_;
+  }
   ++steps_;
+  net_.optimizer()->measure_steps(steps_ % kUpdateSample == 0 ? Optimizer::Measure::Update
+                                                              : Optimizer::Measure::Gradient);
 }
 
 EpochStats Diagnostics::end_epoch(int epoch) {
@@ -133,7 +142,7 @@ EpochStats Diagnostics::end_epoch(int epoch) {
     s.mean = values > 0 ? w.sum / values : 0;
     s.sd = values > 0 ? std::sqrt(std::max(0.0, w.sum_sq / values - s.mean * s.mean)) : 0;
     s.grad_norm = steps_ > 0 ? w.grad_norm / static_cast<double>(steps_) : 0;
-    s.update_ratio = steps_ > 0 ? w.update_ratio / static_cast<double>(steps_) : 0;
+    s.update_ratio = sampled_ > 0 ? w.update_ratio / static_cast<double>(sampled_) : 0;
     if (d.activation.learn) s.param_mean = static_cast<double>(d.p.mean());
     e.layers.push_back(s);
   }
@@ -150,6 +159,8 @@ void Diagnostics::reset_epoch() {
   }
   samples_ = 0;
   steps_ = 0;
+  sampled_ = 0;
+  net_.optimizer()->measure_steps(Optimizer::Measure::Update);  // the next epoch's first step
 }
 
 std::vector<std::string> Diagnostics::warnings() const { return diagnostic_warnings(history_); }

@@ -29,7 +29,7 @@ void Optimizer::step(const std::vector<Parameter>& params) {
     if (last_norm_ > config_.clip_norm) scale = static_cast<Scalar>(config_.clip_norm / last_norm_);
   }
   const Scalar wd = static_cast<Scalar>(config_.weight_decay);
-  if (track_) {
+  if (measure_ != Measure::Nothing) {
     norms_.resize(params.size());
     for (std::size_t i = 0; i < params.size(); ++i) norms_[i] = measured_update(i, params[i], scale, wd);
     return;
@@ -40,16 +40,22 @@ void Optimizer::step(const std::vector<Parameter>& params) {
 }
 
 // The same update, chunk by chunk, measuring each chunk while it is in the L1 cache: its gradient,
-// its weights before, and how far the update moved them. One thread: the sums stay in order.
+// and for Measure::Update its weights before and how far the update moved them. One thread: the
+// sums stay in order.
 Optimizer::StepNorms Optimizer::measured_update(std::size_t i, const Parameter& p, Scalar scale, Scalar wd) {
-  constexpr Index kChunk = 2048;
+  constexpr Index kChunk = 512;
   Scalar before[kChunk];
   StepNorms n;
+  n.update_measured = measure_ == Measure::Update;
   for (Index first = 0; first < p.size; first += kChunk) {
     const Index len = std::min(kChunk, p.size - first);
+    n.grad_sq += static_cast<double>(Eigen::Map<const Vector>(p.grad + first, len).squaredNorm());
+    if (!n.update_measured) {
+      update(i, p, first, first + len, scale, wd);
+      continue;
+    }
     Eigen::Map<Vector> w(p.value + first, len), old(before, len);
     old = w;
-    n.grad_sq += static_cast<double>(Eigen::Map<const Vector>(p.grad + first, len).squaredNorm());
     n.value_sq += static_cast<double>(old.squaredNorm());
     update(i, p, first, first + len, scale, wd);
     n.delta_sq += static_cast<double>((w - old).squaredNorm());

@@ -137,28 +137,31 @@ TEST_CASE("diagnostics: saturated needs 90% of the samples") {
   CHECK(diag.end_epoch(1).layers[0].saturated == 0.25);  // unit 1 only: unit 0 is flat on 80%
 }
 
-TEST_CASE("diagnostics: gradient norm is ‖dW‖, update ratio ‖ΔW‖/‖W‖, each averaged over the epoch's steps") {
+TEST_CASE("diagnostics: gradient norm is ‖dW‖ averaged over the epoch's steps, update ratio ‖ΔW‖/‖W‖ over a sample") {
   Network net = tiny("tanh", 0.1);
   Diagnostics diag(net);
   const Matrix X = inputs(6), Y = Matrix::Ones(6, 1);
+  // The update ratio is measured on the epoch's first step and every kUpdateSample-th after it.
+  const int steps = 2 * kUpdateSample + 3;  // measured: steps 0, 8 and 16
   double grad = 0, ratio = 0;
-  for (int step = 0; step < 3; ++step) {
+  for (int step = 0; step < steps; ++step) {
     const Matrix before = net.dense(0)->W;
     net.train_step(X, Y);
     diag.after_step();
     grad += static_cast<double>(net.dense(0)->dW.norm());
-    ratio += static_cast<double>((net.dense(0)->W - before).norm() / before.norm());
+    if (step % kUpdateSample == 0) ratio += static_cast<double>((net.dense(0)->W - before).norm() / before.norm());
   }
   const LayerStats s = diag.end_epoch(1).layers[0];
-  CHECK(s.grad_norm == doctest::Approx(grad / 3).epsilon(1e-5));
+  CHECK(s.grad_norm == doctest::Approx(grad / steps).epsilon(1e-5));
   CHECK(s.update_ratio == doctest::Approx(ratio / 3).epsilon(1e-4));
   CHECK(s.grad_norm > 0);
-  // The next epoch starts from zero: one step only.
+  // The next epoch starts from zero, and its first step is measured: one step only.
   const Matrix before = net.dense(0)->W;
   net.train_step(X, Y);
   diag.after_step();
   const LayerStats next = diag.end_epoch(2).layers[0];
   CHECK(next.grad_norm == doctest::Approx(net.dense(0)->dW.norm()).epsilon(1e-5));
+  CHECK(next.update_ratio == doctest::Approx((net.dense(0)->W - before).norm() / before.norm()).epsilon(1e-4));
   CHECK(diag.history().size() == 2);
 }
 

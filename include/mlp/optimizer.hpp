@@ -37,13 +37,17 @@ class Optimizer {
   // clipping is on: it costs a pass over every gradient; NaN otherwise).
   double last_gradient_norm() const { return last_norm_; }
 
-  // What the last step did to each parameter (same index), measured when switched on, for
-  // Diagnostics: Σ (∂L/∂w)², Σ w² before the step, Σ (Δw)². Off by default, and then costs
-  // nothing; on, each parameter is updated in chunks that stay in the L1 cache while measured.
+  // What the next steps do to each parameter (same index), measured when asked, for Diagnostics:
+  // Gradient: Σ (∂L/∂w)²; Update: also Σ w² before the step and Σ (Δw)², which costs a copy of
+  // the weights (Diagnostics asks for it on a sample of the steps: bench/README.md). Nothing by
+  // default, and then nothing is spent; otherwise each parameter is updated in chunks that stay in
+  // the L1 cache while measured.
+  enum class Measure { Nothing, Gradient, Update };
   struct StepNorms {
     double grad_sq = 0, value_sq = 0, delta_sq = 0;
+    bool update_measured = false;  // value_sq and delta_sq hold this step's
   };
-  void track_step_norms(bool on) { track_ = on; }
+  void measure_steps(Measure what) { measure_ = what; }
   const std::vector<StepNorms>& step_norms() const { return norms_; }
 
  protected:
@@ -63,7 +67,7 @@ class Optimizer {
   StepNorms measured_update(std::size_t i, const Parameter& p, Scalar grad_scale, Scalar weight_decay);
   double last_norm_ = 0.0;
   bool sized_ = false;
-  bool track_ = false;
+  Measure measure_ = Measure::Nothing;
   std::vector<StepNorms> norms_;
 };
 
