@@ -505,7 +505,7 @@ std::vector<Measure> measures(const Kind& k) {
           {k.metric, "val " + metric_words(k), &RunStats::metric, 4},
           {"epochs_to_95", "epochs to 95%", &RunStats::epochs_to_95, 1},
           {"dead_share", "dead units", &RunStats::dead, 1, 100, "%"},
-          {"grad_norm_layer1_epoch1", "grad norm L1", &RunStats::grad_norm, kSignificant},
+          {"grad_norm_layer1_epoch1", "layer 1 grad", &RunStats::grad_norm, kSignificant},
           {"seconds", "time (s)", &RunStats::seconds, 2}};
 }
 
@@ -628,7 +628,8 @@ std::string table(const Setup& s, const Kind& k, const std::vector<RunStats>& ru
        metric +
        " reached its best - 5% of |best|\n"
        "dead units: hidden units that passed no gradient on any sample in the last epoch, over all hidden layers\n"
-       "grad norm L1: the first hidden layer's mean |dW| over the steps of epoch 1 (where vanishing gradients show)\n"
+       "layer 1 grad: the first hidden layer's gradient norm ||dW||, mean over the steps of epoch 1 (where vanishing "
+       "gradients show)\n"
        "time: seconds of training per run\n";
   return t;
 }
