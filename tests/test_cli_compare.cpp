@@ -64,7 +64,7 @@ TEST_CASE("cli compare: one row per activation with mean and sd over the seeds")
   CHECK(contains(rows[0], "val accuracy"));
   CHECK(contains(rows[0], "epochs to 95%"));
   CHECK(contains(rows[0], "dead units"));
-  CHECK(contains(rows[0], "grad norm"));
+  CHECK(contains(rows[0], "layer 1 grad"));
   const std::vector<std::string> names = {"relu ", "leaky_relu:0.3 ", "tanh "};
   for (std::size_t i = 0; i < names.size(); ++i) {
     CHECK(rows[i + 1].rfind(names[i], 0) == 0);
