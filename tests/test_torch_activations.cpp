@@ -6,7 +6,9 @@
 #include "mlp/error.hpp"
 
 #include <doctest/doctest.h>
+
 #include <nlohmann/json.hpp>
+#include "fixture_util.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -24,14 +26,7 @@ const std::string kRegenerate =
     ": add it to SPECS in scripts/torch_activation_values.py and regenerate the fixture "
     "(/usr/bin/python3 scripts/torch_activation_values.py)";
 
-const json& fixture() {
-  static const json j = [] {
-    std::ifstream in(std::string(MLP_SOURCE_DIR) + "/" + kFixture);
-    REQUIRE_MESSAGE(in.good(), "cannot open " << kFixture);
-    return json::parse(in);
-  }();
-  return j;
-}
+const json& fixture() { return load_fixture(kFixture); }
 
 // Both sides compute the same formulas in double and differ only by the rounding of their
 // library functions (exp, expm1, log1p, tanh, erf: an ulp or two, 1e-16 relative) and by

@@ -4,7 +4,9 @@
 #include "mlp/network.hpp"
 
 #include <doctest/doctest.h>
+
 #include <nlohmann/json.hpp>
+#include "fixture_util.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -21,14 +23,7 @@ const std::string kFixture = "tests/fixtures/torch_parity.json";
 const std::string kRegenerate =
     ": add a case to scripts/torch_parity.py and regenerate the fixture (/usr/bin/python3 scripts/torch_parity.py)";
 
-const json& fixture() {
-  static const json j = [] {
-    std::ifstream in(std::string(MLP_SOURCE_DIR) + "/" + kFixture);
-    REQUIRE_MESSAGE(in.good(), "cannot open " << kFixture);
-    return json::parse(in);
-  }();
-  return j;
-}
+const json& fixture() { return load_fixture(kFixture); }
 
 // A number, a row or a matrix of the fixture, in row-major order: mlp's layout.
 std::vector<double> flatten(const json& j) {
