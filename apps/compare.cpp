@@ -564,19 +564,26 @@ std::string describe(const Setup& s) {
 }
 
 // The digits after the point for a column: fixed, or enough for three significant digits of its
-// smallest mean (0.000123, 0.0456 and 1.23 all as 0.000123, 0.045600, 1.230000), at most 8.
+// smallest mean (0.00123, 0.0456 and 1.23 as 0.00123, 0.04560, 1.23000); below 0.001 the column
+// is written with exponents instead (1.18e-05 ± 7.1e-07), which reads better than a row of zeros.
+constexpr int kExponent = -2;
 int decimals(const Measure& m, const std::vector<Summary>& column) {
   if (m.decimals != kSignificant) return m.decimals;
   double smallest = std::numeric_limits<double>::infinity();
   for (const Summary& s : column)
     if (std::isfinite(s.mean) && s.mean != 0) smallest = std::min(smallest, std::abs(s.mean * m.scale));
   if (!std::isfinite(smallest)) return 2;
+  if (smallest < 1e-3) return kExponent;
   return std::clamp(2 - static_cast<int>(std::floor(std::log10(smallest))), 0, 8);
 }
 
-std::string fixed(double v, int decimals, const char* unit) {
+// A mean (significant = 3) or a standard deviation (2) in a column's format.
+std::string fixed(double v, int decimals, const char* unit, int significant = 3) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f%s", decimals, v, unit);
+  if (decimals == kExponent)
+    std::snprintf(buf, sizeof buf, "%.*e%s", significant - 1, v, unit);
+  else
+    std::snprintf(buf, sizeof buf, "%.*f%s", decimals, v, unit);
   return buf;
 }
 
@@ -593,7 +600,7 @@ std::string table(const Setup& s, const Kind& k, const std::vector<RunStats>& ru
     for (std::size_t a = 0; a < s.activations.size(); ++a) {
       const Summary& sum = column[a];
       cells[a].push_back({std::isnan(sum.mean) ? "-" : fixed(sum.mean * m.scale, places, m.unit),
-                          std::isnan(sum.sd) ? "" : fixed(sum.sd * m.scale, places, m.unit)});
+                          std::isnan(sum.sd) ? "" : fixed(sum.sd * m.scale, places, m.unit, 2)});
     }
   }
   std::size_t first = std::string("activation").size();
