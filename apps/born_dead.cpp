@@ -4,6 +4,7 @@
 // engine's Dense layer on the whole grid as one batch (apps/CMakeLists.txt).
 #include "cli.hpp"
 #include "progress.hpp"
+#include "text.hpp"
 
 #include "mlp/dense.hpp"
 #include "mlp/error.hpp"
@@ -259,7 +260,7 @@ int run_born_dead(const BornDeadArgs& a) {
   if (act.info->output_only)
     throw Error("--activation: " + a.activation + " belongs on an output layer, not a hidden one");
   const bool he_bias = a.bias == "he";
-  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int cores = hardware_threads();
   const long blocks = static_cast<long>(a.widths.size()) * ((a.trials + 24) / 25);
   const int threads = static_cast<int>(std::min<long>(a.threads > 0 ? a.threads : cores, blocks));
 

@@ -2,6 +2,7 @@
 // options, and shared helpers.
 #include "commands.hpp"
 #include "cli.hpp"
+#include "text.hpp"
 
 #include "mlp/error.hpp"
 #include "mlp/init.hpp"
@@ -64,11 +65,7 @@ void check_columns(const csv::Table& t, const Preprocessing& prep) {
               "); remove them or use the right file");
 }
 
-std::string fmt(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.9g", v);
-  return buf;
-}
+std::string full(double v) { return fmt("%.9g", v); }  // a predicted value, in full
 
 // CSV field, quoted when it needs to be (RFC 4180).
 std::string field(const std::string& s) {
@@ -121,9 +118,9 @@ int predict(const std::string& model_path, const std::string& data, const CsvOpt
       s += field(prep.classes[static_cast<std::size_t>(cls[static_cast<std::size_t>(i)])]);
       if (proba) {
         if (P.cols() == 1)  // sigmoid: P is the probability of the second class
-          s += "," + fmt(1.0 - P(i, 0)) + "," + fmt(P(i, 0));
+          s += "," + full(1.0 - P(i, 0)) + "," + full(P(i, 0));
         else
-          for (Index k = 0; k < P.cols(); ++k) s += "," + fmt(P(i, k));
+          for (Index k = 0; k < P.cols(); ++k) s += "," + full(P(i, k));
       }
       s += "\n";
     }
@@ -132,7 +129,7 @@ int predict(const std::string& model_path, const std::string& data, const CsvOpt
     s += "\n";
     const Matrix Yhat = unscale_targets(prep, P);
     for (Index i = 0; i < Yhat.rows(); ++i) {
-      for (Index k = 0; k < Yhat.cols(); ++k) s += (k ? "," : "") + fmt(Yhat(i, k));
+      for (Index k = 0; k < Yhat.cols(); ++k) s += (k ? "," : "") + full(Yhat(i, k));
       s += "\n";
     }
   }

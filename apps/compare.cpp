@@ -7,6 +7,7 @@
 #include "cli.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
+#include "text.hpp"
 
 #include "mlp/activation.hpp"
 #include "mlp/error.hpp"
@@ -50,12 +51,6 @@ struct CompareOptions {
   std::string plan, plan_dir, collect;
   std::string single_activation;  // train's --activation, given by mistake
 };
-
-std::string fmt(const char* format, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, format, v);
-  return buf;
-}
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -302,8 +297,7 @@ std::vector<RunStats> run_in_process(const Setup& s, const TrainOptions& base, i
       }
     }
   };
-  const int hardware = static_cast<int>(std::thread::hardware_concurrency());
-  const int workers = std::clamp(jobs > 0 ? jobs : std::max(hardware, 1), 1, static_cast<int>(all.size()));
+  const int workers = std::clamp(jobs > 0 ? jobs : hardware_threads(), 1, static_cast<int>(all.size()));
   std::vector<std::thread> threads;
   for (int t = 0; t < workers; ++t) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
@@ -408,8 +402,8 @@ int write_plan(const CompareOptions& c, const Setup& s) {
   // xargs strips quotes unless told that only newlines separate its items (GNU's -d).
   const std::string plan = shell_word(c.plan), split = lines.find('\'') == std::string::npos ? "" : "-d '\\n' ";
   std::printf("%s: %d `mlp train` commands, one per line; their files go to %s/\n", c.plan.c_str(), line, dir.c_str());
-  std::printf("run them anywhere, e.g.\n  xargs %s-P %u -I{} sh -c {} < %s\n  parallel < %s\n", split.c_str(),
-              std::max(1u, std::thread::hardware_concurrency()), plan.c_str(), plan.c_str());
+  std::printf("run them anywhere, e.g.\n  xargs %s-P %d -I{} sh -c {} < %s\n  parallel < %s\n", split.c_str(),
+              hardware_threads(), plan.c_str(), plan.c_str());
   std::printf("  sbatch --array=1-%d --wrap 'sed -n \"${SLURM_ARRAY_TASK_ID}p\" %s | sh'\n", line, plan.c_str());
   std::printf("then: mlp compare --collect %s\n", shell_word(dir).c_str());
   return 0;
@@ -770,7 +764,7 @@ int compare(const CompareOptions& c, const CLI::App& cmd) {
   const auto start = std::chrono::steady_clock::now();
   const std::vector<RunStats> runs = run_in_process(s, c.train, c.jobs, kind);
   report(c, s, kind, runs);
-  const int jobs = c.jobs > 0 ? c.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int jobs = c.jobs > 0 ? c.jobs : hardware_threads();
   std::printf("\n%zu runs in %.1fs on %d worker thread%s\n", runs.size(),
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
               std::min<int>(jobs, static_cast<int>(runs.size())), jobs > 1 && runs.size() > 1 ? "s" : "");

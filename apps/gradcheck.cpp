@@ -2,6 +2,7 @@
 // and compares it, parameter by parameter, with central differences (the library's checker,
 // mlp/gradcheck.hpp, the one the tests use). Compiled against the double engine (apps/CMakeLists.txt).
 #include "cli.hpp"
+#include "text.hpp"
 
 #include "mlp/error.hpp"
 #include "mlp/gradcheck.hpp"
@@ -36,36 +37,19 @@ struct HiddenSpec {
 // "5,4" or "5:tanh,4:leaky_relu:0.1", as `mlp train --layers` reads it.
 std::vector<HiddenSpec> parse_hidden(const std::string& spec, const std::string& default_activation) {
   std::vector<HiddenSpec> layers;
-  if (spec == "none") return layers;
-  std::stringstream in(spec);
-  for (std::string item; std::getline(in, item, ',');) {
-    const std::size_t colon = item.find(':');
-    const std::string count = item.substr(0, colon);
-    long units = 0;
-    auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), units);
-    if (ec != std::errc() || end != count.data() + count.size() || units < 1 || units > 1000)
-      throw Error("--layers '" + spec + "': '" + count +
-                  "' is not a layer size for a gradient check (1 to 1000 units, e.g. --layers 5,4 or 5:tanh,4:elu)");
+  for (const LayerText& l : split_layers(spec, default_activation, 1000, "--layers 5,4 or 5:tanh,4:elu")) {
     Activation act;
     try {
-      act = parse_activation(colon == std::string::npos ? default_activation : item.substr(colon + 1));
+      act = parse_activation(l.activation);
     } catch (const Error& e) {
-      throw Error((colon == std::string::npos ? std::string("--activation: ") : "--layers '" + spec + "': ") +
-                  e.what());
+      throw Error((l.own_activation ? "--layers '" + spec + "': " : std::string("--activation: ")) + e.what());
     }
     if (act.info->output_only)
-      throw Error(std::string(colon == std::string::npos ? "--activation" : "--layers") + ": '" + act.name() +
+      throw Error(std::string(l.own_activation ? "--layers" : "--activation") + ": '" + act.name() +
                   "' belongs on the output layer, not a hidden one (the output layer follows --loss)");
-    layers.push_back({units, act});
+    layers.push_back({l.units, act});
   }
-  if (spec.empty() || spec.back() == ',') throw Error("--layers '" + spec + "': empty layer size");
   return layers;
-}
-
-std::string fmt(const char* format, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, format, v);
-  return buf;
 }
 
 // One line of the table, and whether it passed.

@@ -3,6 +3,7 @@
 #include "cli.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
+#include "text.hpp"
 
 #include "mlp/diagnostics.hpp"
 #include "mlp/error.hpp"
@@ -32,12 +33,6 @@ namespace mlp::app {
 
 namespace {
 
-std::string fmt(const char* format, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, format, v);
-  return buf;
-}
-
 std::string parent_dir(const std::string& path) {
   const std::size_t slash = path.find_last_of('/');
   return slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
@@ -53,28 +48,17 @@ struct HiddenLayer {
 // "64,32" or "64:relu,32:leaky_relu:0.3" (each layer's activation overrides --activation).
 std::vector<HiddenLayer> parse_layers(const std::string& spec, const std::string& default_activation) {
   std::vector<HiddenLayer> layers;
-  if (spec.empty() || spec == "none") return layers;  // no hidden layer: a linear/logistic model
-  std::stringstream in(spec);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    const std::size_t colon = item.find(':');
-    const std::string count = item.substr(0, colon);
-    long units = 0;
-    auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), units);
-    if (ec != std::errc() || end != count.data() + count.size() || units < 1 || units > 1000000)
-      throw Error("--layers '" + spec + "': '" + count +
-                  "' is not a layer size (a whole number of units, 1 or more, e.g. --layers 64,32 or 64:relu,32:tanh)");
-    const std::string act = colon == std::string::npos ? default_activation : item.substr(colon + 1);
+  if (spec.empty()) return layers;  // as "none": no hidden layer, a linear/logistic model
+  for (const LayerText& l : split_layers(spec, default_activation, 1000000, "--layers 64,32 or 64:relu,32:tanh")) {
     try {
-      layers.push_back({units, parse_activation(act)});
+      layers.push_back({l.units, parse_activation(l.activation)});
     } catch (const Error& e) {
-      throw Error((colon == std::string::npos ? std::string("--activation: ") : "--layers '" + spec + "': ") +
-                  e.what());
+      throw Error((l.own_activation ? "--layers '" + spec + "': " : std::string("--activation: ")) + e.what());
     }
     if (layers.back().activation.info->output_only)
-      throw Error("--layers: '" + act + "' belongs on the output layer (--output-activation), not a hidden one");
+      throw Error("--layers: '" + l.activation +
+                  "' belongs on the output layer (--output-activation), not a hidden one");
   }
-  if (!spec.empty() && spec.back() == ',') throw Error("--layers '" + spec + "': trailing comma");
   return layers;
 }
 

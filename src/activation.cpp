@@ -59,7 +59,6 @@ ActivationInfo relu() {
   a.range = "[0, inf)";
   a.use = "The default for hidden layers: cheap, no saturation for x > 0; units can die (output 0 for every input).";
   a.default_init = InitKind::HeNormal;
-  a.smooth = false;
   a.kinks = {0};
   a.derivative = "f'(x) = 1 if x > 0 else 0 (f'(0) = 0, as in PyTorch)";
   a.backward = [](ActivationGrad& g) { g.dZ = (g.Z.array() > Scalar(0)).select(g.dA, Scalar(0)); };
@@ -80,7 +79,6 @@ ActivationInfo relu6() {
   a.range = "[0, 6]";
   a.use = "ReLU capped at 6 (MobileNet): bounded outputs suit low-precision inference; flat below 0 and above 6.";
   a.default_init = InitKind::HeNormal;
-  a.smooth = false;
   a.kinks = {0, 6};
   a.derivative = "f'(x) = 1 if 0 < x < 6 else 0 (f'(0) = f'(6) = 0, as in PyTorch)";
   a.backward = [](ActivationGrad& g) {
@@ -106,7 +104,6 @@ ActivationInfo leaky_relu() {
   a.use = "ReLU whose negative side keeps a small slope alpha, so units cannot die.";
   a.param = parameter("alpha", 0.01, 0.0, 1.0, Learnable::Optional);
   a.default_init = InitKind::HeNormal;
-  a.smooth = false;
   a.kinks = {0};
   a.derivative = "f'(x) = 1 if x > 0 else alpha (f'(0) = alpha, as in PyTorch); df/dalpha = x if x <= 0 else 0";
   a.backward = leaky_backward;
@@ -142,8 +139,7 @@ ActivationInfo elu() {
   a.use = "Smooth ReLU whose negative outputs push mean activations toward zero.";
   a.param = parameter("alpha", 1.0, 1e-6, 100.0, Learnable::Optional);
   a.default_init = InitKind::HeNormal;
-  a.smooth = false;  // f′ jumps at 0 unless alpha = 1
-  a.kinks = {0};
+  a.kinks = {0};  // f′ jumps at 0 unless alpha = 1
   a.derivative =
       "f'(x) = 1 if x > 0 else f(x) + alpha (f'(0) = alpha, as in PyTorch); df/dalpha = exp(x) - 1 if x <= 0 else 0";
   a.backward = [](ActivationGrad& g) {
@@ -193,7 +189,6 @@ ActivationInfo selu() {
   a.range = "(-1.7581, inf)";
   a.use = "Self-normalising networks: keeps activations near zero mean, unit variance with lecun init.";
   a.default_init = InitKind::LecunNormal;
-  a.smooth = false;
   a.kinks = {0};
   a.derivative = "f'(x) = lambda if x > 0 else f(x) + lambda*alpha (f'(0) = lambda*alpha, as in PyTorch)";
   a.backward = [](ActivationGrad& g) {
@@ -266,7 +261,6 @@ ActivationInfo hardswish() {
   a.range = "[-0.375, inf)";
   a.use = "Piecewise-quadratic swish without exp (MobileNetV3): cheap; flat, so dead, below -3.";
   a.default_init = InitKind::HeNormal;
-  a.smooth = false;
   a.kinks = {-3, 3};
   a.derivative = "f'(x) = 0 if x <= -3, x/3 + 1/2 if x < 3, else 1 (f'(-3) = 0, f'(3) = 1, as in PyTorch)";
   a.backward = [](ActivationGrad& g) {
@@ -348,7 +342,6 @@ ActivationInfo hardsigmoid() {
   a.range = "[0, 1]";
   a.use = "Piecewise-linear sigmoid without exp (MobileNetV3's gates); exactly flat beyond +-3, where units die.";
   a.default_init = InitKind::XavierUniform;
-  a.smooth = false;
   a.kinks = {-3, 3};
   a.derivative = "f'(x) = 1/6 if -3 < x < 3 else 0 (f'(-3) = f'(3) = 0, as in PyTorch)";
   a.backward = [](ActivationGrad& g) {
@@ -378,7 +371,6 @@ ActivationInfo hardtanh() {
   a.range = "[-1, 1]";
   a.use = "Piecewise-linear tanh: cheap and zero-centred; flat beyond +-1, so a unit stuck there gets no gradient.";
   a.default_init = InitKind::XavierUniform;
-  a.smooth = false;
   a.kinks = {-1, 1};
   a.derivative = "f'(x) = 1 if -1 < x < 1 else 0 (f'(-1) = f'(1) = 0, as in PyTorch)";
   a.backward = [](ActivationGrad& g) {

@@ -109,7 +109,7 @@ TEST_CASE("activation: f' jumps exactly at the kinks the table lists, and nowher
   for (const auto& info : activations()) {
     if (!info.elementwise) continue;
     CAPTURE(info.name);
-    CHECK(info.smooth == info.kinks.empty());
+    CHECK(info.smooth() == info.kinks.empty());
     Activation a = parse_activation(info.name);
     a.param *= 0.5;  // at its default alpha = 1, ELU's f' happens to be continuous
     const ActivationValues v = activation_values(a, x);

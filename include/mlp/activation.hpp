@@ -51,12 +51,11 @@ struct ActivationInfo {
   const char* use = nullptr;         // when to use it, one sentence
   ActivationParam param;             // its parameter, if param.name is set
   InitKind default_init = InitKind::XavierUniform;
-  // false where f′ jumps (the ReLU family at 0): `mlp activations` says so, and the gradient
-  // checks keep their inputs away from the jump, where a finite difference is meaningless.
-  bool smooth = true;
-  // Where f′ jumps ({0} for the ReLU family, {0, 6} for relu6); empty exactly when smooth (a test
-  // checks both against f′ itself). A flat piece, where a unit can die, can only begin at one.
+  // Where f′ jumps ({0} for the ReLU family, {0, 6} for relu6; a test checks them against f′
+  // itself). The gradient checks keep their inputs away from them, where a finite difference is
+  // meaningless; a flat piece, where a unit can die, can only begin at one.
   std::vector<double> kinks;
+  bool smooth() const { return kinks.empty(); }
   // false for softmax, whose every output depends on its whole row: a layer cannot split such
   // an activation's units between threads, nor treat its rows as one long vector.
   bool elementwise = true;
