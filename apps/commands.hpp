@@ -34,7 +34,8 @@ struct TrainOptions {
   double weight_decay = 0;
   double clip_norm = 0;
   double dropout = 0;
-  std::string init;  // "" = from each layer's activation
+  std::string init;      // "" = from each layer's activation
+  double bias_init = 0;  // the value every hidden layer's biases start at
   int epochs = 200;
   long batch_size = 32;
   std::string lr_schedule = "constant";
@@ -48,6 +49,7 @@ struct TrainOptions {
   bool reference = false;  // run src/dense.cpp itself instead of the fast path
   std::string save, history;
   std::string diagnostics;  // CSV of per-layer statistics per epoch ("" = off)
+  std::string report;       // a self-contained HTML page about the run ("" = none)
   bool quiet = false, json = false;
   CsvOptions csv;
 
@@ -71,6 +73,7 @@ struct TrainOptions {
     v("clip_norm", clip_norm);
     v("dropout", dropout);
     v("init", init);
+    v("bias_init", bias_init);
     v("epochs", epochs);
     v("batch_size", batch_size);
     v("lr_schedule", lr_schedule);
@@ -89,6 +92,7 @@ struct TrainOptions {
     v("save", save);
     v("history", history);
     v("diagnostics", diagnostics);
+    v("report", report);
     v("quiet", quiet);
     v("json", json);
   }

@@ -2,7 +2,9 @@
 // steps: check every option, load and split the data, build the network, fit, report and save.
 #include "cli.hpp"
 #include "commands.hpp"
+#include "plot.hpp"
 #include "progress.hpp"
+#include "report.hpp"
 #include "text.hpp"
 
 #include "mlp/diagnostics.hpp"
@@ -73,8 +75,12 @@ void check_ranges(const TrainOptions& o) {
   if (!(o.dropout >= 0 && o.dropout < 1)) throw Error("--dropout must be in [0, 1) (got " + fmt("%g", o.dropout) + ")");
   if (o.early_stopping < -1) throw Error("--early-stopping takes a patience in epochs (0 = off)");
   if (o.threads < 1) throw Error("--threads must be at least 1");
-  if (!o.save.empty() && parent_dir(o.save) != "." && access(parent_dir(o.save).c_str(), W_OK) != 0)
-    throw Error("--save " + o.save + ": the directory '" + parent_dir(o.save) + "' does not exist or is not writable");
+  if (!std::isfinite(o.bias_init)) throw Error("--bias-init must be a finite number");
+  for (const auto& [option, path] :
+       {std::pair<const char*, const std::string&>{"--save", o.save}, {"--report", o.report}})
+    if (!path.empty() && parent_dir(path) != "." && access(parent_dir(path).c_str(), W_OK) != 0)
+      throw Error(std::string(option) + " " + path + ": the directory '" + parent_dir(path) +
+                  "' does not exist or is not writable");
 }
 
 // What the options resolve to, before any data is seen.
@@ -200,7 +206,8 @@ Data load_data(const TrainOptions& o, const Plan& plan) {
 Network build_network(const TrainOptions& o, const Plan& plan, const OutputChoice& output, const Data& d) {
   Network net(d.prep.input_size(), o.seed, o.reference ? Path::Reference : Path::Fast);
   for (const auto& h : plan.hidden) {
-    plan.init ? net.add_dense(h.units, h.activation, *plan.init) : net.add_dense(h.units, h.activation);
+    Dense& hidden = plan.init ? net.add_dense(h.units, h.activation, *plan.init) : net.add_dense(h.units, h.activation);
+    hidden.b.setConstant(static_cast<Scalar>(o.bias_init));
     if (o.dropout > 0) net.add_dropout(o.dropout);
   }
   plan.init ? net.add_dense(output.units, output.activation, *plan.init)
@@ -343,6 +350,35 @@ nlohmann::json diagnostics_json(const Diagnostics& diagnostics) {
   return {{"layers", layers}, {"warnings", diagnostics.warnings()}};
 }
 
+// The --report page: what html_report needs, gathered from the run. The data file is read again
+// only for a picture of two features (the decision regions), whose files are small.
+std::string report_html(const TrainOptions& effective, const Data& d, Network& net, const Results& r,
+                        const FitResult& result, const std::string& history, const Diagnostics* diagnostics) {
+  ReportInput in;
+  in.options = &effective;
+  in.prep = &d.prep;
+  in.net = &net;
+  in.rows = d.rows;
+  in.train_rows = static_cast<std::size_t>(d.X.rows());
+  in.val_rows = static_cast<std::size_t>(d.Xval.rows());
+  in.test_rows = static_cast<std::size_t>(d.Xtest.rows());
+  if (d.prep.task == Task::Classification) {
+    in.class_counts.assign(d.prep.classes.size(), 0);
+    for (Index i = 0; i < d.Y.rows(); ++i) ++in.class_counts[static_cast<std::size_t>(d.Y(i, 0))];
+  }
+  in.metrics = r.metrics;
+  in.held_out = r.held_out;
+  in.epochs_run = static_cast<int>(result.history.size());
+  in.best_epoch = result.best_epoch;
+  in.stopped_early = result.stopped_early;
+  in.seconds = result.seconds;
+  in.history_csv = history;
+  in.diagnostics = diagnostics;
+  std::optional<csv::Table> table;
+  if (can_draw_boundary(d.prep)) in.data = &table.emplace(csv::read(effective.data, effective.csv.resolve()));
+  return html_report(in);
+}
+
 // Steps 2 to 5 of a run whose options plan_run has checked: with report, as `mlp train` does
 // them (lines through progress, files written, results printed); without, silently, measuring
 // the diagnostics whatever o.diagnostics says. Returns what --history, --diagnostics and --json
@@ -356,7 +392,7 @@ TrainRecord run(const TrainOptions& o, const Plan& plan, Progress& progress, boo
 
   FitOptions fo = fit_options(o, plan, d, patience, progress);
   std::optional<Diagnostics> diagnostics;
-  if (!o.diagnostics.empty() || !report) fo.diagnostics = &diagnostics.emplace(net);
+  if (!o.diagnostics.empty() || !o.report.empty() || !report) fo.diagnostics = &diagnostics.emplace(net);
   const FitResult result = fit(net, d.X, d.Y, d.Xval, d.Yval, fo);
 
   const Results r = evaluate_sets(net, d);
@@ -373,7 +409,7 @@ TrainRecord run(const TrainOptions& o, const Plan& plan, Progress& progress, boo
   if (!report) return record;
 
   if (!o.history.empty()) write_file_atomically(o.history, record.history);
-  if (diagnostics) write_file_atomically(o.diagnostics, record.diagnostics);
+  if (!o.diagnostics.empty()) write_file_atomically(o.diagnostics, record.diagnostics);
   if (!o.save.empty()) {
     nlohmann::json training;
     training["options"] = options_json(effective_options(o, plan, output, patience));
@@ -383,8 +419,12 @@ TrainRecord run(const TrainOptions& o, const Plan& plan, Progress& progress, boo
     training["metrics"] = r.metrics;
     save_model(o.save, net, d.prep, training);
   }
+  if (!o.report.empty())
+    write_file_atomically(o.report, report_html(effective_options(o, plan, output, patience), d, net, r, result,
+                                                record.history, &*diagnostics));
   print_results(o, r, result, summary, d.prep.task);
-  if (diagnostics) print_diagnostics(o, *diagnostics);
+  if (!o.diagnostics.empty()) print_diagnostics(o, *diagnostics);
+  if (!o.report.empty() && !o.quiet) std::fprintf(o.json ? stderr : stdout, "report written to %s\n", o.report.c_str());
   return record;
 }
 
@@ -437,6 +477,9 @@ void add_training_options(CLI::App* cmd, TrainOptions& t) {
       ->capture_default_str();
   cmd->add_option("--dropout", t.dropout, "Dropout rate after each hidden layer, in [0, 1)")->capture_default_str();
   cmd->add_option("--init", t.init, "Weight init: " + mlp::init_names() + " (default from each layer's activation)");
+  cmd->add_option("--bias-init", t.bias_init,
+                  "The value every hidden layer's biases start at (a negative one starts ReLU units dead)")
+      ->capture_default_str();
   cmd->add_option("--epochs", t.epochs, "Passes over the training data")->capture_default_str();
   cmd->add_option("--batch-size", t.batch_size, "Samples per gradient step")->capture_default_str();
   cmd->add_option("--lr-schedule", t.lr_schedule, "Learning-rate schedule: " + mlp::schedule_names())
@@ -483,6 +526,9 @@ Command add_train_command(CLI::App& app) {
                   "Measure each hidden layer every step (dead and saturated units, sparsity, gradient norm, update "
                   "size, activation mean and sd), write them per epoch to this CSV file, print the last epoch's "
                   "table and warn in words when a layer is in trouble");
+  cmd->add_option("--report", t.report,
+                  "Write one self-contained HTML page about the run: configuration, data, metrics, confusion matrix, "
+                  "training curves, per-layer diagnostics, decision regions for two-feature data");
   cmd->add_option("--write-config", a->write_config,
                   "Write this run's options to a TOML file, to re-run it with --config")
       ->configurable(false);

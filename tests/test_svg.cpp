@@ -30,6 +30,8 @@ svg::Series series(const std::string& name, std::vector<double> y, bool band) {
   return s;
 }
 
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
 void check_well_formed(const std::string& svg_text) {
   INFO(svg_text);
   CHECK(xml::problem(svg_text) == "");
@@ -174,7 +176,7 @@ TEST_CASE("svg: a fixed y range clips what lies outside it") {
   c.series = {series("r2", {-30, -2, 0.2, 0.6}, false)};
   const std::string text = svg::render(c);
   check_well_formed(text);
-  CHECK(text.find("clip-path=\"url(#plot-area)\"") != std::string::npos);
+  CHECK(text.find("clip-path=\"url(#chart-area)\"") != std::string::npos);
   CHECK(text.find(">-1.0<") != std::string::npos);
   CHECK(text.find(">-30") == std::string::npos);  // no tick down there
 }
@@ -213,4 +215,85 @@ TEST_CASE("svg: a logarithmic x axis ticks 1 2 5 10 and leaves out x at or below
   CHECK(text.find("nan") == std::string::npos);
   CHECK(text.find("inf") == std::string::npos);
   CHECK(xml::count(text, "<polygon class=\"band\"") == 1);
+}
+
+TEST_CASE("svg: points are unjoined dots and a dashed line is dashed, in the legend too") {
+  svg::LineChart c;
+  svg::Series dots = series("data", {1, 2, 3, 4}, false);
+  dots.style = svg::Style::Points;
+  svg::Series dashed = series("f′", {2, 1, 2, 1}, false);
+  dashed.style = svg::Style::Dashed;
+  c.series = {dots, dashed};
+  const std::string text = svg::render(c);
+  check_well_formed(text);
+  CHECK(xml::count(text, "class=\"series points\"") == 1);
+  CHECK(xml::count(text, "<circle") == 4 + 1);               // four dots and the legend's
+  CHECK(xml::count(text, "class=\"line\"") == 1);            // the dashed series only
+  CHECK(xml::count(text, "stroke-dasharray=\"6 4\"") == 2);  // its line and its legend line
+}
+
+TEST_CASE("svg: a logarithmic y axis spans powers of ten and leaves out y at or below 0") {
+  svg::LineChart c;
+  c.log_y = true;
+  c.series = {series("grad", {1e-6, 1e-4, 0, 1e-3, 1e-2}, false)};
+  const std::string text = svg::render(c);
+  check_well_formed(text);
+  CHECK(contains(text, ">1e-06<"));
+  CHECK(contains(text, ">0.01<"));
+  // y = 0 has no place: the line breaks there (two pieces).
+  const auto d = xml::attributes(text, "path", "d");
+  REQUIRE(d.size() == 2);  // the frame and the line
+  CHECK(xml::count(d[1], "M") == 2);
+  // Equal ratios are equal distances: 1e-6 → 1e-4 → 1e-2 climb by the same number of pixels.
+  const svg::Ticks t = svg::log_ticks(1e-6, 1e-2);
+  CHECK(t.exponent);
+  CHECK(t.values.front() == doctest::Approx(1e-6));
+}
+
+TEST_CASE("svg: cells are drawn under the series, equal neighbours in a row as one rectangle") {
+  svg::LineChart c;
+  c.cells.columns = 4;
+  c.cells.rows = 2;
+  c.cells.x_min = 0, c.cells.x_max = 4, c.cells.y_min = 0, c.cells.y_max = 2;
+  // Bottom row: A A B B; top row: A B B A.
+  c.cells.colour = {"#aaaaaa", "#aaaaaa", "#bbbbbb", "#bbbbbb", "#aaaaaa", "#bbbbbb", "#bbbbbb", "#aaaaaa"};
+  c.cells.opacity = {0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5};
+  c.series = {series("points", {0.5, 1.5}, false)};
+  const std::string text = svg::render(c);
+  check_well_formed(text);
+  const std::string cells = text.substr(text.find("class=\"cells\""),
+                                        text.find("</g>", text.find("class=\"cells\"")) - text.find("class=\"cells\""));
+  CHECK(xml::count(cells, "<rect") == 2 + 3);
+  const auto widths = xml::attributes(cells, "rect", "width");
+  // Bottom row: two runs of two cells, equally wide; top row: one, two, one.
+  CHECK(widths[0] == widths[1]);
+  CHECK(std::stod(widths[2]) == doctest::Approx(std::stod(widths[0]) / 2).epsilon(0.01));
+  CHECK(widths[3] == widths[0]);
+  CHECK(text.find("class=\"cells\"") < text.find("class=\"series\""));
+
+  c.cells.opacity.pop_back();
+  CHECK_THROWS_WITH_AS(svg::render(c), doctest::Contains("4 × 2 cells need 8"), Error);
+}
+
+TEST_CASE("svg: a figure places its panels side by side, each with its own clip path") {
+  svg::Figure f;
+  f.title = "Two & two";
+  svg::LineChart a, b;
+  a.width = b.width = 300;
+  a.height = 200, b.height = 250;
+  a.series = {series("a", {1, 2}, false)};
+  b.series = {series("b", {2, 1}, false)};
+  f.panels = {a, b, a};
+  f.columns = 2;
+  const std::string text = svg::render(f);
+  check_well_formed(text);
+  CHECK(xml::count(text, "class=\"panel\"") == 3);
+  CHECK(xml::attributes(text, "svg", "x") == std::vector<std::string>{"", "0", "300", "0"});
+  const auto ys = xml::attributes(text, "svg", "y");
+  CHECK(ys[1] == ys[2]);                              // one row
+  CHECK(std::stoi(ys[3]) == std::stoi(ys[1]) + 250);  // below the taller of the two
+  CHECK(xml::attributes(text, "svg", "width")[0] == "600");
+  const auto clips = xml::attributes(text, "clipPath", "id");
+  CHECK(std::set<std::string>(clips.begin(), clips.end()).size() == 3);
+  CHECK(contains(text, ">Two &amp; two<"));
 }

@@ -107,4 +107,23 @@ inline std::size_t count(const std::string& text, const std::string& part) {
   return n;
 }
 
+// The value of `attribute` in each <element ...> start tag, in document order ("" where the tag
+// has no such attribute).
+inline std::vector<std::string> attributes(const std::string& text, const std::string& element,
+                                           const std::string& attribute) {
+  std::vector<std::string> values;
+  const std::string open = "<" + element;
+  for (std::size_t p = text.find(open); p != std::string::npos; p = text.find(open, p + 1)) {
+    const char next = p + open.size() < text.size() ? text[p + open.size()] : '>';
+    if (next != ' ' && next != '>' && next != '/' && next != '\n') continue;  // <rectangle> is not <rect>
+    const std::size_t end = text.find('>', p);
+    const std::string tag = text.substr(p, end - p);
+    const std::string key = " " + attribute + "=\"";
+    const std::size_t a = tag.find(key);
+    values.push_back(
+        a == std::string::npos ? "" : tag.substr(a + key.size(), tag.find('"', a + key.size()) - a - key.size()));
+  }
+  return values;
+}
+
 }  // namespace xml

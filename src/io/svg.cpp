@@ -1,6 +1,7 @@
-// The SVG line chart (svg.hpp): the data's range widened to round-number ticks, then the frame
-// (grid, axes, labels), each series' band and line clipped to the plot, and the legend at the
-// right. Coordinates are written with two decimals: finer than any screen shows.
+// The SVG chart (svg.hpp): the data's range widened to round-number ticks, then the frame (grid,
+// axes, labels), the cells, each series' band and line (or dots) clipped to the plot, and the
+// legend at the right. A figure places charts in a grid, each in a nested <svg>. Coordinates are
+// written with two decimals: finer than any screen shows.
 #include "mlp/io/svg.hpp"
 
 #include "mlp/error.hpp"
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <sstream>
 
 namespace mlp::svg {
 
@@ -60,27 +62,51 @@ struct Frame {
   double left, top, right, bottom;  // pixels
   Ticks xt, yt;
   double xlo, xhi, ylo, yhi;  // the data range the area shows
-  bool log_x = false;
+  bool log_x = false, log_y = false;
   double px(double x) const {
     const double share = log_x ? std::log(x / xlo) / std::log(xhi / xlo) : (x - xlo) / (xhi - xlo);
     return left + share * (right - left);
   }
-  double py(double y) const { return bottom - (y - ylo) / (yhi - ylo) * (bottom - top); }
+  double py(double y) const {
+    const double share = log_y ? std::log(y / ylo) / std::log(yhi / ylo) : (y - ylo) / (yhi - ylo);
+    return bottom - share * (bottom - top);
+  }
 };
 
 std::string text(double x, double y, const std::string& s, const std::string& attributes) {
   return "<text x=\"" + num(x) + "\" y=\"" + num(y) + "\" " + attributes + ">" + escape(s) + "</text>\n";
 }
 
-std::vector<std::string> subtitle_lines(const LineChart& c) {
+// Characters, not bytes: a UTF-8 continuation byte (10xxxxxx) adds none.
+std::size_t glyphs(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
+  return n;
+}
+
+// The lines of a subtitle: at each '\n', and wrapped at spaces to fit `width` pixels of 12 px text.
+std::vector<std::string> wrap_lines(const std::string& text, double width) {
   std::vector<std::string> lines;
-  if (c.subtitle.empty()) return lines;
-  std::size_t start = 0;
-  for (std::size_t end; (end = c.subtitle.find('\n', start)) != std::string::npos; start = end + 1)
-    lines.push_back(c.subtitle.substr(start, end - start));
-  lines.push_back(c.subtitle.substr(start));
+  if (text.empty()) return lines;
+  const auto fits = static_cast<std::size_t>(std::max(10.0, width / (kCharWidth * 12)));
+  std::stringstream paragraphs(text);
+  for (std::string paragraph; std::getline(paragraphs, paragraph);) {
+    std::string line;
+    std::stringstream words(paragraph);
+    for (std::string word; words >> word;) {
+      if (!line.empty() && glyphs(line) + 1 + glyphs(word) > fits) {
+        lines.push_back(line);
+        line.clear();
+      }
+      line += (line.empty() ? "" : " ") + word;
+    }
+    lines.push_back(line);
+  }
   return lines;
 }
+
+// A chart's title and subtitle start at the plot's left edge (72 px) and may reach its right edge.
+std::vector<std::string> subtitle_lines(const LineChart& c) { return wrap_lines(c.subtitle, c.width - 72 - 12); }
 
 std::string draw_frame(const Frame& f, const LineChart& c) {
   std::string out = "<g stroke=\"#e3e3e3\" stroke-width=\"1\">\n";  // the grid
@@ -150,9 +176,22 @@ std::string draw_band(const Frame& f, const Series& s, const std::string& colour
   return out;
 }
 
+std::string dot(const Frame& f, double x, double y, double radius, const std::string& colour) {
+  return "<circle cx=\"" + num(f.px(x)) + "\" cy=\"" + num(f.py(y)) + "\" r=\"" + num(radius) + "\" fill=\"" + colour +
+         "\"/>\n";
+}
+
 // The line: one path, broken where y is missing; a point alone between gaps is drawn as a dot.
+// Points: a dot per point, outlined in white so that overlapping ones stay apart.
 std::string draw_line(const Frame& f, const Series& s, const std::string& colour) {
   std::string d, dots;
+  if (s.style == Style::Points) {
+    std::string out =
+        "<g class=\"series points\" data-name=\"" + escape(s.name) + "\" stroke=\"white\" stroke-width=\"0.6\">\n";
+    for (std::size_t i = 0; i < s.x.size(); ++i)
+      if (finite_point(s, i)) out += dot(f, s.x[i], s.y[i], 3, colour);
+    return out + "</g>\n";
+  }
   for (std::size_t i = 0; i < s.x.size(); ++i) {
     if (!finite_point(s, i)) continue;
     const bool joined = i > 0 && finite_point(s, i - 1);
@@ -166,20 +205,29 @@ std::string draw_line(const Frame& f, const Series& s, const std::string& colour
   std::string out = "<g class=\"series\" data-name=\"" + escape(s.name) + "\">\n";
   if (!d.empty())
     out += "<path class=\"line\" d=\"" + d + "\" fill=\"none\" stroke=\"" + colour +
-           "\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\"/>\n";
+           "\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\"" +
+           (s.style == Style::Dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>\n";
   return out + dots + "</g>\n";
 }
 
 std::string draw_legend(const LineChart& c, const std::vector<std::string>& colours, double x, double y) {
   std::string out = "<g class=\"legend\" font-size=\"" + std::to_string(kFontSize) + "\" fill=\"#222\">\n";
+  double row = y - 20;
   for (std::size_t i = 0; i < c.series.size(); ++i) {
     const Series& s = c.series[i];
-    const double row = y + 20.0 * static_cast<double>(i);
+    if (s.name.empty()) continue;
+    row += 20;
+    if (s.style == Style::Points) {
+      out += "<circle cx=\"" + num(x + 12) + "\" cy=\"" + num(row) + "\" r=\"4\" fill=\"" + colours[i] + "\"/>\n";
+      out += text(x + 31, row + 4, s.name, "");
+      continue;
+    }
     if (!s.lower.empty())
       out += "<rect x=\"" + num(x) + "\" y=\"" + num(row - 6) + "\" width=\"24\" height=\"12\" fill=\"" + colours[i] +
              "\" fill-opacity=\"0.16\"/>\n";
     out += "<line x1=\"" + num(x) + "\" y1=\"" + num(row) + "\" x2=\"" + num(x + 24) + "\" y2=\"" + num(row) +
-           "\" stroke=\"" + colours[i] + "\" stroke-width=\"2.5\"/>\n";
+           "\" stroke=\"" + colours[i] + "\" stroke-width=\"2.5\"" +
+           (s.style == Style::Dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>\n";
     out += text(x + 31, row + 4, s.name, "");
   }
   return out + "</g>\n";
@@ -196,7 +244,10 @@ const std::vector<std::string>& palette() {
 std::string Ticks::label(double v) const {
   if (std::abs(v) < step * 1e-9) v = 0;  // no "-0.0" from a sum that missed zero by a rounding error
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  if (exponent)
+    std::snprintf(buf, sizeof buf, "%.3g", v);
+  else
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
   return buf;
 }
 
@@ -225,6 +276,7 @@ Ticks log_ticks(double lo, double hi, int count) {
   }
   t.decimals = 0;
   for (double v : t.values) t.decimals = std::max(t.decimals, -static_cast<int>(std::floor(std::log10(v) + 1e-9)));
+  t.exponent = lo < 1e-3 || hi >= 1e5;  // 1e-05 reads better than 0.00001
   return t;
 }
 
@@ -274,12 +326,63 @@ std::string escape(const std::string& text) {
   return out;
 }
 
-std::string render(const LineChart& chart) {
+namespace {
+
+void check_cells(const Cells& g) {
+  if (g.columns == 0 && g.rows == 0) return;
+  const auto n = static_cast<std::size_t>(g.columns) * static_cast<std::size_t>(g.rows);
+  if (g.columns < 0 || g.rows < 0 || g.colour.size() != n || g.opacity.size() != n)
+    throw Error("chart cells: " + std::to_string(g.columns) + " × " + std::to_string(g.rows) + " cells need " +
+                std::to_string(n) + " colours and opacities (got " + std::to_string(g.colour.size()) + " and " +
+                std::to_string(g.opacity.size()) + ")");
+}
+
+// One rectangle per run of equal neighbours in a row; crispEdges, so no hairline shows between.
+std::string draw_cells(const Frame& f, const Cells& g) {
+  std::string out = "<g class=\"cells\" shape-rendering=\"crispEdges\">\n";
+  const double w = (g.x_max - g.x_min) / g.columns, h = (g.y_max - g.y_min) / g.rows;
+  for (int r = 0; r < g.rows; ++r) {
+    for (int c = 0; c < g.columns;) {
+      const std::size_t k = static_cast<std::size_t>(r) * static_cast<std::size_t>(g.columns) + c;
+      int end = c + 1;
+      while (end < g.columns && g.colour[k + (end - c)] == g.colour[k] && g.opacity[k + (end - c)] == g.opacity[k])
+        ++end;
+      const double x0 = f.px(g.x_min + c * w), x1 = f.px(g.x_min + end * w);
+      const double y0 = f.py(g.y_min + (r + 1) * h), y1 = f.py(g.y_min + r * h);
+      out += "<rect x=\"" + num(x0) + "\" y=\"" + num(y0) + "\" width=\"" + num(x1 - x0) + "\" height=\"" +
+             num(y1 - y0) + "\" fill=\"" + g.colour[k] + "\" fill-opacity=\"" + num(g.opacity[k]) + "\"/>\n";
+      c = end;
+    }
+  }
+  return out + "</g>\n";
+}
+
+std::string draw_zero_lines(const Frame& f) {
+  std::string out;
+  const bool x0 = !f.log_x && f.xlo < 0 && f.xhi > 0, y0 = !f.log_y && f.ylo < 0 && f.yhi > 0;
+  if (y0)
+    out += "<line class=\"zero\" x1=\"" + num(f.left) + "\" y1=\"" + num(f.py(0)) + "\" x2=\"" + num(f.right) +
+           "\" y2=\"" + num(f.py(0)) + "\" stroke=\"#888\" stroke-width=\"1\"/>\n";
+  if (x0)
+    out += "<line class=\"zero\" x1=\"" + num(f.px(0)) + "\" y1=\"" + num(f.top) + "\" x2=\"" + num(f.px(0)) +
+           "\" y2=\"" + num(f.bottom) + "\" stroke=\"#888\" stroke-width=\"1\"/>\n";
+  return out;
+}
+
+// The chart's content in a width × height box, without the document around it.
+std::string chart_body(const LineChart& chart) {
   LineChart c = chart;
+  check_cells(c.cells);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
   for (Series& s : c.series) {
     check_lengths(s);
     if (c.log_x)  // no place on a logarithmic axis: missing, as a NaN would be
-      for (double& x : s.x) x = x > 0 ? x : std::numeric_limits<double>::quiet_NaN();
+      for (double& x : s.x) x = x > 0 ? x : nan;
+    if (c.log_y) {
+      for (double& y : s.y) y = y > 0 ? y : nan;
+      for (double& y : s.lower) y = y > 0 ? y : nan;
+      for (double& y : s.upper) y = y > 0 ? y : nan;
+    }
   }
   Range xr, yr;
   for (const Series& s : c.series) {
@@ -289,16 +392,23 @@ std::string render(const LineChart& chart) {
       if (!s.lower.empty() && finite_band(s, i)) xr.add(s.x[i]), yr.add(s.lower[i]), yr.add(s.upper[i]);
     }
   }
+  const bool has_cells = c.cells.columns > 0 && c.cells.rows > 0;
+  if (has_cells) xr.add(c.cells.x_min), xr.add(c.cells.x_max), yr.add(c.cells.y_min), yr.add(c.cells.y_max);
   const bool no_data = xr.empty();
-  const bool fixed_y = std::isfinite(c.y_min) && std::isfinite(c.y_max) && c.y_min < c.y_max;
+  const bool fixed_x =
+      std::isfinite(c.x_min) && std::isfinite(c.x_max) && c.x_min < c.x_max && (!c.log_x || c.x_min > 0);
+  const bool fixed_y =
+      std::isfinite(c.y_min) && std::isfinite(c.y_max) && c.y_min < c.y_max && (!c.log_y || c.y_min > 0);
 
   std::vector<std::string> colours;
   std::size_t longest = 0;
+  bool legend = false;
   for (std::size_t i = 0; i < c.series.size(); ++i) {
     colours.push_back(c.series[i].colour.empty() ? palette()[i % palette().size()] : c.series[i].colour);
     longest = std::max(longest, c.series[i].name.size());
+    legend = legend || !c.series[i].name.empty();
   }
-  const double legend_width = c.series.empty() ? 0 : 31 + kCharWidth * kFontSize * static_cast<double>(longest) + 24;
+  const double legend_width = legend ? 31 + kCharWidth * kFontSize * static_cast<double>(longest) + 24 : 0;
 
   Frame f;
   f.left = 72;
@@ -309,22 +419,28 @@ std::string render(const LineChart& chart) {
   f.right = c.width - std::max(20.0, legend_width);
   f.bottom = c.height - 52;
   f.log_x = c.log_x;
-  f.xt = c.log_x ? log_ticks(no_data ? 1 : xr.lo, no_data ? 10 : xr.hi)
-                 : nice_ticks(no_data ? 0 : xr.lo, no_data ? 1 : xr.hi, 8);
-  f.yt = fixed_y ? nice_ticks(c.y_min, c.y_max, 6) : nice_ticks(no_data ? 0 : yr.lo, no_data ? 1 : yr.hi, 6);
-  f.xlo = f.xt.first, f.xhi = f.xt.last;
+  f.log_y = c.log_y;
+  auto axis = [&](bool log, bool fixed, double lo, double hi, double data_lo, double data_hi, int count) {
+    if (fixed) return log ? log_ticks(lo, hi) : nice_ticks(lo, hi, count);
+    if (log) return log_ticks(no_data ? 1 : data_lo, no_data ? 10 : data_hi);
+    return nice_ticks(no_data ? 0 : data_lo, no_data ? 1 : data_hi, count);
+  };
+  f.xt = axis(c.log_x, fixed_x, c.x_min, c.x_max, xr.lo, xr.hi, 8);
+  f.yt = axis(c.log_y, fixed_y, c.y_min, c.y_max, yr.lo, yr.hi, 6);
+  f.xlo = fixed_x ? c.x_min : f.xt.first, f.xhi = fixed_x ? c.x_max : f.xt.last;
   f.ylo = fixed_y ? c.y_min : f.yt.first, f.yhi = fixed_y ? c.y_max : f.yt.last;
 
   const std::string W = std::to_string(c.width), H = std::to_string(c.height);
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
-                    W + "\" height=\"" + H + "\" viewBox=\"0 0 " + W + " " + H +
-                    "\" font-family=\"Helvetica, Arial, sans-serif\">\n";
+  const std::string clip = escape(c.id) + "-area";
+  std::string out;
   if (!c.title.empty()) out += "<title>" + escape(c.title) + "</title>\n";
   out += "<rect width=\"" + W + "\" height=\"" + H + "\" fill=\"white\"/>\n";
-  out += "<defs><clipPath id=\"plot-area\"><rect x=\"" + num(f.left) + "\" y=\"" + num(f.top) + "\" width=\"" +
+  out += "<defs><clipPath id=\"" + clip + "\"><rect x=\"" + num(f.left) + "\" y=\"" + num(f.top) + "\" width=\"" +
          num(f.right - f.left) + "\" height=\"" + num(f.bottom - f.top) + "\"/></clipPath></defs>\n";
   out += draw_frame(f, c);
-  out += "<g clip-path=\"url(#plot-area)\">\n";
+  out += "<g clip-path=\"url(#" + clip + ")\">\n";
+  if (has_cells) out += draw_cells(f, c.cells);
+  if (c.zero_lines) out += draw_zero_lines(f);
   for (std::size_t i = 0; i < c.series.size(); ++i)
     if (!c.series[i].lower.empty()) out += draw_band(f, c.series[i], colours[i]);
   for (std::size_t i = 0; i < c.series.size(); ++i) out += draw_line(f, c.series[i], colours[i]);
@@ -332,7 +448,70 @@ std::string render(const LineChart& chart) {
   if (no_data)
     out += text((f.left + f.right) / 2, (f.top + f.bottom) / 2, "no data",
                 "font-size=\"14\" fill=\"#888\" text-anchor=\"middle\"");
-  out += draw_legend(c, colours, f.right + 16, f.top + 8);
+  if (legend) out += draw_legend(c, colours, f.right + 16, f.top + 8);
+  return out;
+}
+
+std::string document_head(int width, int height) {
+  const std::string W = std::to_string(width), H = std::to_string(height);
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + W +
+         "\" height=\"" + H + "\" viewBox=\"0 0 " + W + " " + H + "\" font-family=\"Helvetica, Arial, sans-serif\">\n";
+}
+
+}  // namespace
+
+std::string render(const LineChart& chart) {
+  return document_head(chart.width, chart.height) + chart_body(chart) + "</svg>\n";
+}
+
+std::string render(const Figure& figure) {
+  const int columns = std::max(1, figure.columns);
+  std::vector<LineChart> panels = figure.panels;
+  // Each row as tall as its tallest panel, each column as wide as its widest.
+  const std::size_t n = panels.size(), rows = (n + columns - 1) / columns;
+  std::vector<int> col_width(static_cast<std::size_t>(columns), 0), row_height(rows, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    panels[i].id = figure.id + "-" + std::to_string(i + 1);
+    col_width[i % columns] = std::max(col_width[i % columns], panels[i].width);
+    row_height[i / columns] = std::max(row_height[i / columns], panels[i].height);
+  }
+  int width = 0;
+  for (int w : col_width) width += w;
+  const std::vector<std::string> sub = wrap_lines(figure.subtitle, std::max(width, 400) - 40);
+  // The title's baseline 26 px from the top, each subtitle line's 16 px below the last (18 px from
+  // the top without a title); the panels start 8 px below the last line.
+  const double first_baseline = figure.title.empty() ? 18 : 26;
+  const int lines = (figure.title.empty() ? 0 : 1) + static_cast<int>(sub.size());
+  const int head = lines == 0 ? 0
+                              : static_cast<int>(first_baseline) + (figure.title.empty() ? 0 : 20) +
+                                    16 * static_cast<int>(sub.size()) - 16 + 8 + (sub.empty() ? 16 : 0);
+  int height = head;
+  for (int h : row_height) height += h;
+  if (n == 0) width = 400, height = std::max(height, 60);
+
+  std::string out = document_head(width, height);
+  if (!figure.title.empty()) out += "<title>" + escape(figure.title) + "</title>\n";
+  out += "<rect width=\"" + std::to_string(width) + "\" height=\"" + std::to_string(height) + "\" fill=\"white\"/>\n";
+  double baseline = first_baseline;
+  if (!figure.title.empty()) {
+    out += text(20, baseline, figure.title, "font-size=\"18\" font-weight=\"bold\" fill=\"#111\"");
+    baseline += 20;
+  }
+  for (const std::string& line : sub) {
+    out += text(20, baseline, line, "font-size=\"12\" fill=\"#555\"");
+    baseline += 16;
+  }
+  int y = head;
+  for (std::size_t r = 0; r < rows; ++r) {
+    int x = 0;
+    for (int c = 0; c < columns && r * columns + c < n; ++c) {
+      const LineChart& p = panels[r * columns + c];
+      out += "<svg class=\"panel\" x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(y) + "\" width=\"" +
+             std::to_string(p.width) + "\" height=\"" + std::to_string(p.height) + "\">\n" + chart_body(p) + "</svg>\n";
+      x += col_width[static_cast<std::size_t>(c)];
+    }
+    y += row_height[r];
+  }
   return out + "</svg>\n";
 }
 

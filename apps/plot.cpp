@@ -1,0 +1,566 @@
+// `mlp plot`: activation curves, training curves, per-layer diagnostics and decision regions as
+// standalone SVG files. Each picture is a function from data to an svg::Figure (plot.hpp); the
+// command reads the input, calls it and writes the file atomically.
+#include "plot.hpp"
+
+#include "cli.hpp"
+#include "text.hpp"
+
+#include "mlp/error.hpp"
+#include "mlp/io/files.hpp"
+#include "mlp/io/metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <map>
+#include <sstream>
+
+namespace mlp::app {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// ---- reading mlp's own CSV outputs (--history, --diagnostics): a header, then rows whose cells
+// may be empty (no validation data, a ratio not measured that epoch) ----------------------------
+
+struct Sheet {
+  std::string path;
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::size_t> line;  // (rows) 1-based line of each row
+
+  std::ptrdiff_t find(const std::string& name) const {
+    const auto it = std::find(header.begin(), header.end(), name);
+    return it == header.end() ? -1 : it - header.begin();
+  }
+  std::size_t need(const std::string& name, const std::string& what) const {
+    const std::ptrdiff_t c = find(name);
+    if (c < 0) throw Error(path + ": no column '" + name + "': is this a " + what + " file written by mlp train?");
+    return static_cast<std::size_t>(c);
+  }
+  // The cell as a number; an empty cell is NaN (missing); anything else is an error naming it.
+  double number(std::size_t r, std::size_t c) const {
+    const std::string& cell = rows[r][c];
+    if (cell.empty()) return kNaN;
+    char* end = nullptr;
+    const double v = std::strtod(cell.c_str(), &end);
+    if (end != cell.c_str() + cell.size())
+      throw Error(path + ":" + std::to_string(line[r]) + ": column '" + header[c] + "': '" + cell +
+                  "' is not a number");
+    return v;
+  }
+  std::vector<double> numbers(std::size_t c) const {
+    std::vector<double> v;
+    for (std::size_t r = 0; r < rows.size(); ++r) v.push_back(number(r, c));
+    return v;
+  }
+};
+
+std::vector<std::string> split_cells(const std::string& line) {
+  std::vector<std::string> cells;
+  std::string cell;
+  std::stringstream in(line);
+  while (std::getline(in, cell, ',')) cells.push_back(cell);
+  if (!line.empty() && line.back() == ',') cells.emplace_back();
+  return cells;
+}
+
+Sheet read_sheet(const std::string& text, const std::string& path, const std::string& what) {
+  Sheet s;
+  s.path = path;
+  std::stringstream in(text);
+  std::string line;
+  std::size_t number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    if (s.header.empty()) {
+      s.header = split_cells(line);
+      continue;
+    }
+    std::vector<std::string> cells = split_cells(line);
+    if (cells.size() != s.header.size())
+      throw Error(path + ":" + std::to_string(number) + ": " + std::to_string(cells.size()) +
+                  " cells, but the header has " + std::to_string(s.header.size()) + " (is this a " + what +
+                  " file written by mlp train?)");
+    s.rows.push_back(std::move(cells));
+    s.line.push_back(number);
+  }
+  if (s.header.empty()) throw Error(path + ": the file is empty (expected a " + what + " file written by mlp train)");
+  if (s.rows.empty()) throw Error(path + ": a header but no rows: nothing to draw");
+  return s;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open the file (does it exist?)");
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::string base_name(const std::string& path) {
+  const std::size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+double last_finite(const std::vector<double>& v) {
+  for (std::size_t i = v.size(); i-- > 0;)
+    if (std::isfinite(v[i])) return v[i];
+  return kNaN;
+}
+
+// Layers from the first (dark blue) to the last (yellow-green), as in viridis: depth reads as
+// lightness, so a reader sees which way the gradient fades without matching colours to a legend.
+std::string depth_colour(std::size_t i, std::size_t n) {
+  static const double anchors[][3] = {{68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {190, 215, 40}};
+  const double t = n <= 1 ? 0 : static_cast<double>(i) / static_cast<double>(n - 1) * 4;
+  const auto k = std::min<std::size_t>(3, static_cast<std::size_t>(t));
+  const double u = t - static_cast<double>(k);
+  char buf[8];
+  int rgb[3];
+  for (int c = 0; c < 3; ++c) rgb[c] = static_cast<int>(std::lround(anchors[k][c] * (1 - u) + anchors[k + 1][c] * u));
+  std::snprintf(buf, sizeof buf, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
+  return buf;
+}
+
+}  // namespace
+
+// ---- mlp plot activations ----------------------------------------------------------------------
+
+svg::Figure activation_figure(const std::vector<Activation>& activations, double lo, double hi, bool derivative,
+                              bool grid) {
+  if (!(lo < hi) || !std::isfinite(lo) || !std::isfinite(hi))
+    throw Error("--range " + fmt("%g", lo) + ":" + fmt("%g", hi) + ": the first number must be below the second");
+  constexpr int kPoints = 401;
+  std::vector<double> x(kPoints);
+  for (int i = 0; i < kPoints; ++i) x[static_cast<std::size_t>(i)] = lo + (hi - lo) * i / (kPoints - 1);
+
+  svg::Figure fig;
+  fig.id = "activations";
+  std::string names;
+  for (const Activation& a : activations) names += (names.empty() ? "" : ", ") + a.spec();
+  fig.title = derivative ? "Activation functions and their derivatives" : "Activation functions";
+  fig.subtitle = names + " on [" + fmt("%g", lo) + ", " + fmt("%g", hi) + "]." +
+                 (derivative ? " Backprop multiplies each unit's gradient by f′(z): where f′ is 0 no gradient "
+                               "passes, where it is small the gradient fades."
+                             : "");
+  svg::LineChart f, df;
+  f.title = "f(x)";
+  df.title = "f′(x)";
+  f.x_label = df.x_label = "x (the unit's input z)";
+  f.y_label = "f(x)";
+  df.y_label = "f′(x)";
+  for (auto* c : {&f, &df}) {
+    c->x_min = lo, c->x_max = hi;
+    c->zero_lines = true;
+    c->width = 560, c->height = 420;
+  }
+  for (std::size_t k = 0; k < activations.size(); ++k) {
+    const Activation& a = activations[k];
+    if (!a.info->elementwise)
+      throw Error("'" + a.spec() + "' has no value at a point: it normalises a whole row of outputs");
+    ActivationValues v = activation_values(a, x);
+    // f′ jumps at a kink (relu′ from 0 to 1 at 0): a gap there, not a vertical line no f′ takes.
+    for (double kink : a.info->kinks)
+      if (kink > lo && kink < hi)
+        v.df[static_cast<std::size_t>(std::lround((kink - lo) / (hi - lo) * (kPoints - 1)))] = kNaN;
+    const std::string colour = svg::palette()[k % svg::palette().size()];
+    svg::Series fs{a.spec(), x, v.f, {}, {}, colour, svg::Style::Line};
+    svg::Series ds{a.spec(), x, v.df, {}, {}, colour, svg::Style::Line};
+    if (grid) {
+      svg::LineChart p;
+      p.title = a.spec();
+      p.subtitle = a.info->formula;
+      p.x_label = "x";
+      p.y_label = derivative ? "f(x), f′(x)" : "f(x)";
+      p.x_min = lo, p.x_max = hi;
+      p.zero_lines = true;
+      p.width = 400, p.height = 340;
+      fs.name = "f";
+      p.series.push_back(fs);
+      if (derivative) {
+        ds.name = "f′";
+        ds.style = svg::Style::Dashed;
+        p.series.push_back(ds);
+      }
+      fig.panels.push_back(p);
+    } else {
+      f.series.push_back(fs);
+      df.series.push_back(ds);
+    }
+  }
+  if (!grid) {
+    fig.panels.push_back(f);
+    if (derivative) fig.panels.push_back(df);
+  }
+  fig.columns = grid ? static_cast<int>(std::min<std::size_t>(3, activations.size())) : 2;
+  return fig;
+}
+
+// ---- mlp plot history --------------------------------------------------------------------------
+
+svg::Figure history_figure(const std::string& text, const std::string& path) {
+  const Sheet s = read_sheet(text, path, "--history");
+  const std::vector<double> epoch = s.numbers(s.need("epoch", "--history"));
+  const std::vector<double> train = s.numbers(s.need("train_loss", "--history"));
+  const std::vector<double> val = s.numbers(s.need("val_loss", "--history"));
+  std::string metric_name = s.find("val_acc") >= 0 ? "val_acc" : s.find("val_r2") >= 0 ? "val_r2" : "";
+  const std::vector<double> metric =
+      metric_name.empty() ? std::vector<double>(epoch.size(), kNaN) : s.numbers(s.need(metric_name, "--history"));
+  const bool has_val = std::any_of(val.begin(), val.end(), [](double v) { return std::isfinite(v); });
+  const bool has_metric = std::any_of(metric.begin(), metric.end(), [](double v) { return std::isfinite(v); });
+
+  svg::Figure fig;
+  fig.id = "history";
+  fig.title = "Training curves: " + base_name(path);
+  fig.subtitle = std::to_string(epoch.size()) + " epochs; last: train loss " + fmt("%.4g", last_finite(train));
+  if (has_val) fig.subtitle += ", validation loss " + fmt("%.4g", last_finite(val));
+  if (has_metric)
+    fig.subtitle += std::string(metric_name == "val_acc" ? ", validation accuracy " : ", validation R² ") +
+                    fmt("%.4f", last_finite(metric));
+  if (!has_val) fig.subtitle += " (no validation data: train with --val-split > 0 to see over-fitting)";
+
+  svg::LineChart loss;
+  loss.title = "Loss";
+  loss.x_label = "epoch";
+  loss.y_label = "loss";
+  loss.width = 560, loss.height = 400;
+  loss.series.push_back({"train", epoch, train, {}, {}, svg::palette()[0], svg::Style::Line});
+  if (has_val) loss.series.push_back({"validation", epoch, val, {}, {}, svg::palette()[1], svg::Style::Line});
+  // A loss falling over orders of magnitude is only readable on a log axis.
+  double lo = std::numeric_limits<double>::infinity(), hi = 0;
+  for (const auto* v : {&train, &val})
+    for (double y : *v)
+      if (std::isfinite(y)) lo = std::min(lo, y), hi = std::max(hi, y);
+  loss.log_y = lo > 0 && hi / lo > 100;
+  fig.panels.push_back(loss);
+  if (has_metric) {
+    svg::LineChart m;
+    const bool acc = metric_name == "val_acc";
+    m.title = acc ? "Validation accuracy" : "Validation R²";
+    m.x_label = "epoch";
+    m.y_label = acc ? "accuracy" : "R²";
+    m.width = 560, m.height = 400;
+    m.series.push_back({"validation", epoch, metric, {}, {}, svg::palette()[1], svg::Style::Line});
+    if (acc) m.y_min = 0, m.y_max = 1;
+    fig.panels.push_back(m);
+  }
+  return fig;
+}
+
+// ---- mlp plot diagnostics ----------------------------------------------------------------------
+
+svg::Figure diagnostics_figure(const std::string& text, const std::string& path) {
+  const std::string what = "--diagnostics";
+  const Sheet s = read_sheet(text, path, what);
+  const std::size_t c_epoch = s.need("epoch", what), c_layer = s.need("layer", what),
+                    c_act = s.need("activation", what), c_units = s.need("units", what),
+                    c_dead = s.need("dead_share", what), c_sat = s.need("saturated_share", what),
+                    c_grad = s.need("grad_norm", what);
+  // One series per layer, in the order the layers first appear.
+  std::map<long, std::size_t> series_of;
+  std::vector<std::string> label;
+  std::vector<std::vector<double>> epochs, dead, saturated, grad;
+  bool any_saturated = false;
+  for (std::size_t r = 0; r < s.rows.size(); ++r) {
+    const double layer = s.number(r, c_layer);
+    if (!std::isfinite(layer)) throw Error(path + ":" + std::to_string(s.line[r]) + ": column 'layer' is empty");
+    auto [it, fresh] = series_of.emplace(std::lround(layer), label.size());
+    if (fresh) {
+      label.push_back("layer " + std::to_string(std::lround(layer)) + " (" + s.rows[r][c_act] + ", " +
+                      s.rows[r][c_units] + ")");
+      epochs.emplace_back(), dead.emplace_back(), saturated.emplace_back(), grad.emplace_back();
+    }
+    const std::size_t k = it->second;
+    epochs[k].push_back(s.number(r, c_epoch));
+    dead[k].push_back(100 * s.number(r, c_dead));
+    saturated[k].push_back(100 * s.number(r, c_sat));
+    grad[k].push_back(s.number(r, c_grad));
+    any_saturated = any_saturated || saturated[k].back() > 0;
+  }
+
+  svg::Figure fig;
+  fig.id = "diagnostics";
+  fig.title = "Inside the network, layer by layer: " + base_name(path);
+  fig.subtitle = std::to_string(label.size()) + " hidden layers, " + std::to_string(epochs.front().size()) +
+                 " epochs. A dead unit gives no gradient on any sample; a fading gradient norm from the last "
+                 "layer back to the first means the first layers barely learn (vanishing gradients).";
+  svg::LineChart d, g, sat;
+  d.title = "Dead units";
+  d.y_label = "dead units (% of the layer)";
+  d.y_min = 0, d.y_max = 100;
+  g.title = "Gradient norm ‖dW‖ (mean over the epoch's steps)";
+  g.y_label = "‖dW‖ (log scale)";
+  g.log_y = true;
+  sat.title = "Saturated units";
+  sat.y_label = "saturated units (% of the layer)";
+  sat.y_min = 0, sat.y_max = 100;
+  for (auto* c : {&d, &g, &sat}) {
+    c->x_label = "epoch";
+    c->width = 540, c->height = 400;
+  }
+  for (std::size_t k = 0; k < label.size(); ++k) {
+    const std::string colour = depth_colour(k, label.size());
+    d.series.push_back({label[k], epochs[k], dead[k], {}, {}, colour, svg::Style::Line});
+    g.series.push_back({label[k], epochs[k], grad[k], {}, {}, colour, svg::Style::Line});
+    sat.series.push_back({label[k], epochs[k], saturated[k], {}, {}, colour, svg::Style::Line});
+  }
+  fig.panels = {d, g};
+  if (any_saturated) fig.panels.push_back(sat);
+  fig.columns = static_cast<int>(fig.panels.size());
+  return fig;
+}
+
+// ---- mlp plot boundary -------------------------------------------------------------------------
+
+bool can_draw_boundary(const Preprocessing& prep) {
+  const std::size_t n = prep.features.size();
+  if (std::any_of(prep.features.begin(), prep.features.end(), [](const FeatureColumn& f) { return f.categorical; }))
+    return false;
+  return (prep.task == Task::Classification && n == 2) ||
+         (prep.task == Task::Regression && n == 1 && prep.targets.size() == 1);
+}
+
+namespace {
+
+// Raw feature values (the CSV's units) of every row, one vector per feature column.
+std::vector<std::vector<double>> raw_features(const Preprocessing& prep, const Matrix& X) {
+  std::vector<std::vector<double>> raw(prep.features.size());
+  for (std::size_t k = 0; k < prep.features.size(); ++k)
+    for (Index i = 0; i < X.rows(); ++i)
+      raw[k].push_back(X(i, static_cast<Index>(k)) * prep.features[k].scale + prep.features[k].shift);
+  return raw;
+}
+
+// [lo, hi] of the values, widened by 5% on each side so no point sits on the frame.
+std::pair<double, double> padded_range(const std::vector<double>& v) {
+  const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+  const double pad = *hi > *lo ? 0.05 * (*hi - *lo) : 1;
+  return {*lo - pad, *hi + pad};
+}
+
+svg::Figure classification_boundary(Network& net, const Preprocessing& prep, const csv::Table& data, int resolution) {
+  const auto rows = all_rows(data);
+  const Matrix X = make_inputs(data, prep, rows);
+  const auto raw = raw_features(prep, X);
+  const auto [x0, x1] = padded_range(raw[0]);
+  const auto [y0, y1] = padded_range(raw[1]);
+
+  // The grid's cell centres in the CSV's units, scaled as the model's inputs.
+  const int n = resolution;
+  Matrix G(static_cast<Index>(n) * n, 2);
+  for (int r = 0; r < n; ++r)
+    for (int c = 0; c < n; ++c) {
+      const double x = x0 + (x1 - x0) * (c + 0.5) / n, y = y0 + (y1 - y0) * (r + 0.5) / n;
+      G(r * n + c, 0) = static_cast<Scalar>((x - prep.features[0].shift) / prep.features[0].scale);
+      G(r * n + c, 1) = static_cast<Scalar>((y - prep.features[1].shift) / prep.features[1].scale);
+    }
+  const Matrix P = net.predict(G);
+  const std::vector<int> cls = predicted_classes(P);
+  const std::size_t k = prep.classes.size();
+
+  svg::LineChart chart;
+  chart.width = 720, chart.height = 600;
+  chart.x_label = prep.features[0].name;
+  chart.y_label = prep.features[1].name;
+  chart.x_min = x0, chart.x_max = x1, chart.y_min = y0, chart.y_max = y1;
+  svg::Cells& cells = chart.cells;
+  cells.x_min = x0, cells.x_max = x1, cells.y_min = y0, cells.y_max = y1;
+  cells.columns = cells.rows = n;
+  for (Index i = 0; i < P.rows(); ++i) {
+    const int c = cls[static_cast<std::size_t>(i)];
+    // How sure: the winning probability, from 1/k (a coin toss) to 1, in five shades.
+    const double p = P.cols() == 1 ? std::max<double>(P(i, 0), 1 - P(i, 0)) : P.row(i).maxCoeff();
+    const double sure = std::clamp((p - 1.0 / static_cast<double>(k)) / (1 - 1.0 / static_cast<double>(k)), 0.0, 1.0);
+    cells.colour.push_back(svg::palette()[static_cast<std::size_t>(c) % svg::palette().size()]);
+    cells.opacity.push_back(0.12 + 0.08 * std::round(sure * 4));
+  }
+
+  // The points, one series per true class (grey when the file has no target column).
+  std::string subtitle;
+  if (has_targets(data, prep)) {
+    const Matrix Y = make_targets(data, prep, rows);
+    std::vector<svg::Series> by_class(k);
+    for (std::size_t c = 0; c < k; ++c) {
+      by_class[c].name = prep.classes[c];
+      by_class[c].colour = svg::palette()[c % svg::palette().size()];
+      by_class[c].style = svg::Style::Points;
+    }
+    for (Index i = 0; i < Y.rows(); ++i) {
+      auto& s = by_class[static_cast<std::size_t>(Y(i, 0))];
+      s.x.push_back(raw[0][static_cast<std::size_t>(i)]);
+      s.y.push_back(raw[1][static_cast<std::size_t>(i)]);
+    }
+    for (auto& s : by_class) chart.series.push_back(std::move(s));
+    const Matrix Pd = net.predict(X);
+    subtitle = "accuracy on these " + std::to_string(rows.size()) + " rows: " + fmt("%.4f", accuracy(Pd, Y));
+  } else {
+    chart.series.push_back({"data (no target column)", raw[0], raw[1], {}, {}, "#555555", svg::Style::Points});
+    subtitle = std::to_string(rows.size()) + " rows without a target column";
+  }
+  svg::Figure fig;
+  fig.id = "boundary";
+  fig.title = "Decision regions: " + base_name(data.path);
+  fig.subtitle = subtitle +
+                 ". Each cell is coloured by the class the model predicts there, paler where it is "
+                 "less sure; the dots are the data, coloured by their true class.";
+  fig.columns = 1;
+  fig.panels.push_back(chart);
+  return fig;
+}
+
+svg::Figure regression_curve(Network& net, const Preprocessing& prep, const csv::Table& data) {
+  const auto rows = all_rows(data);
+  const Matrix X = make_inputs(data, prep, rows);
+  const auto raw = raw_features(prep, X);
+  const auto [x0, x1] = padded_range(raw[0]);
+  constexpr int kPoints = 400;
+  Matrix G(kPoints, 1);
+  std::vector<double> gx;
+  for (int i = 0; i < kPoints; ++i) {
+    gx.push_back(x0 + (x1 - x0) * i / (kPoints - 1));
+    G(i, 0) = static_cast<Scalar>((gx.back() - prep.features[0].shift) / prep.features[0].scale);
+  }
+  const Matrix fitted = unscale_targets(prep, net.predict(G));
+  svg::LineChart chart;
+  chart.width = 720, chart.height = 520;
+  chart.x_label = prep.features[0].name;
+  chart.y_label = prep.targets[0];
+  chart.x_min = x0, chart.x_max = x1;
+  std::string subtitle = std::to_string(rows.size()) + " rows";
+  if (has_targets(data, prep)) {
+    const Matrix Y = unscale_targets(prep, make_targets(data, prep, rows));
+    std::vector<double> y(Y.data(), Y.data() + Y.rows());
+    chart.series.push_back({"data", raw[0], y, {}, {}, "#7f7f7f", svg::Style::Points});
+    subtitle += ", R² " + fmt("%.4f", r2_score(net.predict(X), make_targets(data, prep, rows)));
+  }
+  std::vector<double> fy(fitted.data(), fitted.data() + fitted.rows());
+  chart.series.push_back({"model", gx, fy, {}, {}, svg::palette()[1], svg::Style::Line});
+  svg::Figure fig;
+  fig.id = "boundary";
+  fig.title = "The fitted curve: " + base_name(data.path);
+  fig.subtitle = subtitle + ": the line is the model's prediction, the dots are the data.";
+  fig.columns = 1;
+  fig.panels.push_back(chart);
+  return fig;
+}
+
+}  // namespace
+
+svg::Figure boundary_figure(Network& net, const Preprocessing& prep, const csv::Table& data, int resolution) {
+  if (!can_draw_boundary(prep)) {
+    std::string names;
+    for (const auto& f : prep.features)
+      names += (names.empty() ? "" : ", ") + f.name + (f.categorical ? " (categorical)" : "");
+    throw Error(
+        "plot boundary draws a classifier with two numeric feature columns or a regression on one; this "
+        "model is a " +
+        std::string(task_name(prep.task)) + " on " + std::to_string(prep.features.size()) +
+        " feature column(s): " + names);
+  }
+  if (resolution < 10 || resolution > 1000) throw Error("--resolution must be between 10 and 1000 cells");
+  return prep.task == Task::Classification ? classification_boundary(net, prep, data, resolution)
+                                           : regression_curve(net, prep, data);
+}
+
+// ---- the command --------------------------------------------------------------------------------
+
+namespace {
+
+void write_svg(const std::string& out, const svg::Figure& fig) {
+  const std::string text = svg::render(fig);
+  if (out == "-")
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  else
+    write_file_atomically(out, text);
+}
+
+std::pair<double, double> parse_range(const std::string& spec) {
+  const std::size_t colon = spec.find(':', spec.empty() ? 0 : 1);  // "-5:5": the first ':' after a sign
+  char* end = nullptr;
+  if (colon != std::string::npos) {
+    const std::string a = spec.substr(0, colon), b = spec.substr(colon + 1);
+    const double lo = std::strtod(a.c_str(), &end);
+    if (!a.empty() && end == a.c_str() + a.size()) {
+      const double hi = std::strtod(b.c_str(), &end);
+      if (!b.empty() && end == b.c_str() + b.size() && lo < hi && std::isfinite(lo) && std::isfinite(hi))
+        return {lo, hi};
+    }
+  }
+  throw Error("--range '" + spec + "': write LOW:HIGH with LOW < HIGH, e.g. --range -5:5");
+}
+
+}  // namespace
+
+Command add_plot_command(CLI::App& app) {
+  struct Args {
+    std::string list, range = "-5:5", history, diagnostics, model, data, out;
+    bool derivative = false, grid = false;
+    int resolution = 150;
+    CsvOptions csv;
+  };
+  auto a = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("plot",
+                                 "Draw a picture as a standalone SVG file: activations, training curves, "
+                                 "per-layer diagnostics, decision regions");
+  cmd->require_subcommand(1);
+  auto output = [&](CLI::App* sub) {
+    sub->add_option("-o,--output", a->out, "The SVG file to write ('-' for stdout)")->required();
+  };
+  auto* act = cmd->add_subcommand("activations", "f (and with --derivative f′) of each activation, side by side");
+  act->add_option("list", a->list,
+                  "Activations, comma-separated, each with its parameter if any: relu,leaky_relu:0.3,elu")
+      ->required();
+  output(act);
+  act->add_option("--range", a->range, "The x range, LOW:HIGH")->capture_default_str();
+  act->add_flag("--derivative", a->derivative, "Also draw f′, the factor backprop multiplies each gradient by");
+  act->add_flag("--grid", a->grid, "One small panel per activation instead of all on one");
+
+  auto* hist = cmd->add_subcommand("history", "Training and validation loss and the validation metric per epoch");
+  hist->add_option("history", a->history, "A file written by mlp train --history")->required();
+  output(hist);
+
+  auto* diag = cmd->add_subcommand("diagnostics", "Dead units and gradient norm per layer per epoch");
+  diag->add_option("diagnostics", a->diagnostics, "A file written by mlp train --diagnostics")->required();
+  output(diag);
+
+  auto* bound = cmd->add_subcommand("boundary",
+                                    "A two-feature classifier's decision regions with the data on top, "
+                                    "or a one-feature regression's curve over the data");
+  bound->add_option("model", a->model, "Model file (JSON) from mlp train --save")->required();
+  bound->add_option("data", a->data, "CSV data to draw (with its target column, the points are coloured by class)")
+      ->required();
+  output(bound);
+  bound->add_option("--resolution", a->resolution, "Grid cells along each axis")->capture_default_str();
+  add_csv_options(bound, a->csv);
+
+  return {cmd, [a, act, hist, diag, bound] {
+            if (act->parsed()) {
+              std::vector<Activation> acts;
+              std::stringstream in(a->list);
+              std::string name;
+              while (std::getline(in, name, ',')) {
+                if (name.empty()) throw Error("plot activations '" + a->list + "': an empty name in the list");
+                acts.push_back(parse_activation(name));
+              }
+              const auto [lo, hi] = parse_range(a->range);
+              write_svg(a->out, activation_figure(acts, lo, hi, a->derivative, a->grid));
+            } else if (hist->parsed()) {
+              write_svg(a->out, history_figure(read_text(a->history), a->history));
+            } else if (diag->parsed()) {
+              write_svg(a->out, diagnostics_figure(read_text(a->diagnostics), a->diagnostics));
+            } else if (bound->parsed()) {
+              Model model = load_model(a->model);
+              const csv::Table data = csv::read(a->data, a->csv.resolve());
+              write_svg(a->out, boundary_figure(model.net, model.prep, data, a->resolution));
+            }
+            return 0;
+          }};
+}
+
+}  // namespace mlp::app
