@@ -24,6 +24,7 @@ Command add_make_dataset_command(CLI::App& app);
 Command add_activations_command(CLI::App& app);
 Command add_compare_command(CLI::App& app);  // compare.cpp
 Command add_plot_command(CLI::App& app);     // plot.cpp
+Command add_trace_command(CLI::App& app);    // trace.cpp
 // Computed in double, against the double engine (apps/CMakeLists.txt): gradcheck.cpp, born_dead.cpp.
 Command add_gradcheck_command(CLI::App& app);
 Command add_born_dead_command(CLI::App& app);

@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
       add_train_command(app),     add_evaluate_command(app),     add_predict_command(app),
       add_summary_command(app),   add_make_dataset_command(app), add_activations_command(app),
       add_gradcheck_command(app), add_born_dead_command(app),    add_compare_command(app),
-      add_plot_command(app),
+      add_plot_command(app),      add_trace_command(app),
   };
 
   std::vector<std::string> args(argv, argv + argc);
