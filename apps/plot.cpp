@@ -108,6 +108,13 @@ std::string base_name(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+double min_finite(const std::vector<double>& v) {
+  double lo = std::numeric_limits<double>::infinity();
+  for (double x : v)
+    if (std::isfinite(x)) lo = std::min(lo, x);
+  return lo;
+}
+
 double last_finite(const std::vector<double>& v) {
   for (std::size_t i = v.size(); i-- > 0;)
     if (std::isfinite(v[i])) return v[i];
@@ -212,17 +219,25 @@ svg::Figure history_figure(const std::string& text, const std::string& path) {
   std::string metric_name = s.find("val_acc") >= 0 ? "val_acc" : s.find("val_r2") >= 0 ? "val_r2" : "";
   const std::vector<double> metric =
       metric_name.empty() ? std::vector<double>(epoch.size(), kNaN) : s.numbers(s.need(metric_name, "--history"));
-  const bool has_val = std::any_of(val.begin(), val.end(), [](double v) { return std::isfinite(v); });
-  const bool has_metric = std::any_of(metric.begin(), metric.end(), [](double v) { return std::isfinite(v); });
+  // The running training metric, in files from this version on (train_acc, train_r2).
+  const std::string train_metric_name = metric_name == "val_r2" ? "train_r2" : "train_acc";
+  const std::vector<double> train_metric = s.find(train_metric_name) >= 0
+                                               ? s.numbers(s.need(train_metric_name, "--history"))
+                                               : std::vector<double>(epoch.size(), kNaN);
+  auto any = [](const std::vector<double>& v) {
+    return std::any_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); });
+  };
+  const bool has_val = any(val), has_metric = any(metric), has_train_metric = any(train_metric);
+  if (metric_name.empty() && has_train_metric) metric_name = train_metric_name == "train_r2" ? "val_r2" : "val_acc";
 
   svg::Figure fig;
   fig.id = "history";
   fig.title = "Training curves: " + base_name(path);
   fig.subtitle = std::to_string(epoch.size()) + " epochs; last: train loss " + fmt("%.4g", last_finite(train));
   if (has_val) fig.subtitle += ", validation loss " + fmt("%.4g", last_finite(val));
-  if (has_metric)
-    fig.subtitle += std::string(metric_name == "val_acc" ? ", validation accuracy " : ", validation R² ") +
-                    fmt("%.4f", last_finite(metric));
+  const std::string what = metric_name == "val_r2" ? "R²" : "accuracy";
+  if (has_train_metric) fig.subtitle += ", training " + what + " " + fmt("%.4f", last_finite(train_metric));
+  if (has_metric) fig.subtitle += ", validation " + what + " " + fmt("%.4f", last_finite(metric));
   if (!has_val) fig.subtitle += " (no validation data: train with --val-split > 0 to see over-fitting)";
 
   svg::LineChart loss;
@@ -239,14 +254,22 @@ svg::Figure history_figure(const std::string& text, const std::string& path) {
       if (std::isfinite(y)) lo = std::min(lo, y), hi = std::max(hi, y);
   loss.log_y = lo > 0 && hi / lo > 100;
   fig.panels.push_back(loss);
-  if (has_metric) {
+  if (has_metric || has_train_metric) {
     svg::LineChart m;
     const bool acc = metric_name == "val_acc";
-    m.title = acc ? "Validation accuracy" : "Validation R²";
+    m.title = acc ? "Accuracy" : "R²";
+    m.subtitle = has_train_metric ? "training: over each epoch's batches as they were trained on" : "";
     m.x_label = "epoch";
     m.y_label = acc ? "accuracy" : "R²";
     m.width = 560, m.height = 400;
-    m.series.push_back({"validation", epoch, metric, {}, {}, svg::palette()[1], svg::Style::Line});
+    if (has_train_metric)
+      m.series.push_back({"train", epoch, train_metric, {}, {}, svg::palette()[0], svg::Style::Line});
+    if (has_metric) m.series.push_back({"validation", epoch, metric, {}, {}, svg::palette()[1], svg::Style::Line});
+    // An R² far below 0 (the first epochs of a regression) would flatten the rest of the curve.
+    if (!acc && std::min(min_finite(metric), min_finite(train_metric)) < -1) {
+      m.y_min = -1, m.y_max = 1;
+      m.subtitle += std::string(m.subtitle.empty() ? "" : "; ") + "values below -1 are off the chart";
+    }
     if (acc) m.y_min = 0, m.y_max = 1;
     fig.panels.push_back(m);
   }

@@ -19,7 +19,7 @@ namespace mlp::app {
 svg::Figure activation_figure(const std::vector<Activation>& activations, double lo, double hi, bool derivative,
                               bool grid);
 
-// Loss (training and validation) beside the validation metric, per epoch. `text` is the content
+// Loss beside the metric (accuracy or R²), training and validation, per epoch. `text` is the content
 // of a --history file, `path` its name for messages and the title.
 svg::Figure history_figure(const std::string& text, const std::string& path);
 

@@ -245,10 +245,13 @@ FitOptions fit_options(const TrainOptions& o, const Plan& plan, const Data& d, i
   fo.batch_size = o.batch_size;
   fo.schedule = plan.schedule;
   fo.early_stopping = patience;
-  if (d.prep.task == Task::Classification)
+  if (d.prep.task == Task::Classification) {
     fo.metric = [](const Matrix& P, const ConstMatrixRef& Y) { return accuracy(P, Y); };
-  else
+    fo.train_metric = running_accuracy();
+  } else {
     fo.metric = [](const Matrix& P, const ConstMatrixRef& Y) { return r2_score(P, Y); };
+    fo.train_metric = running_r2(d.Y);
+  }
   const Index batch = std::min<Index>(o.batch_size, d.X.rows()), samples = d.X.rows();
   fo.on_batch = [&progress, batch, samples, epochs = o.epochs](int epoch, Index done, Index total, double running) {
     progress.batch(epoch, epochs, done, total, running, static_cast<long>(std::min<Index>(done * batch, samples)));
@@ -289,13 +292,16 @@ Results evaluate_sets(Network& net, const Data& d) {
   return r;
 }
 
+// One row per epoch. The training metric (train_acc, train_r2) is the running one, gathered over
+// the epoch's batches as train_loss is; it comes last so that the older columns keep their places.
 std::string history_csv(const FitResult& result, Task task) {
-  std::string h = "epoch,train_loss,val_loss," + std::string(metric_name(task)) + ",lr,seconds\n";
+  const std::string train_metric = task == Task::Classification ? "train_acc" : "train_r2";
+  std::string h = "epoch,train_loss,val_loss," + std::string(metric_name(task)) + ",lr,seconds," + train_metric + "\n";
   for (const auto& r : result.history)
     h += std::to_string(r.epoch) + "," + fmt("%.9g", r.train_loss) + "," +
          (std::isnan(r.val_loss) ? "" : fmt("%.9g", r.val_loss)) + "," +
          (std::isnan(r.val_metric) ? "" : fmt("%.9g", r.val_metric)) + "," + fmt("%.9g", r.learning_rate) + "," +
-         fmt("%.6f", r.seconds) + "\n";
+         fmt("%.6f", r.seconds) + "," + (std::isnan(r.train_metric) ? "" : fmt("%.9g", r.train_metric)) + "\n";
   return h;
 }
 

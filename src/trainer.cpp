@@ -88,14 +88,17 @@ FitResult fit(Network& net, const ConstMatrixRef& X, const ConstMatrixRef& Y, co
 
     // One step per mini-batch: forward, loss, backward, update (Network::train_step).
     double sum = 0.0;
+    if (o.train_metric) o.train_metric.reset();
     for (Index k = 0; k < batches; ++k) {
       const Index first = k * B, rows = std::min(B, n - first);
       Scalar loss;
       if (o.shuffle) {
         fast::gather_batch(X, Y, order, first, rows, Xb, Yb);  // Xb, Yb = rows order[first, first + rows)
         loss = net.train_step(Xb.topRows(rows), Yb.topRows(rows));
+        if (o.train_metric) o.train_metric.add(net.layer(net.size() - 1).output(), Yb.topRows(rows));
       } else {
         loss = net.train_step(X.middleRows(first, rows), Y.middleRows(first, rows));
+        if (o.train_metric) o.train_metric.add(net.layer(net.size() - 1).output(), Y.middleRows(first, rows));
       }
       if (o.diagnostics) o.diagnostics->after_step();
       if (!std::isfinite(loss))
@@ -108,6 +111,7 @@ FitResult fit(Network& net, const ConstMatrixRef& X, const ConstMatrixRef& Y, co
     EpochReport r;
     r.epoch = epoch + 1;
     r.train_loss = sum / static_cast<double>(n);
+    if (o.train_metric) r.train_metric = o.train_metric.value();
     r.learning_rate = net.optimizer()->learning_rate();
     if (Xval.rows() > 0) {
       r.val_loss = net.evaluate_loss(Xval, Yval);

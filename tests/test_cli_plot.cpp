@@ -152,14 +152,18 @@ TEST_CASE("cli plot: history draws train and validation loss beside the validati
   CHECK(path_points(series_path(p[1], "validation")).size() == 7);
   CHECK(contains(p[1], ">accuracy<"));
 
-  // Without validation data: the loss alone, and the title says why.
+  CHECK(path_points(series_path(p[1], "train")).size() == 7);  // the running training accuracy
+
+  // Without validation data: training curves only, and the subtitle says why.
   r = d.mlp("train " + shell_quote(kIris) + " --epochs 3 --val-split 0 --history n.csv -q");
   REQUIRE_MESSAGE(r.status == 0, r.err);
   r = d.mlp("plot history n.csv -o n.svg");
   REQUIRE_MESSAGE(r.status == 0, r.err);
   const std::string n = d.read("n.svg");
-  CHECK(panels(n).size() == 1);
+  REQUIRE(panels(n).size() == 2);
   CHECK(contains(n, "no validation data"));
+  CHECK_FALSE(contains(n, "data-name=\"validation\""));
+  CHECK(path_points(series_path(panels(n)[1], "train")).size() == 3);
 }
 
 TEST_CASE("cli plot: a history file that is not one is an error naming the file and line") {

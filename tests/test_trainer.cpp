@@ -2,11 +2,14 @@
 // keeps, when it stops), the per-epoch learning rate, and the losses it reports.
 #include "mlp/trainer.hpp"
 
+#include "mlp/io/metrics.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 
 using namespace mlp;
 
@@ -141,4 +144,50 @@ TEST_CASE("trainer: the validation loss is the mean over every validation row, p
   const double mse = static_cast<double>((P - Yval).squaredNorm()) / 600;
   CHECK(r.history.back().val_loss == doctest::Approx(mse).epsilon(1e-5));
   CHECK(line.net.evaluate_loss(Xval, Yval) == doctest::Approx(mse).epsilon(1e-5));
+}
+
+TEST_CASE("trainer: the running training R² is that of the outputs each batch was trained on") {
+  // Full batch: epoch t's outputs come from the weights before its step, w = -1 then w = -0.7.
+  // R² = 1 − Σ(y − w·x)² / Σ(y − ȳ)² with y = 2x, Σx² = 2.5: 1 − 9·2.5/10 = −1.25, then
+  // 1 − 2.7²·2.5/10 = −0.8225.
+  Line line;
+  FitOptions o = full_batch(2, 0);
+  o.train_metric = running_r2(line.Y);
+  const FitResult r = fit(line.net, line.X, line.Y, line.X, line.Yval, o);
+  REQUIRE(r.history.size() == 2);
+  CHECK(r.history[0].train_metric == doctest::Approx(-1.25));
+  CHECK(r.history[1].train_metric == doctest::Approx(-0.8225));
+}
+
+TEST_CASE("trainer: the running training accuracy counts each shuffled batch against its own labels") {
+  // Weights that barely move (lr 1e-9): the running accuracy is the accuracy of the network's
+  // predictions on the whole training set, whatever order the batches came in.
+  Rng rng(5);
+  Matrix X(60, 2), Y(60, 1);
+  for (Index i = 0; i < X.rows(); ++i) {
+    X(i, 0) = static_cast<Scalar>(rng.normal(0.0, 1.0));
+    X(i, 1) = static_cast<Scalar>(rng.normal(0.0, 1.0));
+    Y(i, 0) = X(i, 0) * X(i, 1) > 0 ? 1 : 0;  // quadrants: an untrained net is right about half the time
+  }
+  for (const char* output : {"softmax", "sigmoid"}) {
+    CAPTURE(output);
+    Network net(2, 9);
+    net.add_dense(5, "tanh");
+    const bool softmax = std::string(output) == "softmax";
+    net.add_dense(softmax ? 2 : 1, output);
+    net.set_loss(parse_loss(softmax ? "cross_entropy" : "bce"));
+    OptimizerConfig c;
+    c.name = "sgd";
+    c.learning_rate = 1e-9;
+    net.set_optimizer(make_optimizer(c));
+    FitOptions o;
+    o.epochs = 2;
+    o.batch_size = 7;  // 9 batches, the last one short
+    o.train_metric = running_accuracy();
+    const FitResult r = fit(net, X, Y, Matrix(0, 2), Matrix(0, 1), o);
+    const double expected = accuracy(net.predict(X), Y);
+    CHECK(expected > 0.1);
+    CHECK(expected < 0.95);  // an untrained net: right on some rows, wrong on others
+    for (const auto& e : r.history) CHECK(e.train_metric == doctest::Approx(expected));
+  }
 }

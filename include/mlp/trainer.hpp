@@ -19,9 +19,22 @@ struct EpochReport {
   double train_loss = 0;
   double val_loss = std::numeric_limits<double>::quiet_NaN();
   double val_metric = std::numeric_limits<double>::quiet_NaN();
+  double train_metric = std::numeric_limits<double>::quiet_NaN();  // FitOptions::train_metric's
   double learning_rate = 0;
   double seconds = 0;
   double samples_per_second = 0;
+};
+
+// A metric of the training set gathered over an epoch's batches as they are trained on, as the
+// running train_loss is (and as Keras reports its training accuracy): reset() as the epoch starts,
+// add() after each step with that batch's outputs P (B, outputs) and targets Y (B, ·), value() as
+// it ends. The weights move during the epoch, so it lags the end-of-epoch value a little; it costs
+// no second pass over the data. add() runs in the training loop: it must not allocate.
+struct RunningMetric {
+  std::function<void()> reset;
+  std::function<void(const ConstMatrixRef& P, const ConstMatrixRef& Y)> add;
+  std::function<double()> value;
+  explicit operator bool() const { return static_cast<bool>(add); }
 };
 
 struct FitOptions {
@@ -35,6 +48,8 @@ struct FitOptions {
   std::function<void(const EpochReport&)> on_epoch;
   // Validation metric from predictions (N, outputs) and targets (N, ·); higher is better.
   std::function<double(const Matrix&, const ConstMatrixRef&)> metric;
+  // The training set's metric, gathered as the batches go by (empty = none).
+  RunningMetric train_metric;
   // When set, gathers each hidden layer's statistics after every step and closes each epoch's
   // before on_epoch is called (diagnostics.hpp). Not owned.
   Diagnostics* diagnostics = nullptr;

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -275,6 +277,53 @@ double r2_score(const Matrix& predicted, const ConstMatrixRef& truth) {
   double sum = 0.0;
   for (Index j = 0; j < truth.cols(); ++j) sum += column_errors(truth, predicted, j).r2;
   return sum / static_cast<double>(truth.cols());
+}
+
+RunningMetric running_accuracy() {
+  // Shared by the three functions; the counts live as long as any of them.
+  struct Counts {
+    long hits = 0, seen = 0;
+  };
+  auto c = std::make_shared<Counts>();
+  RunningMetric m;
+  m.reset = [c] { *c = Counts{}; };
+  m.add = [c](const ConstMatrixRef& P, const ConstMatrixRef& Y) {
+    for (Index i = 0; i < P.rows(); ++i) {  // the predicted class as predicted_classes gives it
+      Index best = 0;
+      if (P.cols() == 1)
+        best = P(i, 0) > Scalar(0.5) ? 1 : 0;
+      else
+        P.row(i).maxCoeff(&best);
+      c->hits += static_cast<Scalar>(best) == Y(i, 0);
+    }
+    c->seen += P.rows();
+  };
+  m.value = [c] { return c->seen ? static_cast<double>(c->hits) / static_cast<double>(c->seen) : 0.0; };
+  return m;
+}
+
+RunningMetric running_r2(const ConstMatrixRef& truth) {
+  struct Sums {
+    Eigen::Array<double, 1, Eigen::Dynamic> ss_res, ss_tot;  // (1, t)
+  };
+  auto s = std::make_shared<Sums>();
+  s->ss_res.setZero(truth.cols());
+  s->ss_tot.resize(truth.cols());
+  for (Index j = 0; j < truth.cols(); ++j) {
+    const double mean = truth.col(j).cast<double>().mean();
+    s->ss_tot(j) = (truth.col(j).cast<double>().array() - mean).square().sum();
+  }
+  RunningMetric m;
+  m.reset = [s] { s->ss_res.setZero(); };
+  m.add = [s](const ConstMatrixRef& P, const ConstMatrixRef& Y) {
+    for (Index j = 0; j < P.cols(); ++j) s->ss_res(j) += static_cast<double>((P.col(j) - Y.col(j)).squaredNorm());
+  };
+  m.value = [s] {
+    double sum = 0.0;
+    for (Index j = 0; j < s->ss_res.size(); ++j) sum += r2_from_sums(s->ss_res(j), s->ss_tot(j));
+    return s->ss_res.size() ? sum / static_cast<double>(s->ss_res.size()) : 0.0;
+  };
+  return m;
 }
 
 // ---- JSON ----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 // All sums are accumulated in double, whatever Scalar is.
 #pragma once
 
+#include "mlp/trainer.hpp"
 #include "mlp/types.hpp"
 
 #include <nlohmann/json_fwd.hpp>  // to use to_json's result, include <nlohmann/json.hpp>
@@ -75,6 +76,13 @@ double accuracy(const Matrix& outputs, const ConstMatrixRef& labels);
 // R² of each column of predicted (N, t) against truth (N, t), averaged over the columns, with
 // the SS_tot = 0 rule of RegressionReport. Throws mlp::Error if the shapes differ or N = 0.
 double r2_score(const Matrix& predicted, const ConstMatrixRef& truth);
+
+// The training accuracy and R² as running metrics (trainer.hpp): accuracy counts the batches'
+// correct predictions; R² sums their squared errors per column and compares them with the spread
+// of `truth` (N, t), the whole training set's targets, so that an epoch's value is R² of the
+// predictions as each batch was trained on.
+RunningMetric running_accuracy();
+RunningMetric running_r2(const ConstMatrixRef& truth);
 
 // ---- JSON ----------------------------------------------------------------------------------
 
