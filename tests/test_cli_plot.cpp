@@ -102,7 +102,9 @@ TEST_CASE("cli plot: activations draws f for each activation and f′ beside it 
   for (std::size_t i = 0; i < 200; ++i) CHECK(relu[i].y == doctest::Approx(zero).epsilon(1e-3));
   CHECK(relu.back().y < zero - 100);
   CHECK(path_points(series_path(p[0], "leaky_relu:0.3")).front().y > zero + 10);
-  const auto relu_d = path_points(series_path(p[1], "relu"));
+  const std::string relu_d_path = series_path(p[1], "relu");
+  CHECK(xml::count(relu_d_path, "M") == 2);  // a gap at the kink, not a vertical line from 0 to 1
+  const auto relu_d = path_points(relu_d_path);
   CHECK(relu_d.front().y == doctest::Approx(zero_line_y(p[1])).epsilon(1e-3));
   CHECK(relu_d.back().y < zero_line_y(p[1]) - 50);
   const auto sigmoid_d = path_points(series_path(p[1], "sigmoid"));

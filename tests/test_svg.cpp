@@ -244,7 +244,16 @@ TEST_CASE("svg: a logarithmic y axis spans powers of ten and leaves out y at or 
   const auto d = xml::attributes(text, "path", "d");
   REQUIRE(d.size() == 2);  // the frame and the line
   CHECK(xml::count(d[1], "M") == 2);
-  // Equal ratios are equal distances: 1e-6 → 1e-4 → 1e-2 climb by the same number of pixels.
+  // Equal ratios are equal distances: 1e-6 → 1e-4 climbs twice as far as 1e-3 → 1e-2.
+  std::vector<double> ys;
+  const std::string& path = d[1];
+  for (std::size_t p = 0; (p = path.find(',', p)) != std::string::npos; ++p) {
+    std::size_t end = path.find_first_of(" LM", p + 1);
+    ys.push_back(std::stod(path.substr(p + 1, end == std::string::npos ? std::string::npos : end - p - 1)));
+  }
+  REQUIRE(ys.size() == 4);  // 1e-6, 1e-4 | 1e-3, 1e-2
+  CHECK(ys[0] - ys[1] == doctest::Approx(2 * (ys[2] - ys[3])).epsilon(0.01));
+  CHECK(ys[1] - ys[2] == doctest::Approx(ys[2] - ys[3]).epsilon(0.01));
   const svg::Ticks t = svg::log_ticks(1e-6, 1e-2);
   CHECK(t.exponent);
   CHECK(t.values.front() == doctest::Approx(1e-6));
@@ -255,20 +264,22 @@ TEST_CASE("svg: cells are drawn under the series, equal neighbours in a row as o
   c.cells.columns = 4;
   c.cells.rows = 2;
   c.cells.x_min = 0, c.cells.x_max = 4, c.cells.y_min = 0, c.cells.y_max = 2;
-  // Bottom row: A A B B; top row: A B B A.
+  // Bottom row: A A' B B (A' the same colour, paler); top row: A B B A.
   c.cells.colour = {"#aaaaaa", "#aaaaaa", "#bbbbbb", "#bbbbbb", "#aaaaaa", "#bbbbbb", "#bbbbbb", "#aaaaaa"};
-  c.cells.opacity = {0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5};
+  c.cells.opacity = {0.5, 0.3, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5};
   c.series = {series("points", {0.5, 1.5}, false)};
   const std::string text = svg::render(c);
   check_well_formed(text);
-  const std::string cells = text.substr(text.find("class=\"cells\""),
-                                        text.find("</g>", text.find("class=\"cells\"")) - text.find("class=\"cells\""));
-  CHECK(xml::count(cells, "<rect") == 2 + 3);
+  const std::size_t at = text.find("class=\"cells\"");
+  const std::string cells = text.substr(at, text.find("</g>", at) - at);
+  CHECK(xml::count(cells, "<rect") == 3 + 3);
   const auto widths = xml::attributes(cells, "rect", "width");
-  // Bottom row: two runs of two cells, equally wide; top row: one, two, one.
-  CHECK(widths[0] == widths[1]);
-  CHECK(std::stod(widths[2]) == doctest::Approx(std::stod(widths[0]) / 2).epsilon(0.01));
-  CHECK(widths[3] == widths[0]);
+  const auto opacities = xml::attributes(cells, "rect", "fill-opacity");
+  // Bottom row: one cell, one paler cell, a run of two; top row: one, two, one.
+  CHECK(std::stod(widths[2]) == doctest::Approx(2 * std::stod(widths[0])).epsilon(0.01));
+  CHECK(widths[1] == widths[0]);
+  CHECK(opacities[1] == "0.30");
+  CHECK(widths[4] == widths[2]);
   CHECK(text.find("class=\"cells\"") < text.find("class=\"series\""));
 
   c.cells.opacity.pop_back();
