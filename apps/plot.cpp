@@ -544,7 +544,7 @@ Command add_plot_command(CLI::App& app) {
   act->add_flag("--derivative", a->derivative, "Also draw f′, the factor backprop multiplies each gradient by");
   act->add_flag("--grid", a->grid, "One small panel per activation instead of all on one");
 
-  auto* hist = cmd->add_subcommand("history", "Training and validation loss and the validation metric per epoch");
+  auto* hist = cmd->add_subcommand("history", "Loss and accuracy (or R²) per epoch, training and validation");
   hist->add_option("history", a->history, "A file written by mlp train --history")->required();
   output(hist);
 
