@@ -253,6 +253,7 @@ svg::Figure history_figure(const std::string& text, const std::string& path) {
     for (double y : *v)
       if (std::isfinite(y)) lo = std::min(lo, y), hi = std::max(hi, y);
   loss.log_y = lo > 0 && hi / lo > 100;
+  if (loss.log_y) loss.y_label = "loss (log scale)";
   fig.panels.push_back(loss);
   if (has_metric || has_train_metric) {
     svg::LineChart m;

@@ -55,8 +55,11 @@ std::string squash(const std::string& line) {
 // A line as words and numbers. A number starts with a digit (or a sign before one) that does not
 // continue a word ("dense_1" and "x1" are words); it may have a fraction, an exponent and a '%'.
 // nan and inf are numbers too, with or without a sign ("-nan" is how glibc prints some NaNs).
+// A typographic minus (U+2212) is a sign.
 std::vector<Token> tokenize(const std::string& raw) {
-  const std::string line = squash(raw);
+  std::string line = squash(raw);
+  // Prose writes a minus as U+2212 (−1.851), as typography wants; mlp prints '-'.
+  for (std::size_t at; (at = line.find("\u2212")) != std::string::npos;) line.replace(at, 3, "-");
   std::vector<Token> tokens;
   std::string words;
   auto flush = [&] {
@@ -467,8 +470,8 @@ void check_tutorial(const std::string& file) {
 
 // The pages, one test case each below; the last test case checks that this list is complete.
 const std::vector<std::string> kPages = {
-    "01-xor-needs-a-nonlinearity.md", "02-dying-relu.md", "03-vanishing-gradients.md", "04-exploding-gradients.md",
-    "05-choosing-an-activation.md",   "06-born-dead.md",
+    "01-xor-needs-a-nonlinearity.md", "02-dying-relu.md", "03-vanishing-gradients.md",    "04-exploding-gradients.md",
+    "05-choosing-an-activation.md",   "06-born-dead.md",  "07-seeing-a-network-learn.md",
 };
 
 // A small page about `mlp activations`, whose numbers are exact, for testing the checker itself.
@@ -521,6 +524,9 @@ TEST_CASE("tutorial 05-choosing-an-activation: every command runs and every quot
 }
 TEST_CASE("tutorial 06-born-dead: every command runs and every quoted number matches") {
   check_tutorial("06-born-dead.md");
+}
+TEST_CASE("tutorial 07-seeing-a-network-learn: every command runs and every quoted number matches") {
+  check_tutorial("07-seeing-a-network-learn.md");
 }
 
 TEST_CASE("tutorial pages: every NN-name.md has a test case above and a link from the index") {
