@@ -135,6 +135,19 @@ std::string depth_colour(std::size_t i, std::size_t n) {
   return buf;
 }
 
+// A y range with room above and below the curves, so that a flat line at the extreme (relu = 0,
+// relu′ = 0) is not hidden in the frame.
+void leave_room(svg::LineChart& c) {
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (const svg::Series& s : c.series)
+    for (double y : s.y)
+      if (std::isfinite(y)) lo = std::min(lo, y), hi = std::max(hi, y);
+  if (!(lo < hi)) return;
+  const svg::Ticks t = svg::nice_ticks(lo, hi, 6);
+  const double pad = 0.04 * (t.last - t.first);
+  c.y_min = std::min(t.first, lo - pad), c.y_max = std::max(t.last, hi + pad);
+}
+
 }  // namespace
 
 // ---- mlp plot activations ----------------------------------------------------------------------
@@ -202,9 +215,16 @@ svg::Figure activation_figure(const std::vector<Activation>& activations, double
     }
   }
   if (!grid) {
+    // Curves that coincide in places (every ReLU variant is x for x > 0, and its f′ is 1 there):
+    // the earlier ones are drawn wider, so each shows as a coloured edge along the later ones.
+    // And room above and below the curves, so that a flat f′ = 0 is not hidden in the frame.
+    for (auto* c : {&f, &df})
+      for (std::size_t k = 0; k < c->series.size(); ++k)
+        c->series[k].width = 2 + 1.5 * static_cast<double>(c->series.size() - 1 - k);
     fig.panels.push_back(f);
     if (derivative) fig.panels.push_back(df);
   }
+  for (svg::LineChart& p : fig.panels) leave_room(p);
   fig.columns = grid ? static_cast<int>(std::min<std::size_t>(3, activations.size())) : 2;
   return fig;
 }

@@ -204,8 +204,8 @@ std::string draw_line(const Frame& f, const Series& s, const std::string& colour
   }
   std::string out = "<g class=\"series\" data-name=\"" + escape(s.name) + "\">\n";
   if (!d.empty())
-    out += "<path class=\"line\" d=\"" + d + "\" fill=\"none\" stroke=\"" + colour +
-           "\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\"" +
+    out += "<path class=\"line\" d=\"" + d + "\" fill=\"none\" stroke=\"" + colour + "\" stroke-width=\"" +
+           num(s.width > 0 ? s.width : 2) + "\" stroke-linejoin=\"round\" stroke-linecap=\"round\"" +
            (s.style == Style::Dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>\n";
   return out + dots + "</g>\n";
 }

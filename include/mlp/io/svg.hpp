@@ -24,6 +24,9 @@ struct Series {
   std::vector<double> lower, upper;  // (n) a band under the line, or both empty for none
   std::string colour;                // "#rrggbb"; "" = palette()[index of the series, wrapping]
   Style style = Style::Line;
+  // The line's width in pixels (0 = 2). Series that coincide in places (relu′ and leaky_relu′
+  // for x > 0) stay visible when the earlier, lower ones are drawn wider.
+  double width = 0;
 };
 
 // A grid of coloured rectangles under the series, covering [x_min, x_max] × [y_min, y_max]:
