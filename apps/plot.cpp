@@ -589,6 +589,8 @@ Command add_plot_command(CLI::App& app) {
               std::stringstream in(a->list);
               std::string name;
               while (std::getline(in, name, ',')) {
+                name.erase(0, name.find_first_not_of(" \t"));  // "relu, elu" as "relu,elu"
+                name.erase(name.find_last_not_of(" \t") + 1);
                 if (name.empty()) throw Error("plot activations '" + a->list + "': an empty name in the list");
                 acts.push_back(parse_activation(name));
               }
