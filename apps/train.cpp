@@ -22,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
 #include <unistd.h>
 #include <charconv>
 #include <cmath>
@@ -76,11 +77,19 @@ void check_ranges(const TrainOptions& o) {
   if (o.early_stopping < -1) throw Error("--early-stopping takes a patience in epochs (0 = off)");
   if (o.threads < 1) throw Error("--threads must be at least 1");
   if (!std::isfinite(o.bias_init)) throw Error("--bias-init must be a finite number");
-  for (const auto& [option, path] :
-       {std::pair<const char*, const std::string&>{"--save", o.save}, {"--report", o.report}})
-    if (!path.empty() && parent_dir(path) != "." && access(parent_dir(path).c_str(), W_OK) != 0)
+  // Every output path, before a file is read or an epoch is trained: a typo must not cost the run.
+  for (const auto& [option, path] : {std::pair<const char*, const std::string&>{"--save", o.save},
+                                     {"--report", o.report},
+                                     {"--history", o.history},
+                                     {"--diagnostics", o.diagnostics}}) {
+    if (path.empty()) continue;
+    if (parent_dir(path) != "." && access(parent_dir(path).c_str(), W_OK) != 0)
       throw Error(std::string(option) + " " + path + ": the directory '" + parent_dir(path) +
                   "' does not exist or is not writable");
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+      throw Error(std::string(option) + " " + path + ": is a directory; give a file name");
+  }
 }
 
 // What the options resolve to, before any data is seen.

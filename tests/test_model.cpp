@@ -2,6 +2,7 @@
 // features, classes); saving is atomic; every kind of bad file is a clear mlp::Error naming the
 // path and the problem, and no JSON at all can crash the loader.
 #include "mlp/error.hpp"
+#include "mlp/io/files.hpp"
 #include "mlp/io/model.hpp"
 
 #include <doctest/doctest.h>
@@ -10,6 +11,7 @@
 
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -18,6 +20,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <thread>
 
 using namespace mlp;
 using json = nlohmann::json;
@@ -274,11 +277,43 @@ TEST_CASE("model: saving into a directory that does not exist fails and creates 
   TempDir dir;
   const std::string path = dir.file("missing/model.json");
   Network net = every_activation_net();
-  CHECK_THROWS_WITH_AS(save_model(path, net, iris_like_prep(), json::object()),
-                       contains(path + ": cannot save the model: cannot create"), Error);
-  CHECK_THROWS_WITH_AS(save_model(path, net, iris_like_prep(), json::object()), contains("No such file or directory"),
-                       Error);
+  CHECK_THROWS_WITH_AS(
+      save_model(path, net, iris_like_prep(), json::object()),
+      contains(path + ": cannot save the model: the directory '" + dir.file("missing") + "' does not exist"), Error);
   CHECK(fs::is_empty(dir.path));
+}
+
+TEST_CASE("files: a write through a symlink replaces the file it names and leaves the link a link") {
+  TempDir dir;
+  write_file_atomically(dir.file("real.txt"), "old\n");
+  fs::create_symlink("real.txt", dir.path / "link.txt");
+  write_file_atomically(dir.file("link.txt"), "new\n");
+  CHECK(fs::is_symlink(dir.path / "link.txt"));
+  CHECK(read_text(dir.file("real.txt")) == "new\n");
+  // A link to a file that does not exist yet creates that file.
+  fs::create_symlink("later.txt", dir.path / "dangling.txt");
+  write_file_atomically(dir.file("dangling.txt"), "made\n");
+  CHECK(fs::is_symlink(dir.path / "dangling.txt"));
+  CHECK(read_text(dir.file("later.txt")) == "made\n");
+  CHECK(dir.temporaries().empty());
+}
+
+TEST_CASE("files: a pipe is written into, never replaced, and a directory is refused") {
+  TempDir dir;
+  const std::string fifo = dir.file("pipe");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::string received;
+  std::thread reader([&] { received = read_text(fifo); });  // opening blocks until the writer comes
+  write_file_atomically(fifo, "through the pipe\n");
+  reader.join();
+  CHECK(received == "through the pipe\n");
+  struct stat st {};
+  REQUIRE(::lstat(fifo.c_str(), &st) == 0);
+  CHECK(S_ISFIFO(st.st_mode));  // renaming over it would have made it a regular file
+  CHECK(dir.temporaries().empty());
+
+  fs::create_directory(dir.path / "sub");
+  CHECK_THROWS_WITH_AS(write_file_atomically(dir.file("sub"), "x"), contains("it is a directory"), Error);
 }
 
 TEST_CASE("model: a save that fails mid-way leaves the old file untouched and no temporary file") {
@@ -310,12 +345,12 @@ TEST_CASE("model: a save that fails mid-way leaves the old file untouched and no
     CHECK(message.find(path + ": cannot save the model: writing " + path + ".tmp-") == 0);
     CHECK(message.find(std::strerror(EFBIG)) != std::string::npos);
   }
-  SUBCASE("the rename fails (the target is a non-empty directory)") {
+  SUBCASE("the target is a directory (refused before anything is written)") {
     const std::string target = dir.file("occupied");
     fs::create_directory(target);
     write_text(target + "/keep", "x");
     CHECK_THROWS_WITH_AS(save_model(target, big, iris_like_prep(), json::object()),
-                         contains("cannot save the model: renaming"), Error);
+                         contains(target + ": cannot save the model: it is a directory"), Error);
     CHECK(read_text(target + "/keep") == "x");
   }
   SUBCASE("the directory is read-only (skipped as root, who may write anyway)") {

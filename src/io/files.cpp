@@ -1,4 +1,5 @@
-// The atomic file write (files.hpp): temporary file, write, fsync, rename, fsync the directory.
+// The atomic file write (files.hpp): temporary file, write, fsync, rename, fsync the directory;
+// through a symlink to the file it names; straight into a device or a pipe.
 #include "mlp/io/files.hpp"
 
 #include "mlp/error.hpp"
@@ -33,9 +34,53 @@ std::string parent_directory(const std::string& path) {
   return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
 }
 
+// Where a write to `path` must land: the file a symlink points to (followed to its end, so that
+// the link itself stays a link), else path itself.
+std::string resolve_links(const std::string& path) {
+  std::string target = path;
+  for (int hops = 0; hops < 40; ++hops) {  // as the kernel's own limit on a chain of links
+    struct stat link {};
+    if (::lstat(target.c_str(), &link) != 0 || !S_ISLNK(link.st_mode)) return target;
+    std::string to(static_cast<std::size_t>(link.st_size > 0 ? link.st_size : 4096), '\0');
+    const ssize_t n = ::readlink(target.c_str(), to.data(), to.size());
+    if (n < 0) return target;
+    to.resize(static_cast<std::size_t>(n));
+    target = to.rfind('/', 0) == 0 ? to : parent_directory(target) + "/" + to;
+  }
+  return target;
+}
+
+// A device, a pipe or a socket (/dev/null, /dev/stdout, a FIFO a reader is waiting on) takes the
+// bytes as they come: there is no file to replace, and renaming over it would replace the device.
+void write_through(const std::string& path, const std::string& text, const std::string& failure) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(path + ": " + failure + ": " + std::strerror(errno));
+  for (std::size_t done = 0; done < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      throw Error(path + ": " + failure + ": " + std::strerror(err));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+}
+
 }  // namespace
 
-void write_file_atomically(const std::string& path, const std::string& text, const std::string& failure) {
+void write_file_atomically(const std::string& requested, const std::string& text, const std::string& failure) {
+  const std::string path = resolve_links(requested);
+  struct stat existing {};
+  if (::stat(path.c_str(), &existing) == 0) {
+    if (S_ISDIR(existing.st_mode)) throw Error(requested + ": " + failure + ": it is a directory");
+    if (!S_ISREG(existing.st_mode)) return write_through(path, text, failure);
+  }
+  const std::string dir = parent_directory(path);
+  struct stat parent {};
+  if (::stat(dir.c_str(), &parent) != 0 || !S_ISDIR(parent.st_mode))
+    throw Error(requested + ": " + failure + ": the directory '" + dir + "' does not exist");
   std::string temp;
   int fd = create_temp(path, temp);
   if (fd < 0) throw Error(path + ": " + failure + ": cannot create " + temp + ": " + std::strerror(errno));
@@ -51,7 +96,6 @@ void write_file_atomically(const std::string& path, const std::string& text, con
     if (n < 0) fail("writing " + temp);
     done += static_cast<std::size_t>(n);
   }
-  struct stat existing {};
   if (::stat(path.c_str(), &existing) == 0 && S_ISREG(existing.st_mode)) ::fchmod(fd, existing.st_mode & 07777);
   if (::fsync(fd) != 0) fail("flushing " + temp + " to disk");
   const int closed = ::close(fd);
@@ -60,7 +104,7 @@ void write_file_atomically(const std::string& path, const std::string& text, con
   if (::rename(temp.c_str(), path.c_str()) != 0) fail("renaming " + temp + " to " + path);
 
   // Make the rename itself durable. Best effort: the file is complete either way.
-  const int dir_fd = ::open(parent_directory(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd >= 0) {
     ::fsync(dir_fd);
     ::close(dir_fd);

@@ -9,8 +9,10 @@ namespace mlp {
 // Writes text to path atomically: to PATH.tmp-XXXXXX in the same directory, flushed to disk
 // (fsync), then renamed over PATH, and the directory flushed so that the rename survives a crash.
 // An existing file at PATH is replaced whole or not at all, and keeps its permissions; a new one
-// gets the usual 0666 less the umask. On any failure the temporary file is removed and mlp::Error
-// says "PATH: FAILURE: what failed: why", FAILURE being e.g. "cannot save the model".
+// gets the usual 0666 less the umask. A symlink at PATH stays a link: the file it points to is
+// replaced. A device, pipe or socket at PATH (/dev/null, /dev/stdout, a FIFO) is written to as
+// it is, never replaced; a directory is an error. On any failure the temporary file is removed
+// and mlp::Error says "PATH: FAILURE: what failed: why", FAILURE being e.g. "cannot save the model".
 void write_file_atomically(const std::string& path, const std::string& text,
                            const std::string& failure = "cannot write");
 
