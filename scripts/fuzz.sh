@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Fuzzes the parsers of what users hand mlp, with libFuzzer under AddressSanitizer and
 # UndefinedBehaviorSanitizer (Debian's clang): the CSV reader and the preprocessing after it, the
-# model-file loader, and the command line's spec parsers (tests/fuzz/). Each target runs for a
-# bounded time from a seed corpus (tests/fuzz/seeds/: a few CSVs, model files and one spec of every
-# kind; the bundled data sets too for the CSV reader); the corpus it grows is kept in
-# build-fuzz/corpus/ for the next run. A crash, leak, timeout or sanitizer report stops the target
-# and leaves its input in build-fuzz/findings/: fix it and copy the input to
-# tests/fuzz/regressions/TARGET/, which ctest replays on every build (fuzz_replay_*).
+# model-file loader, the command line's spec parsers and the config-file reader (tests/fuzz/).
+# Each target runs for a bounded time from a seed corpus (tests/fuzz/seeds/: a few CSVs, model
+# files, configs and one spec of every kind; the bundled data sets too for the CSV reader); the
+# corpus it grows is kept in build-fuzz/corpus/ for the next run. A crash, leak, timeout or
+# sanitizer report stops the target and leaves its input in build-fuzz/findings/: fix it and copy
+# the input to tests/fuzz/regressions/TARGET/, which ctest replays on every build (fuzz_replay_*).
 #
-# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]     (default 60 s each; targets: csv model specs)
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]     (default 60 s each; targets: csv model specs config)
 # Exit status: 0 when every target ran its time clean, 1 when one found something.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,7 +16,7 @@ cd "$root"
 seconds=${1:-60}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(csv model specs)
+((${#targets[@]})) || targets=(csv model specs config)
 
 scripts/setup.sh clang  # clang-14 brings libFuzzer and the sanitizer runtimes
 build=$root/build-fuzz
