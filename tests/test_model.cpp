@@ -107,8 +107,9 @@ Network every_activation_net() {
 }
 
 bool same_bits(const Matrix& a, const Matrix& b) {
-  return a.rows() == b.rows() && a.cols() == b.cols() &&
-         std::memcmp(a.data(), b.data(), static_cast<std::size_t>(a.size()) * sizeof(Scalar)) == 0;
+  if (a.rows() != b.rows() || a.cols() != b.cols()) return false;
+  // An empty matrix has no data pointer, and memcmp's may not be null even for 0 bytes.
+  return a.size() == 0 || std::memcmp(a.data(), b.data(), static_cast<std::size_t>(a.size()) * sizeof(Scalar)) == 0;
 }
 
 json training_record() {
