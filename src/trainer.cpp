@@ -102,8 +102,12 @@ FitResult fit(Network& net, const ConstMatrixRef& X, const ConstMatrixRef& Y, co
       }
       if (o.diagnostics) o.diagnostics->after_step();
       if (!std::isfinite(loss))
-        throw Error("training diverged: the loss became " + std::to_string(loss) + " in epoch " +
-                    std::to_string(epoch + 1) + " (try a smaller --lr, or --clip-norm 1)");
+        throw Error("training diverged in epoch " + std::to_string(epoch + 1) + ", batch " + std::to_string(k + 1) +
+                    " of " + std::to_string(batches) + ": the loss became " +
+                    (std::isnan(loss) ? "nan"
+                     : loss > 0       ? "inf"
+                                      : "-inf") +
+                    " (the steps are too large: try a smaller --lr, or --clip-norm 1)");
       sum += static_cast<double>(loss) * static_cast<double>(rows);
       if (o.on_batch) o.on_batch(epoch + 1, k + 1, batches, sum / static_cast<double>(first + rows));
     }
