@@ -7,6 +7,7 @@
 #include "cli.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
+#include "sheet.hpp"
 #include "text.hpp"
 
 #include "mlp/activation.hpp"
@@ -167,34 +168,6 @@ struct Kind {
   std::string metric;  // the history's metric column: "val_acc", "val_r2"
 };
 
-std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::stringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::vector<std::string> fields;
-    std::size_t start = 0;
-    for (std::size_t comma; (comma = line.find(',', start)) != std::string::npos; start = comma + 1)
-      fields.push_back(line.substr(start, comma - start));
-    fields.push_back(line.substr(start));
-    rows.push_back(std::move(fields));
-  }
-  return rows;
-}
-
-double number(const std::string& field) {
-  if (field.empty()) return kNaN;
-  char* end = nullptr;
-  const double v = std::strtod(field.c_str(), &end);
-  return end == field.c_str() + field.size() ? v : kNaN;
-}
-
-std::size_t column(const std::vector<std::string>& header, const std::string& name, const std::string& where) {
-  const auto it = std::find(header.begin(), header.end(), name);
-  if (it == header.end()) throw Error(where + ": no column '" + name + "' (not written by mlp train?)");
-  return static_cast<std::size_t>(it - header.begin());
-}
-
 // The first epoch whose metric reached best − 5% of |best|, best being the run's highest: 95% of
 // the best accuracy, and a bound below the best for an R² that may be negative.
 double epochs_to_95(const std::vector<double>& curve) {
@@ -221,40 +194,31 @@ RunStats read_run(const TrainRecord& record, const std::string& where, Kind& kin
     throw Error(where + ": not a finished run's --json summary (" + e.what() + ")");
   }
 
-  const auto history = csv_rows(record.history);
-  if (history.size() < 2 || history[0].size() < 4) throw Error(where + ": its --history CSV has no epochs");
-  const auto& h = history[0];
-  const std::size_t epoch = column(h, "epoch", where), train = column(h, "train_loss", where),
-                    val = column(h, "val_loss", where);
-  kind.metric = h[3];
-  for (std::size_t i = 1; i < history.size(); ++i) {
-    const auto& row = history[i];
-    if (row.size() != h.size()) throw Error(where + ": line " + std::to_string(i + 1) + " of its history is cut off");
-    r.curve.push_back(number(row[3]));
-    if (static_cast<int>(number(row[epoch])) == r.best_epoch) {
-      r.train_loss = number(row[train]);
-      r.val_loss = number(row[val]);
-      r.metric = number(row[3]);
+  const Sheet history = read_sheet(record.history, where, "--history");
+  if (history.rows.empty() || history.header.size() < 4) throw Error(where + ": its --history CSV has no epochs");
+  const std::size_t epoch = history.need("epoch"), train = history.need("train_loss"), val = history.need("val_loss");
+  kind.metric = history.header[3];
+  for (std::size_t i = 0; i < history.rows.size(); ++i) {
+    r.curve.push_back(history.number(i, 3));
+    if (static_cast<int>(history.number(i, epoch)) == r.best_epoch) {
+      r.train_loss = history.number(i, train);
+      r.val_loss = history.number(i, val);
+      r.metric = history.number(i, 3);
     }
   }
   r.epochs_run = static_cast<int>(r.curve.size());
   r.epochs_to_95 = epochs_to_95(r.curve);
 
-  const auto diagnostics = csv_rows(record.diagnostics);
-  if (diagnostics.empty()) throw Error(where + ": no --diagnostics CSV");
-  const auto& d = diagnostics[0];
-  const std::size_t d_epoch = column(d, "epoch", where), layer = column(d, "layer", where),
-                    units = column(d, "units", where), dead = column(d, "dead_share", where),
-                    grad = column(d, "grad_norm", where);
+  const Sheet d = read_sheet(record.diagnostics, where, "--diagnostics");
+  const std::size_t d_epoch = d.need("epoch"), layer = d.need("layer"), units = d.need("units"),
+                    dead = d.need("dead_share"), grad = d.need("grad_norm");
   double dead_units = 0, all_units = 0;
-  for (std::size_t i = 1; i < diagnostics.size(); ++i) {
-    const auto& row = diagnostics[i];
-    if (row.size() != d.size()) throw Error(where + ": its diagnostics CSV is cut off");
-    const int e = static_cast<int>(number(row[d_epoch]));
-    if (e == 1 && number(row[layer]) == 1) r.grad_norm = number(row[grad]);
+  for (std::size_t i = 0; i < d.rows.size(); ++i) {
+    const int e = static_cast<int>(d.number(i, d_epoch));
+    if (e == 1 && d.number(i, layer) == 1) r.grad_norm = d.number(i, grad);
     if (e == r.epochs_run) {
-      dead_units += std::round(number(row[dead]) * number(row[units]));  // the CSV's share is rounded
-      all_units += number(row[units]);
+      dead_units += std::round(d.number(i, dead) * d.number(i, units));  // the CSV's share is rounded
+      all_units += d.number(i, units);
     }
   }
   if (all_units > 0) r.dead = dead_units / all_units;  // none with --layers none

@@ -3,6 +3,8 @@
 // command reads the input, calls it and writes the file atomically.
 #include "plot.hpp"
 
+#include "sheet.hpp"
+
 #include "cli.hpp"
 #include "text.hpp"
 
@@ -24,78 +26,6 @@ namespace mlp::app {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// ---- reading mlp's own CSV outputs (--history, --diagnostics): a header, then rows whose cells
-// may be empty (no validation data, a ratio not measured that epoch) ----------------------------
-
-struct Sheet {
-  std::string path;
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::size_t> line;  // (rows) 1-based line of each row
-
-  std::ptrdiff_t find(const std::string& name) const {
-    const auto it = std::find(header.begin(), header.end(), name);
-    return it == header.end() ? -1 : it - header.begin();
-  }
-  std::size_t need(const std::string& name, const std::string& what) const {
-    const std::ptrdiff_t c = find(name);
-    if (c < 0) throw Error(path + ": no column '" + name + "': is this a " + what + " file written by mlp train?");
-    return static_cast<std::size_t>(c);
-  }
-  // The cell as a number; an empty cell is NaN (missing); anything else is an error naming it.
-  double number(std::size_t r, std::size_t c) const {
-    const std::string& cell = rows[r][c];
-    if (cell.empty()) return kNaN;
-    char* end = nullptr;
-    const double v = std::strtod(cell.c_str(), &end);
-    if (end != cell.c_str() + cell.size())
-      throw Error(path + ":" + std::to_string(line[r]) + ": column '" + header[c] + "': '" + cell +
-                  "' is not a number");
-    return v;
-  }
-  std::vector<double> numbers(std::size_t c) const {
-    std::vector<double> v;
-    for (std::size_t r = 0; r < rows.size(); ++r) v.push_back(number(r, c));
-    return v;
-  }
-};
-
-std::vector<std::string> split_cells(const std::string& line) {
-  std::vector<std::string> cells;
-  std::string cell;
-  std::stringstream in(line);
-  while (std::getline(in, cell, ',')) cells.push_back(cell);
-  if (!line.empty() && line.back() == ',') cells.emplace_back();
-  return cells;
-}
-
-Sheet read_sheet(const std::string& text, const std::string& path, const std::string& what) {
-  Sheet s;
-  s.path = path;
-  std::stringstream in(text);
-  std::string line;
-  std::size_t number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    if (s.header.empty()) {
-      s.header = split_cells(line);
-      continue;
-    }
-    std::vector<std::string> cells = split_cells(line);
-    if (cells.size() != s.header.size())
-      throw Error(path + ":" + std::to_string(number) + ": " + std::to_string(cells.size()) +
-                  " cells, but the header has " + std::to_string(s.header.size()) + " (is this a " + what +
-                  " file written by mlp train?)");
-    s.rows.push_back(std::move(cells));
-    s.line.push_back(number);
-  }
-  if (s.header.empty()) throw Error(path + ": the file is empty (expected a " + what + " file written by mlp train)");
-  if (s.rows.empty()) throw Error(path + ": a header but no rows: nothing to draw");
-  return s;
-}
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -233,17 +163,17 @@ svg::Figure activation_figure(const std::vector<Activation>& activations, double
 
 svg::Figure history_figure(const std::string& text, const std::string& path) {
   const Sheet s = read_sheet(text, path, "--history");
-  const std::vector<double> epoch = s.numbers(s.need("epoch", "--history"));
-  const std::vector<double> train = s.numbers(s.need("train_loss", "--history"));
-  const std::vector<double> val = s.numbers(s.need("val_loss", "--history"));
+  if (s.rows.empty()) throw Error(path + ": a header but no rows: nothing to draw");
+  const std::vector<double> epoch = s.numbers(s.need("epoch"));
+  const std::vector<double> train = s.numbers(s.need("train_loss"));
+  const std::vector<double> val = s.numbers(s.need("val_loss"));
   std::string metric_name = s.find("val_acc") >= 0 ? "val_acc" : s.find("val_r2") >= 0 ? "val_r2" : "";
   const std::vector<double> metric =
-      metric_name.empty() ? std::vector<double>(epoch.size(), kNaN) : s.numbers(s.need(metric_name, "--history"));
+      metric_name.empty() ? std::vector<double>(epoch.size(), kNaN) : s.numbers(s.need(metric_name));
   // The running training metric, in files from this version on (train_acc, train_r2).
   const std::string train_metric_name = metric_name == "val_r2" ? "train_r2" : "train_acc";
-  const std::vector<double> train_metric = s.find(train_metric_name) >= 0
-                                               ? s.numbers(s.need(train_metric_name, "--history"))
-                                               : std::vector<double>(epoch.size(), kNaN);
+  const std::vector<double> train_metric =
+      s.find(train_metric_name) >= 0 ? s.numbers(s.need(train_metric_name)) : std::vector<double>(epoch.size(), kNaN);
   auto any = [](const std::vector<double>& v) {
     return std::any_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); });
   };
@@ -302,10 +232,10 @@ svg::Figure history_figure(const std::string& text, const std::string& path) {
 svg::Figure diagnostics_figure(const std::string& text, const std::string& path) {
   const std::string what = "--diagnostics";
   const Sheet s = read_sheet(text, path, what);
-  const std::size_t c_epoch = s.need("epoch", what), c_layer = s.need("layer", what),
-                    c_act = s.need("activation", what), c_units = s.need("units", what),
-                    c_dead = s.need("dead_share", what), c_sat = s.need("saturated_share", what),
-                    c_grad = s.need("grad_norm", what);
+  if (s.rows.empty()) throw Error(path + ": a header but no rows (a network without hidden layers?): nothing to draw");
+  const std::size_t c_epoch = s.need("epoch"), c_layer = s.need("layer"), c_act = s.need("activation"),
+                    c_units = s.need("units"), c_dead = s.need("dead_share"), c_sat = s.need("saturated_share"),
+                    c_grad = s.need("grad_norm");
   // One series per layer, in the order the layers first appear.
   std::map<long, std::size_t> series_of;
   std::vector<std::string> label;
@@ -478,10 +408,11 @@ svg::Figure regression_curve(Network& net, const Preprocessing& prep, const csv:
   chart.x_min = x0, chart.x_max = x1;
   std::string subtitle = std::to_string(rows.size()) + " rows";
   if (has_targets(data, prep)) {
-    const Matrix Y = unscale_targets(prep, make_targets(data, prep, rows));
-    std::vector<double> y(Y.data(), Y.data() + Y.rows());
+    const Matrix Y = make_targets(data, prep, rows);  // scaled, as the model's outputs
+    const Matrix raw_y = unscale_targets(prep, Y);
+    std::vector<double> y(raw_y.data(), raw_y.data() + raw_y.rows());
     chart.series.push_back({"data", raw[0], y, {}, {}, "#7f7f7f", svg::Style::Points});
-    subtitle += ", R² " + fmt("%.4f", r2_score(net.predict(X), make_targets(data, prep, rows)));
+    subtitle += ", R² " + fmt("%.4f", r2_score(net.predict(X), Y));
   }
   std::vector<double> fy(fitted.data(), fitted.data() + fitted.rows());
   chart.series.push_back({"model", gx, fy, {}, {}, svg::palette()[1], svg::Style::Line});

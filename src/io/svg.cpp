@@ -478,13 +478,13 @@ std::string render(const Figure& figure) {
   int width = 0;
   for (int w : col_width) width += w;
   const std::vector<std::string> sub = wrap_lines(figure.subtitle, std::max(width, 400) - 40);
-  // The title's baseline 26 px from the top, each subtitle line's 16 px below the last (18 px from
-  // the top without a title); the panels start 8 px below the last line.
+  // Baselines: the title's 26 px from the top, the first subtitle line's 20 px below it (18 px from
+  // the top without a title), each further line's 16 px lower; the panels start 8 px below the last.
   const double first_baseline = figure.title.empty() ? 18 : 26;
-  const int lines = (figure.title.empty() ? 0 : 1) + static_cast<int>(sub.size());
-  const int head = lines == 0 ? 0
-                              : static_cast<int>(first_baseline) + (figure.title.empty() ? 0 : 20) +
-                                    16 * static_cast<int>(sub.size()) - 16 + 8 + (sub.empty() ? 16 : 0);
+  const double first_subtitle = figure.title.empty() ? 18 : 46;
+  const double last_baseline =
+      sub.empty() ? first_baseline : first_subtitle + 16 * static_cast<double>(sub.size() - 1);
+  const int head = figure.title.empty() && sub.empty() ? 0 : static_cast<int>(last_baseline) + 8;
   int height = head;
   for (int h : row_height) height += h;
   if (n == 0) width = 400, height = std::max(height, 60);
