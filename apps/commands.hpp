@@ -50,6 +50,9 @@ struct TrainOptions {
   std::string save, history;
   std::string diagnostics;  // CSV of per-layer statistics per epoch ("" = off)
   std::string report;       // a self-contained HTML page about the run ("" = none)
+  std::string checkpoint;   // the training state, every checkpoint_every epochs ("" = none)
+  int checkpoint_every = 1;
+  std::string resume;  // a checkpoint to go on from
   bool quiet = false, json = false;
   CsvOptions csv;
 
@@ -57,44 +60,60 @@ struct TrainOptions {
   // file's "options" and --write-config's file are both written from this list (options.cpp).
   template <class Visitor>
   void visit(Visitor&& v) const {
-    v("data", data);
-    v("target", targets);
-    v("task", task);
-    v("categorical", categorical);
-    v("layers", layers);
-    v("activation", activation);
-    v("output_activation", output_activation);
-    v("loss", loss);
-    v("optimizer", optimizer);
-    v("lr", lr);
-    v("momentum", momentum);
-    v("nesterov", nesterov);
-    v("weight_decay", weight_decay);
-    v("clip_norm", clip_norm);
-    v("dropout", dropout);
-    v("init", init);
-    v("bias_init", bias_init);
-    v("epochs", epochs);
-    v("batch_size", batch_size);
-    v("lr_schedule", lr_schedule);
-    v("val_split", val_split);
-    v("val", val_file);
-    v("test_split", test_split);
-    v("test", test_file);
-    v("early_stopping", early_stopping);
-    v("scale", scale);
-    v("seed", seed);
-    v("threads", threads);
-    v("reference", reference);
-    v("delimiter", csv.delimiter);
-    v("header", csv.header);
-    v("no_header", csv.no_header);
-    v("save", save);
-    v("history", history);
-    v("diagnostics", diagnostics);
-    v("report", report);
-    v("quiet", quiet);
-    v("json", json);
+    visit_fields(*this, v);
+  }
+  template <class Visitor>
+  void visit(Visitor&& v) {
+    visit_fields(*this, v);
+  }
+  // The options given on the command line or in a config file, by their visit() names: a resumed
+  // run takes the others from its checkpoint. Not an option itself.
+  std::vector<std::string> given;
+
+ private:
+  template <class Self, class Visitor>
+  static void visit_fields(Self& o, Visitor& v) {
+    v("data", o.data);
+    v("target", o.targets);
+    v("task", o.task);
+    v("categorical", o.categorical);
+    v("layers", o.layers);
+    v("activation", o.activation);
+    v("output_activation", o.output_activation);
+    v("loss", o.loss);
+    v("optimizer", o.optimizer);
+    v("lr", o.lr);
+    v("momentum", o.momentum);
+    v("nesterov", o.nesterov);
+    v("weight_decay", o.weight_decay);
+    v("clip_norm", o.clip_norm);
+    v("dropout", o.dropout);
+    v("init", o.init);
+    v("bias_init", o.bias_init);
+    v("epochs", o.epochs);
+    v("batch_size", o.batch_size);
+    v("lr_schedule", o.lr_schedule);
+    v("val_split", o.val_split);
+    v("val", o.val_file);
+    v("test_split", o.test_split);
+    v("test", o.test_file);
+    v("early_stopping", o.early_stopping);
+    v("scale", o.scale);
+    v("seed", o.seed);
+    v("threads", o.threads);
+    v("reference", o.reference);
+    v("delimiter", o.csv.delimiter);
+    v("header", o.csv.header);
+    v("no_header", o.csv.no_header);
+    v("save", o.save);
+    v("history", o.history);
+    v("diagnostics", o.diagnostics);
+    v("report", o.report);
+    v("checkpoint", o.checkpoint);
+    v("checkpoint_every", o.checkpoint_every);
+    v("resume", o.resume);
+    v("quiet", o.quiet);
+    v("json", o.json);
   }
 };
 
@@ -111,6 +130,7 @@ void check_train_options(const TrainOptions& o);
 // --history and --diagnostics files and its --json line would hold (compare.cpp reads both alike).
 struct TrainRecord {
   std::string history, diagnostics, summary;
+  int signal = 0;  // the signal that interrupted the run (SIGINT, SIGTERM); 0 when it ran to its end
 };
 TrainRecord train_record(const TrainOptions& o);
 int evaluate(const std::string& model, const std::string& data, const CsvOptions& csv, bool json);

@@ -32,13 +32,16 @@ void Progress::batch(int epoch, int epochs, long done, long total, double loss, 
   drawn_ = true;
 }
 
+void Progress::clear() {
+  if (!drawn_) return;
+  std::fprintf(stderr, "\r\033[K");
+  std::fflush(stderr);
+  drawn_ = false;
+}
+
 void Progress::line(const std::string& text) {
   if (quiet_) return;
-  if (drawn_) {
-    std::fprintf(stderr, "\r\033[K");
-    std::fflush(stderr);
-    drawn_ = false;
-  }
+  clear();
   std::fprintf(out_, "%s\n", text.c_str());
   std::fflush(out_);
 }

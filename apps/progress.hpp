@@ -16,6 +16,8 @@ class Progress {
   void batch(int epoch, int epochs, long done, long total, double loss, long samples_done);
   // One line per epoch.
   void line(const std::string& text);
+  // Erases the bar, for a message of another kind (stderr) to start on a clean line.
+  void clear();
   bool interactive() const { return bar_; }
 
  private:

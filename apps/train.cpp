@@ -5,11 +5,13 @@
 #include "plot.hpp"
 #include "progress.hpp"
 #include "report.hpp"
+#include "resume.hpp"
 #include "text.hpp"
 
 #include "mlp/diagnostics.hpp"
 #include "mlp/error.hpp"
 #include "mlp/init.hpp"
+#include "mlp/io/checkpoint.hpp"
 #include "mlp/io/evaluation.hpp"
 #include "mlp/io/files.hpp"
 #include "mlp/io/metrics.hpp"
@@ -24,9 +26,11 @@
 
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -77,11 +81,15 @@ void check_ranges(const TrainOptions& o) {
   if (o.early_stopping < -1) throw Error("--early-stopping takes a patience in epochs (0 = off)");
   if (o.threads < 1) throw Error("--threads must be at least 1");
   if (!std::isfinite(o.bias_init)) throw Error("--bias-init must be a finite number");
+  if (o.checkpoint_every < 1) throw Error("--checkpoint-every takes a number of epochs, at least 1");
+  if (!o.checkpoint.empty() && o.checkpoint == o.save)
+    throw Error("--checkpoint and --save name the same file, " + o.save + "; give the checkpoint a name of its own");
   // Every output path, before a file is read or an epoch is trained: a typo must not cost the run.
   for (const auto& [option, path] : {std::pair<const char*, const std::string&>{"--save", o.save},
                                      {"--report", o.report},
                                      {"--history", o.history},
-                                     {"--diagnostics", o.diagnostics}}) {
+                                     {"--diagnostics", o.diagnostics},
+                                     {"--checkpoint", o.checkpoint}}) {
     if (path.empty()) continue;
     if (parent_dir(path) != "." && access(parent_dir(path).c_str(), W_OK) != 0)
       throw Error(std::string(option) + " " + path + ": the directory '" + parent_dir(path) +
@@ -394,21 +402,124 @@ std::string report_html(const TrainOptions& effective, const Data& d, Network& n
   return html_report(in);
 }
 
+// The model file's "training" section: how the model was trained, for a saved model and a checkpoint.
+nlohmann::json training_json(const TrainOptions& effective, int epochs_run, int best_epoch,
+                             const nlohmann::json& metrics) {
+  nlohmann::json training;
+  training["options"] = options_json(effective);
+  training["seed"] = effective.seed;
+  training["epochs_run"] = epochs_run;
+  training["best_epoch"] = best_epoch;
+  if (!metrics.empty()) training["metrics"] = metrics;
+  return training;
+}
+
+// The input columns and the targets, as the checkpoint's fingerprint of the data names them.
+std::vector<std::string> column_names(const Preprocessing& prep) {
+  std::vector<std::string> names;
+  for (const FeatureColumn& f : prep.features) names.push_back(f.name);
+  names.insert(names.end(), prep.targets.begin(), prep.targets.end());
+  return names;
+}
+
+// Where the training state went (the last checkpoint written), for the messages of a run that
+// was interrupted or diverged.
+struct Saved {
+  std::string path;
+  int epoch = 0;
+  Index batch = 0;
+};
+
+// The messages of a run stopped by a signal: where it stopped, where its state is, how to go on.
+void report_interrupt(const TrainOptions& o, const FitResult& result, Index batches, const Saved& saved) {
+  const TrainingProgress& s = result.progress;
+  const std::string where = s.batch > 0 ? "in epoch " + std::to_string(s.epoch + 1) + ", after batch " +
+                                              std::to_string(s.batch) + " of " + std::to_string(batches)
+                                        : "after epoch " + std::to_string(s.epoch) + " of " + std::to_string(o.epochs);
+  if (saved.path.empty()) {
+    std::fprintf(stderr,
+                 "mlp: interrupted %s; nothing was saved (--checkpoint FILE or --save FILE would have kept the "
+                 "training state)\n",
+                 where.c_str());
+    return;
+  }
+  std::fprintf(stderr, "mlp: interrupted %s; the training state is in %s\nmlp: go on with: mlp train %s --resume %s\n",
+               where.c_str(), saved.path.c_str(), o.data.c_str(), saved.path.c_str());
+}
+
 // Steps 2 to 5 of a run whose options plan_run has checked: with report, as `mlp train` does
 // them (lines through progress, files written, results printed); without, silently, measuring
 // the diagnostics whatever o.diagnostics says. Returns what --history, --diagnostics and --json
-// hold, so that `mlp compare` reads an in-process run and a `mlp train` run the same way.
-TrainRecord run(const TrainOptions& o, const Plan& plan, Progress& progress, bool report) {
+// hold, so that `mlp compare` reads an in-process run and a `mlp train` run the same way. With a
+// checkpoint, goes on from it (its options are already in o: resumed_options).
+TrainRecord run(const TrainOptions& o, const Plan& plan, Progress& progress, bool report,
+                const Checkpoint* resume = nullptr) {
   const Data d = load_data(o, plan);
   const OutputChoice output = choose_output(d.prep, o.output_activation, o.loss);
   Network net = build_network(o, plan, output, d);
   const int patience = patience_for(o, d);
+  const TrainOptions effective = effective_options(o, plan, output, patience);
+  std::optional<DataPrint> print;
+  if (report && (resume || !o.checkpoint.empty() || !o.save.empty()))
+    print = data_print(column_names(d.prep), d.X, d.Y, d.Xval, d.Yval);
+  if (resume) {
+    check_same_data(*print, resume->run, o.data, o.resume);
+    restore_network(net, *resume, o.resume);
+    if (resume->progress.epoch > o.epochs)
+      throw Error("--epochs " + std::to_string(o.epochs) + ": the checkpoint " + o.resume + " has trained " +
+                  std::to_string(resume->progress.epoch) + " epochs already, and --epochs counts them all; give more");
+  }
   if (report && !o.quiet) progress.line(describe_run(o, d, net));
+  if (resume && !o.quiet) {
+    const TrainingProgress& s = resume->progress;
+    progress.line("resuming from " + o.resume + ": " +
+                  (s.stopped_early
+                       ? "its run stopped early after epoch " + std::to_string(s.epoch) + "; nothing to train"
+                   : s.epoch == o.epochs && s.batch == 0
+                       ? "all " + std::to_string(o.epochs) + " epochs are done; nothing to train"
+                       : "epoch " + std::to_string(s.epoch + 1) + " of " + std::to_string(o.epochs) +
+                             (s.batch > 0 ? ", batch " + std::to_string(s.batch + 1) : "")));
+  }
 
   FitOptions fo = fit_options(o, plan, d, patience, progress);
+  if (resume) fo.resume = &resume->progress;
   std::optional<Diagnostics> diagnostics;
   if (!o.diagnostics.empty() || !o.report.empty() || !report) fo.diagnostics = &diagnostics.emplace(net);
-  const FitResult result = fit(net, d.X, d.Y, d.Xval, d.Yval, fo);
+  Saved saved;
+  if (report) {
+    fo.interrupted = [] { return InterruptGuard::signal() != 0; };
+    fo.checkpoint_every = o.checkpoint.empty() ? std::numeric_limits<int>::max() : o.checkpoint_every;
+    fo.checkpoint = [&](const TrainingProgress& s) {
+      // The checkpoint file when there is one; else, on an interrupt, a file beside --save.
+      const std::string path = !o.checkpoint.empty()                         ? o.checkpoint
+                               : InterruptGuard::signal() && !o.save.empty() ? o.save + ".interrupted"
+                                                                             : "";
+      if (path.empty()) return;
+      save_checkpoint(path, net, d.prep, training_json(effective, s.epoch, s.best_epoch, {}), s,
+                      training_run(o, *print));
+      saved = {path, s.epoch, s.batch};
+    };
+  }
+  const Index batches =
+      (d.X.rows() + std::min<Index>(o.batch_size, d.X.rows()) - 1) / std::min<Index>(o.batch_size, d.X.rows());
+  FitResult result;
+  try {
+    result = fit(net, d.X, d.Y, d.Xval, d.Yval, fo);
+  } catch (const Diverged& e) {
+    std::string advice = e.what();
+    const double lr = plan.optimizer.learning_rate / 10;
+    if (!saved.path.empty())
+      advice += "\n" + saved.path + " holds the state after epoch " + std::to_string(saved.epoch) +
+                ", the last good one; go on from it with smaller steps: mlp train " + o.data + " --resume " +
+                saved.path + " --lr " + fmt("%g", lr);
+    if (!o.save.empty()) advice += "\nthe model was not saved: " + o.save + " is as it was";
+    throw Error(advice);
+  }
+  if (result.interrupted) {
+    progress.clear();
+    report_interrupt(o, result, batches, saved);
+    return {"", "", "", InterruptGuard::signal()};
+  }
 
   const Results r = evaluate_sets(net, d);
   nlohmann::json summary = r.metrics[r.held_out];
@@ -425,18 +536,11 @@ TrainRecord run(const TrainOptions& o, const Plan& plan, Progress& progress, boo
 
   if (!o.history.empty()) write_file_atomically(o.history, record.history);
   if (!o.diagnostics.empty()) write_file_atomically(o.diagnostics, record.diagnostics);
-  if (!o.save.empty()) {
-    nlohmann::json training;
-    training["options"] = options_json(effective_options(o, plan, output, patience));
-    training["seed"] = o.seed;
-    training["epochs_run"] = result.history.size();
-    training["best_epoch"] = result.best_epoch;
-    training["metrics"] = r.metrics;
-    save_model(o.save, net, d.prep, training);
-  }
+  if (!o.save.empty())
+    save_model(o.save, net, d.prep,
+               training_json(effective, static_cast<int>(result.history.size()), result.best_epoch, r.metrics));
   if (!o.report.empty())
-    write_file_atomically(o.report, report_html(effective_options(o, plan, output, patience), d, net, r, result,
-                                                record.history, &*diagnostics));
+    write_file_atomically(o.report, report_html(effective, d, net, r, result, record.history, &*diagnostics));
   print_results(o, r, result, summary, d.prep.task);
   if (!o.diagnostics.empty()) print_diagnostics(o, *diagnostics);
   if (!o.report.empty() && !o.quiet) std::fprintf(o.json ? stderr : stdout, "report written to %s\n", o.report.c_str());
@@ -445,12 +549,16 @@ TrainRecord run(const TrainOptions& o, const Plan& plan, Progress& progress, boo
 
 }  // namespace
 
-int train(const TrainOptions& o) {
+int train(const TrainOptions& given) {
+  std::optional<Checkpoint> checkpoint;
+  if (!given.resume.empty()) checkpoint = load_checkpoint(given.resume);
+  const TrainOptions o = checkpoint ? resumed_options(given, checkpoint->run, given.resume) : given;
   const Plan plan = plan_run(o);
   set_threads(o.threads);
   Progress progress(o.json ? stderr : stdout, o.quiet);  // with --json, stdout carries the JSON alone
-  run(o, plan, progress, true);
-  return 0;
+  InterruptGuard interrupts;                             // Ctrl-C: finish the batch, save the state, exit 130
+  const TrainRecord record = run(o, plan, progress, true, checkpoint ? &*checkpoint : nullptr);
+  return record.signal ? 128 + record.signal : 0;
 }
 
 void check_train_options(const TrainOptions& o) { plan_run(o); }
@@ -547,9 +655,29 @@ Command add_train_command(CLI::App& app) {
   cmd->add_option("--write-config", a->write_config,
                   "Write this run's options to a TOML file, to re-run it with --config")
       ->configurable(false);
+  cmd->add_option("--checkpoint", t.checkpoint,
+                  "Write the whole training state (weights, optimizer, random streams, progress, history) to this "
+                  "file every --checkpoint-every epochs and on Ctrl-C; it is also a model file");
+  cmd->add_option("--checkpoint-every", t.checkpoint_every, "Epochs between two checkpoints")->capture_default_str();
+  std::string resumable;
+  for (std::string name : resumable_options()) {
+    if (name == "data" || name == "resume") continue;
+    std::replace(name.begin(), name.end(), '_', '-');
+    resumable += (resumable.empty() ? "--" : ", --") + name;
+  }
+  cmd->add_option("--resume", t.resume,
+                  "Go on with the run saved in this checkpoint, with its options, exactly where it stopped; --epochs "
+                  "counts all epochs. Only these options may change: " +
+                      resumable + " (and DATA, which must hold the same data)");
   cmd->add_flag("--quiet,-q", t.quiet, "Print only the final result");
   cmd->add_flag("--json", t.json, "Print the final metrics as one JSON object on stdout");
-  return {cmd, [a] {
+  return {cmd, [a, cmd] {
+            for (const CLI::Option* option : cmd->get_options())  // what the user gave, for --resume
+              if (option->count() > 0) {
+                std::string name = option->get_single_name();
+                std::replace(name.begin(), name.end(), '-', '_');
+                a->options.given.push_back(name);
+              }
             if (!a->write_config.empty()) write_file_atomically(a->write_config, options_toml(a->options));
             return train(a->options);
           }};

@@ -136,6 +136,47 @@ void Adam::update(std::size_t i, const Parameter& p, Index first, Index end, Sca
        inv_root_bias, eps, scale, wd);
 }
 
+// ---- checkpoints: the state above, copied out and put back ------------------------------------
+
+Optimizer::State Optimizer::state() const {
+  State s;
+  s.steps = steps_;
+  for (const auto& [name, buffer] : const_cast<Optimizer*>(this)->buffers()) {  // copies only
+    s.names.push_back(name);
+    s.buffers.push_back(*buffer);
+  }
+  return s;
+}
+
+void Optimizer::set_state(const State& s, const std::vector<Parameter>& params) {
+  auto mine = buffers();
+  if (s.steps < 0) throw Error("the optimizer's step count is negative");
+  if (s.names.size() != mine.size() || s.buffers.size() != mine.size())
+    throw Error("the optimizer state has " + std::to_string(s.names.size()) + " buffers; " + config_.name + " keeps " +
+                std::to_string(mine.size()));
+  bool empty = true;
+  for (std::size_t k = 0; k < mine.size(); ++k) {
+    if (s.names[k] != mine[k].first)
+      throw Error("the optimizer state holds '" + s.names[k] + "', not " + config_.name + "'s '" + mine[k].first + "'");
+    if (s.buffers[k].empty()) continue;
+    empty = false;
+    if (s.buffers[k].size() != params.size())
+      throw Error("the optimizer's '" + s.names[k] + "' has " + std::to_string(s.buffers[k].size()) +
+                  " parameters; the network has " + std::to_string(params.size()));
+    for (std::size_t i = 0; i < params.size(); ++i)
+      if (s.buffers[k][i].size() != params[i].size)
+        throw Error("the optimizer's '" + s.names[k] + "' for " + params[i].name + " has " +
+                    std::to_string(s.buffers[k][i].size()) + " values; the parameter has " +
+                    std::to_string(params[i].size));
+  }
+  if (!empty)
+    for (std::size_t k = 0; k < mine.size(); ++k)
+      if (s.buffers[k].empty()) throw Error("the optimizer's '" + s.names[k] + "' is missing");
+  for (std::size_t k = 0; k < mine.size(); ++k) *mine[k].second = s.buffers[k];
+  steps_ = s.steps;
+  sized_ = !empty;  // an empty state is one before the first step: step() sizes it then
+}
+
 namespace {
 struct OptimizerEntry {
   const char* name;

@@ -1,6 +1,8 @@
 // xoshiro256** with splitmix64 seeding; Box-Muller (Marsaglia polar) normals.
 #include "mlp/rng.hpp"
 
+#include "mlp/error.hpp"
+
 #include <cmath>
 
 namespace mlp {
@@ -19,6 +21,21 @@ void Rng::reseed(std::uint64_t seed) {
   std::uint64_t x = seed;
   for (auto& s : s_) s = splitmix64(x);
   has_spare_ = false;
+}
+
+RngState Rng::state() const {
+  RngState r;
+  for (int i = 0; i < 4; ++i) r.s[i] = s_[i];
+  r.has_spare = has_spare_;
+  r.spare = spare_;
+  return r;
+}
+
+void Rng::set_state(const RngState& r) {
+  if ((r.s[0] | r.s[1] | r.s[2] | r.s[3]) == 0) throw Error("a random generator's state cannot be all zeros");
+  for (int i = 0; i < 4; ++i) s_[i] = r.s[i];
+  has_spare_ = r.has_spare;
+  spare_ = r.spare;
 }
 
 std::uint64_t Rng::next_u64() {

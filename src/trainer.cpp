@@ -24,47 +24,57 @@ void check_arguments(Network& net, const ConstMatrixRef& X, const ConstMatrixRef
                      const FitOptions& o) {
   if (o.epochs < 1) throw Error("epochs must be at least 1");
   if (o.batch_size < 1) throw Error("batch size must be at least 1");
+  if (o.checkpoint_every < 1) throw Error("checkpoint_every must be at least 1");
   if (X.rows() == 0) throw Error("no training samples");
   if (X.rows() != Y.rows()) throw Error("features and targets have different numbers of rows");
   if (!net.optimizer()) throw Error("the network has no optimizer");
   if (o.early_stopping > 0 && Xval.rows() == 0) throw Error("early stopping needs validation data");
+  if (const TrainingProgress* r = o.resume) {
+    if (r->order.size() != static_cast<std::size_t>(X.rows()))
+      throw Error("the progress to resume has a sample order of " + std::to_string(r->order.size()) +
+                  " rows; the training data have " + std::to_string(X.rows()));
+    std::vector<bool> seen(r->order.size(), false);
+    for (Index i : r->order) {
+      if (i < 0 || i >= X.rows() || seen[static_cast<std::size_t>(i)])
+        throw Error("the progress to resume has a sample order that is not a permutation of the rows");
+      seen[static_cast<std::size_t>(i)] = true;
+    }
+    if (r->epoch < 0 || r->batch < 0 || (r->batch > 0 && r->epoch >= o.epochs))
+      throw Error("the progress to resume is in epoch " + std::to_string(r->epoch + 1) + " of a run of " +
+                  std::to_string(o.epochs));
+    if (!r->best_weights.empty()) {
+      const auto& params = net.parameters();
+      bool fits = r->best_weights.size() == params.size();
+      for (std::size_t i = 0; fits && i < params.size(); ++i) fits = r->best_weights[i].size() == params[i].size;
+      if (!fits) throw Error("the progress to resume has best weights of another shape than the network's");
+    }
+  }
 }
 
-// Early stopping: remembers the weights of the epoch with the lowest validation loss, and says
-// when `patience` epochs have passed without a lower one.
-class EarlyStopping {
- public:
-  explicit EarlyStopping(int patience) : patience_(patience) {}
-
-  // After an epoch: true when training should stop.
-  bool should_stop(const Network& net, const EpochReport& r) {
-    if (patience_ <= 0) return false;
-    if (r.val_loss < best_loss_) {
-      best_loss_ = r.val_loss;
-      best_epoch_ = r.epoch;
-      best_weights_.clear();
-      for (const auto& p : net.parameters()) best_weights_.push_back(p.v());
-      since_best_ = 0;
-      return false;
-    }
-    return ++since_best_ >= patience_;
+// Early stopping, on the progress: remembers the weights of the epoch with the lowest validation
+// loss, and says when `patience` epochs have passed without a lower one.
+bool should_stop_early(TrainingProgress& s, const Network& net, const EpochReport& r, int patience) {
+  if (patience <= 0) return false;
+  if (r.val_loss < s.best_loss) {
+    s.best_loss = r.val_loss;
+    s.best_epoch = r.epoch;
+    s.best_weights.clear();
+    for (const auto& p : net.parameters()) s.best_weights.push_back(p.v());
+    s.since_best = 0;
+    return false;
   }
-  bool has_best() const { return best_epoch_ > 0; }
-  // Puts the best epoch's weights back; returns that epoch.
-  int restore_best(const Network& net) const {
-    for (std::size_t i = 0; i < best_weights_.size(); ++i) net.parameters()[i].v() = best_weights_[i];
-    return best_epoch_;
-  }
+  return ++s.since_best >= patience;
+}
 
- private:
-  int patience_;
-  double best_loss_ = std::numeric_limits<double>::infinity();
-  int best_epoch_ = 0;
-  int since_best_ = 0;
-  std::vector<Vector> best_weights_;
-};
+const char* non_finite(double x) { return std::isnan(x) ? "nan" : x > 0 ? "inf" : "-inf"; }
 
 }  // namespace
+
+Diverged::Diverged(int e, Index b, Index batches, const std::string& what)
+    : Error("training diverged in epoch " + std::to_string(e) + ", batch " + std::to_string(b) + " of " +
+            std::to_string(batches) + ": " + what + " (the steps are too large: try a smaller --lr, or --clip-norm 1)"),
+      epoch(e),
+      batch(b) {}
 
 FitResult fit(Network& net, const ConstMatrixRef& X, const ConstMatrixRef& Y, const ConstMatrixRef& Xval,
               const ConstMatrixRef& Yval, const FitOptions& o) {
@@ -72,28 +82,54 @@ FitResult fit(Network& net, const ConstMatrixRef& X, const ConstMatrixRef& Y, co
   const Index n = X.rows();
   const Index B = std::min(o.batch_size, n);
   const Index batches = (n + B - 1) / B;
-  std::vector<Index> order(static_cast<std::size_t>(n));  // the sample order of this epoch
-  std::iota(order.begin(), order.end(), Index{0});
   Matrix Xb(B, X.cols()), Yb(B, Y.cols());  // (B, in), (B, targets): one shuffled mini-batch
 
+  // s is where the run stands; a fresh one starts at epoch 0 with the samples in file order.
+  TrainingProgress s;
+  if (o.resume && o.resume->batch >= batches)
+    throw Error("the progress to resume is after batch " + std::to_string(o.resume->batch) + " of an epoch of " +
+                std::to_string(batches));
+  if (o.resume) {
+    s = *o.resume;
+  } else {
+    s.order.resize(static_cast<std::size_t>(n));
+    std::iota(s.order.begin(), s.order.end(), Index{0});
+  }
   FitResult result;
-  EarlyStopping early_stopping(o.early_stopping);
   const double lr0 = net.optimizer()->learning_rate();
   const auto start = Clock::now();
+  const auto finish = [&] {
+    if (s.best_epoch > 0 && !result.interrupted) {  // the best epoch's weights, back in the network
+      for (std::size_t i = 0; i < s.best_weights.size(); ++i) net.parameters()[i].v() = s.best_weights[i];
+      result.best_epoch = s.best_epoch;
+    } else {
+      result.best_epoch = s.epoch;
+    }
+    result.history = s.history;
+    result.stopped_early = s.stopped_early;
+    result.seconds = since(start);
+    result.progress = std::move(s);
+    return result;
+  };
 
-  for (int epoch = 0; epoch < o.epochs; ++epoch) {
+  for (int epoch = s.epoch; epoch < o.epochs && !s.stopped_early; ++epoch) {
     const auto t0 = Clock::now();
     net.optimizer()->set_learning_rate(o.schedule.rate(lr0, epoch, o.epochs));
-    if (o.shuffle) net.rng().shuffle(order);
+    if (s.batch == 0) {  // a new epoch; otherwise one resumed where it was interrupted
+      if (o.shuffle) net.rng().shuffle(s.order);
+      s.loss_sum = 0;
+      s.seconds = 0;
+      if (o.train_metric) o.train_metric.reset();
+    } else if (o.train_metric) {
+      o.train_metric.set_sums(s.metric);
+    }
 
     // One step per mini-batch: forward, loss, backward, update (Network::train_step).
-    double sum = 0.0;
-    if (o.train_metric) o.train_metric.reset();
-    for (Index k = 0; k < batches; ++k) {
+    for (Index k = s.batch; k < batches; ++k) {
       const Index first = k * B, rows = std::min(B, n - first);
       Scalar loss;
       if (o.shuffle) {
-        fast::gather_batch(X, Y, order, first, rows, Xb, Yb);  // Xb, Yb = rows order[first, first + rows)
+        fast::gather_batch(X, Y, s.order, first, rows, Xb, Yb);  // Xb, Yb = rows order[first, first + rows)
         loss = net.train_step(Xb.topRows(rows), Yb.topRows(rows));
         if (o.train_metric) o.train_metric.add(net.layer(net.size() - 1).output(), Yb.topRows(rows));
       } else {
@@ -102,39 +138,50 @@ FitResult fit(Network& net, const ConstMatrixRef& X, const ConstMatrixRef& Y, co
       }
       if (o.diagnostics) o.diagnostics->after_step();
       if (!std::isfinite(loss))
-        throw Error("training diverged in epoch " + std::to_string(epoch + 1) + ", batch " + std::to_string(k + 1) +
-                    " of " + std::to_string(batches) + ": the loss became " +
-                    (std::isnan(loss) ? "nan"
-                     : loss > 0       ? "inf"
-                                      : "-inf") +
-                    " (the steps are too large: try a smaller --lr, or --clip-norm 1)");
-      sum += static_cast<double>(loss) * static_cast<double>(rows);
-      if (o.on_batch) o.on_batch(epoch + 1, k + 1, batches, sum / static_cast<double>(first + rows));
+        throw Diverged(epoch + 1, k + 1, batches, std::string("the loss became ") + non_finite(loss));
+      s.loss_sum += static_cast<double>(loss) * static_cast<double>(rows);
+      s.batch = k + 1;
+      if (o.on_batch) o.on_batch(epoch + 1, k + 1, batches, s.loss_sum / static_cast<double>(first + rows));
+      if (k + 1 < batches && o.interrupted && o.interrupted()) {  // stop between two batches
+        if (o.train_metric) s.metric = o.train_metric.sums();
+        s.seconds += since(t0);
+        result.interrupted = true;
+        if (o.checkpoint) o.checkpoint(s);
+        return finish();
+      }
     }
+    // A last step can leave non-finite weights behind a finite loss; no checkpoint may take them.
+    for (const auto& p : net.parameters())
+      if (!p.v().allFinite())
+        throw Diverged(epoch + 1, batches, batches, "the weights of " + p.name + " became nan or infinite");
 
     EpochReport r;
     r.epoch = epoch + 1;
-    r.train_loss = sum / static_cast<double>(n);
+    r.train_loss = s.loss_sum / static_cast<double>(n);
     if (o.train_metric) r.train_metric = o.train_metric.value();
     r.learning_rate = net.optimizer()->learning_rate();
     if (Xval.rows() > 0) {
       r.val_loss = net.evaluate_loss(Xval, Yval);
       if (o.metric) r.val_metric = o.metric(net.predict(Xval), Yval);
     }
-    r.seconds = since(t0);
+    r.seconds = s.seconds + since(t0);
     r.samples_per_second = static_cast<double>(n) / std::max(r.seconds, 1e-9);
-    result.history.push_back(r);
-    result.best_epoch = r.epoch;
+    s.history.push_back(r);
+    s.epoch = r.epoch;
+    s.batch = 0;
+    s.metric.clear();
     if (o.diagnostics) o.diagnostics->end_epoch(r.epoch);
     if (o.on_epoch) o.on_epoch(r);
-    if (early_stopping.should_stop(net, r)) {
-      result.stopped_early = true;
+    s.stopped_early = should_stop_early(s, net, r, o.early_stopping);
+    const bool interrupted = o.interrupted && o.interrupted();
+    if (o.checkpoint && (s.epoch % o.checkpoint_every == 0 || s.epoch == o.epochs || s.stopped_early || interrupted))
+      o.checkpoint(s);
+    if (interrupted && s.epoch < o.epochs && !s.stopped_early) {
+      result.interrupted = true;
       break;
     }
   }
-  if (early_stopping.has_best()) result.best_epoch = early_stopping.restore_best(net);
-  result.seconds = since(start);
-  return result;
+  return finish();
 }
 
 }  // namespace MLP_SCALAR_NAMESPACE

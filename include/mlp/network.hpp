@@ -65,7 +65,9 @@ class Network {
   const Loss& loss() const { return loss_; }
   bool has_loss() const { return loss_.info != nullptr; }
   Optimizer* optimizer() { return optimizer_.get(); }
+  const Optimizer* optimizer() const { return optimizer_.get(); }
   Rng& rng() { return rng_; }
+  const Rng& rng() const { return rng_; }
   Path path() const { return path_; }
 
   // A Keras-like table: layer, output shape, parameters, activation.

@@ -50,6 +50,19 @@ class Optimizer {
   void measure_steps(Measure what) { measure_ = what; }
   const std::vector<StepNorms>& step_norms() const { return norms_; }
 
+  // What the next steps depend on besides the weights, for checkpoints: the step count (Adam's
+  // bias correction) and each parameter's buffers by name: SGD's "velocity", Adam's "m" and "v".
+  // buffers[k][i] is buffer k of parameter i; all are empty before the first step.
+  struct State {
+    long steps = 0;
+    std::vector<std::string> names;
+    std::vector<std::vector<Vector>> buffers;  // [buffer][parameter], each of the parameter's size
+  };
+  State state() const;
+  // Puts back a state() of the same optimizer on the same parameters; mlp::Error names what does
+  // not fit (another optimizer's buffers, another size).
+  void set_state(const State& state, const std::vector<Parameter>& params);
+
  protected:
   // Updates elements [first, end) of parameter i (its state lives at the same index) from the
   // effective gradient
@@ -59,6 +72,8 @@ class Optimizer {
   virtual void update(std::size_t i, const Parameter& p, Index first, Index end, Scalar grad_scale,
                       Scalar weight_decay) = 0;
   virtual void resize_state(const std::vector<Parameter>& params) = 0;
+  // The named per-parameter buffers state() copies and set_state() fills.
+  virtual std::vector<std::pair<std::string, std::vector<Vector>*>> buffers() = 0;
 
   OptimizerConfig config_;
   long steps_ = 0;
@@ -80,6 +95,7 @@ class Sgd : public Optimizer {
   void update(std::size_t i, const Parameter& p, Index first, Index end, Scalar grad_scale,
               Scalar weight_decay) override;
   void resize_state(const std::vector<Parameter>& params) override;
+  std::vector<std::pair<std::string, std::vector<Vector>*>> buffers() override { return {{"velocity", &velocity_}}; }
   std::vector<Vector> velocity_;
 };
 
@@ -92,6 +108,7 @@ class Adam : public Optimizer {
   void update(std::size_t i, const Parameter& p, Index first, Index end, Scalar grad_scale,
               Scalar weight_decay) override;
   void resize_state(const std::vector<Parameter>& params) override;
+  std::vector<std::pair<std::string, std::vector<Vector>*>> buffers() override { return {{"m", &m_}, {"v", &v_}}; }
   std::vector<Vector> m_, v_;
 };
 

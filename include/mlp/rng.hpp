@@ -8,11 +8,21 @@
 
 namespace mlp {
 
+// Everything an Rng's next numbers depend on, for checkpoints: the generator's four words and the
+// second normal of the last pair, when one is waiting.
+struct RngState {
+  std::uint64_t s[4] = {0, 0, 0, 0};
+  bool has_spare = false;
+  double spare = 0.0;
+};
+
 // xoshiro256** (Blackman & Vigna), seeded through splitmix64.
 class Rng {
  public:
   explicit Rng(std::uint64_t seed = 42) { reseed(seed); }
   void reseed(std::uint64_t seed);
+  RngState state() const;
+  void set_state(const RngState& state);  // throws mlp::Error for the all-zero state, which stays zero
 
   std::uint64_t next_u64();
   double uniform();                      // [0, 1)

@@ -299,6 +299,12 @@ RunningMetric running_accuracy() {
     c->seen += P.rows();
   };
   m.value = [c] { return c->seen ? static_cast<double>(c->hits) / static_cast<double>(c->seen) : 0.0; };
+  m.sums = [c] { return std::vector<double>{static_cast<double>(c->hits), static_cast<double>(c->seen)}; };
+  m.set_sums = [c](const std::vector<double>& v) {
+    if (v.size() != 2 || !(v[0] >= 0 && v[0] <= v[1]) || !(v[1] < 9e15))
+      throw Error("the running accuracy's sums must be two counts, hits <= seen");
+    *c = Counts{static_cast<long>(v[0]), static_cast<long>(v[1])};
+  };
   return m;
 }
 
@@ -322,6 +328,15 @@ RunningMetric running_r2(const ConstMatrixRef& truth) {
     double sum = 0.0;
     for (Index j = 0; j < s->ss_res.size(); ++j) sum += r2_from_sums(s->ss_res(j), s->ss_tot(j));
     return s->ss_res.size() ? sum / static_cast<double>(s->ss_res.size()) : 0.0;
+  };
+  m.sums = [s] { return std::vector<double>(s->ss_res.data(), s->ss_res.data() + s->ss_res.size()); };
+  m.set_sums = [s](const std::vector<double>& v) {
+    if (static_cast<Index>(v.size()) != s->ss_res.size())
+      throw Error("the running R² needs " + std::to_string(s->ss_res.size()) + " sums, one per target");
+    for (std::size_t j = 0; j < v.size(); ++j) {
+      if (!(v[j] >= 0)) throw Error("the running R²'s sums must be >= 0");
+      s->ss_res(static_cast<Index>(j)) = v[j];
+    }
   };
   return m;
 }

@@ -6,6 +6,8 @@
 #include "mlp/error.hpp"
 #include "mlp/io/files.hpp"
 
+#include "io/json_reader.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -19,6 +21,7 @@ inline namespace MLP_SCALAR_NAMESPACE {
 using json = nlohmann::json;
 
 namespace {
+using io_detail::Reader;
 
 // nlohmann's message without its "[json.exception.parse_error.101] " prefix.
 std::string json_reason(const json::exception& e) {
@@ -72,7 +75,7 @@ json preprocessing_to_json(const Preprocessing& prep) {
 // follow in nlohmann's alphabetical order.
 std::vector<std::string> keys_in_order(const json& object) {
   static const char* const kOrder[] = {"format",  "version",       "input_size",   "layers",
-                                       "loss",    "preprocessing", "training",  // the file
+                                       "loss",    "preprocessing", "training",     "checkpoint",  // the file
                                        "name",    "type",          "units",        "activation",
                                        "rate",    "weight",        "bias",         "activation_param",  // a layer
                                        "task",    "scaling",       "features",     "targets",
@@ -118,83 +121,7 @@ void write_pretty(std::string& out, const json& j, int indent) {
   out += j.is_object() ? '}' : ']';
 }
 
-// Creates "PATH.tmp-" + 6 random characters exclusively (O_EXCL), so two writers never share a
-// temporary file; mode 0666 less the umask, as any new file.
 // ---- reading ------------------------------------------------------------------------------------
-
-// Typed access to a parsed document. `where` is the place in the document ("layers[1].weight"),
-// so every message reads "PATH: layers[1].weight: what is wrong".
-struct Reader {
-  const std::string& path;
-
-  [[noreturn]] void fail(const std::string& where, const std::string& what) const {
-    throw Error(path + ": " + (where.empty() ? "" : where + ": ") + what);
-  }
-  // Runs an engine call (parse_activation, add_dropout, ...) and puts the place before its Error.
-  template <class F>
-  decltype(auto) engine(const std::string& where, F call) const {
-    try {
-      return call();
-    } catch (const Error& e) {
-      fail(where, e.what());
-    }
-  }
-
-  const json& field(const json& object, const std::string& where, const char* key) const {
-    if (!object.is_object()) fail(where, std::string("expected an object, found ") + object.type_name());
-    const auto it = object.find(key);
-    if (it == object.end()) fail(where, std::string("missing field \"") + key + "\"");
-    return *it;
-  }
-  std::string text(const json& v, const std::string& where) const {
-    if (!v.is_string()) fail(where, std::string("expected a string, found ") + v.type_name());
-    return v.get<std::string>();
-  }
-  double number(const json& v, const std::string& where) const {
-    if (!v.is_number())
-      fail(where, std::string("expected a number, found ") + v.type_name() +
-                      (v.is_null() ? " (NaN or infinity when saved?)" : ""));
-    return v.get<double>();  // finite: the JSON parser accepts no NaN or infinity
-  }
-  Index count(const json& v, const std::string& where) const {
-    const long long kMax = 1LL << 31;
-    if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() >= kMax)
-      fail(where, "expected a whole number from 1 to " + std::to_string(kMax - 1) + ", found " + v.dump());
-    return static_cast<Index>(v.get<long long>());
-  }
-  // An array, of `expected` entries unless expected < 0; `why` explains the expected length.
-  const json& array(const json& v, const std::string& where, Index expected = -1, const std::string& why = "") const {
-    if (!v.is_array()) fail(where, std::string("expected an array, found ") + v.type_name());
-    if (expected >= 0 && static_cast<Index>(v.size()) != expected)
-      fail(where,
-           "has " + std::to_string(v.size()) + " entries, expected " + std::to_string(expected) + " (" + why + ")");
-    return v;
-  }
-  // Exactly `n` numbers, each finite as a Scalar (1e39 is a finite double but not a finite float).
-  void scalars(const json& v, const std::string& where, Index n, const std::string& why, Scalar* out) const {
-    array(v, where, n, why);
-    for (Index i = 0; i < n; ++i) {
-      const std::string at = where + "[" + std::to_string(i) + "]";
-      const double x = number(v[static_cast<std::size_t>(i)], at);
-      out[i] = static_cast<Scalar>(x);
-      if (!std::isfinite(out[i]))
-        fail(at, v[static_cast<std::size_t>(i)].dump() + " is out of range for a " +
-                     (sizeof(Scalar) == 4 ? "float" : "double"));
-    }
-  }
-  std::vector<std::string> strings(const json& v, const std::string& where) const {
-    array(v, where);
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < v.size(); ++i) out.push_back(text(v[i], where + "[" + std::to_string(i) + "]"));
-    return out;
-  }
-  std::vector<double> doubles(const json& v, const std::string& where, std::size_t n, const std::string& why) const {
-    array(v, where, static_cast<Index>(n), why);
-    std::vector<double> out;
-    for (std::size_t i = 0; i < v.size(); ++i) out.push_back(number(v[i], where + "[" + std::to_string(i) + "]"));
-    return out;
-  }
-};
 
 // Appends the dense layer L (found at `where`) to the network.
 void read_dense(const Reader& r, const json& L, const std::string& where, Network& net) {
@@ -324,18 +251,25 @@ json model_to_json(const Network& net, const Preprocessing& prep, const json& tr
       {"training", training}};
 }
 
-void save_model(const std::string& path, const Network& net, const Preprocessing& prep, const json& training) {
+void write_model_document(const std::string& path, const json& document, const std::string& failure) {
   std::string text;
   try {
-    write_pretty(text, model_to_json(net, prep, training), 0);
+    write_pretty(text, document, 0);
     text += '\n';
   } catch (const json::exception& e) {  // e.g. a category name that is not valid UTF-8
-    throw Error(path + ": cannot save the model: " + json_reason(e));
+    throw Error(path + ": " + failure + ": " + json_reason(e));
+  }
+  write_file_atomically(path, text, failure);
+}
+
+void save_model(const std::string& path, const Network& net, const Preprocessing& prep, const json& training) {
+  json document;
+  try {
+    document = model_to_json(net, prep, training);
   } catch (const Error& e) {
     throw Error(path + ": cannot save the model: " + e.what());
   }
-
-  write_file_atomically(path, text, "cannot save the model");
+  write_model_document(path, document, "cannot save the model");
 }
 
 // ---- loading --------------------------------------------------------------------------------------
@@ -387,7 +321,9 @@ Model model_from_json(const json& j, const std::string& path) {
   return Model{std::move(net), std::move(prep), std::move(training)};
 }
 
-Model load_model(const std::string& path) {
+Model load_model(const std::string& path) { return model_from_json(load_model_json(path), path); }
+
+json load_model_json(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (!file) throw Error(path + ": cannot open the model file: " + std::strerror(errno));
   std::string text;
@@ -419,7 +355,7 @@ Model load_model(const std::string& path) {
   } catch (const json::exception& e) {  // e.g. a number too large for a double
     throw Error(path + ": not a valid model file (JSON error: " + json_reason(e) + ")");
   }
-  return model_from_json(j, path);
+  return j;
 }
 
 }  // namespace MLP_SCALAR_NAMESPACE

@@ -29,8 +29,15 @@ void save_model(const std::string& path, const Network& net, const Preprocessing
 // (no loss, non-finite weights).
 nlohmann::json model_to_json(const Network& net, const Preprocessing& prep, const nlohmann::json& training);
 
+// Writes a document of this format (model_to_json's, or a checkpoint's) as save_model does: one
+// weight row per line, atomically; "PATH: FAILURE: why" on failure.
+void write_model_document(const std::string& path, const nlohmann::json& document, const std::string& failure);
+
 // Reads a model file. Every problem is an mlp::Error "PATH: what is wrong", never a crash.
 Model load_model(const std::string& path);
+// Its JSON document, read and parsed (the errors of load_model for an unreadable, empty,
+// truncated or malformed file: "PATH:LINE:COLUMN: ...").
+nlohmann::json load_model_json(const std::string& path);
 // The same from a parsed document; path_for_messages prefixes every error message.
 Model model_from_json(const nlohmann::json& j, const std::string& path_for_messages);
 

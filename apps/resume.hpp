@@ -1,0 +1,54 @@
+// What `mlp train` adds to fit() for a run that takes hours: Ctrl-C (or SIGTERM) stops it between
+// two batches with its state written down, and --resume takes a run back up from a checkpoint,
+// its options with it.
+#pragma once
+
+#include "commands.hpp"
+
+#include "mlp/types.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace mlp::app {
+
+// While one exists, SIGINT and SIGTERM no longer kill the process: the first sets a flag that the
+// training loop reads after each batch (it then writes its checkpoint and returns); a second exits
+// at once with status 128 + the signal. Even then no file is torn: every file is written whole to
+// a temporary one, then renamed into place (io/files.hpp).
+class InterruptGuard {
+ public:
+  InterruptGuard();
+  ~InterruptGuard();
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+  // 0 until a signal came; then SIGINT or SIGTERM.
+  static int signal();
+};
+
+// The options a resumed run may give anew, by their visit() names; every other option is the
+// checkpoint's. Listed in `mlp train --help` (--resume).
+const std::vector<std::string>& resumable_options();
+
+// The options of the run saved in a checkpoint (`run`, as training_run() wrote it), with those
+// of `given` that may change and were given. mlp::Error for a given option that contradicts the
+// checkpoint, naming both values.
+TrainOptions resumed_options(const TrainOptions& given, const nlohmann::json& run, const std::string& path);
+
+// What a checkpoint keeps of a run besides the network: its options as given, and a fingerprint
+// of the data it trains on (column names, row counts, a hash of every number) to check on resuming.
+struct DataPrint {
+  std::vector<std::string> columns;
+  long train = 0, validation = 0;
+  std::string hash;
+};
+DataPrint data_print(const std::vector<std::string>& columns, const Matrix& X, const Matrix& Y, const Matrix& Xval,
+                     const Matrix& Yval);
+nlohmann::json training_run(const TrainOptions& options, const DataPrint& data);
+// mlp::Error when the data of this run are not those of the checkpoint's run.
+void check_same_data(const DataPrint& now, const nlohmann::json& run, const std::string& data_path,
+                     const std::string& checkpoint_path);
+
+}  // namespace mlp::app
