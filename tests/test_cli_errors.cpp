@@ -301,11 +301,11 @@ TEST_CASE("cli errors: a full disk while writing leaves neither the file nor a t
   };
   const std::string train = "train " + kIrisQ + " --layers 16 --epochs 1 -q --save big.json";
   Run r = limited_run(train);
-  check_rejected(train, r, {"big.json: cannot save the model: writing big.json.tmp-", std::strerror(EFBIG)}, "");
+  check_rejected(train, r, {"big.json: cannot save the model: writing a temporary file in .", std::strerror(EFBIG)}, "");
   CHECK(d.files_starting("big.json").empty());
   const std::string predict = "predict model.json " + kIrisQ + " -o old.csv";
   r = limited_run(predict);
-  check_rejected(predict, r, {"old.csv: cannot write: writing old.csv.tmp-", std::strerror(EFBIG)}, "");
+  check_rejected(predict, r, {"old.csv: cannot write: writing a temporary file in .", std::strerror(EFBIG)}, "");
   CHECK(d.read("old.csv") == old_predictions);
   CHECK(d.files_starting("old.csv").size() == 1);
 }

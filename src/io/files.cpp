@@ -1,4 +1,4 @@
-// The atomic file write (files.hpp): temporary file, write, fsync, rename, fsync the directory;
+// The atomic file write (files.hpp): unnamed temporary file, write, fsync, name, rename, fsync the directory;
 // through a symlink to the file it names; straight into a device or a pipe.
 #include "mlp/io/files.hpp"
 
@@ -16,17 +16,34 @@ namespace mlp {
 
 namespace {
 
+std::string temp_name(const std::string& path) {
+  static const char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  static std::random_device random;
+  std::string temp = path + ".tmp-";
+  for (int i = 0; i < 6; ++i) temp += kChars[random() % 36];
+  return temp;
+}
+
 // Creates PATH.tmp-XXXXXX exclusively (never an existing file); returns its descriptor or −1.
 int create_temp(const std::string& path, std::string& temp) {
-  static const char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::random_device random;
   for (int attempt = 0; attempt < 100; ++attempt) {
-    temp = path + ".tmp-";
-    for (int i = 0; i < 6; ++i) temp += kChars[random() % 36];
+    temp = temp_name(path);
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd >= 0 || errno != EEXIST) return fd;
   }
   return -1;
+}
+
+// Gives the unnamed file fd (O_TMPFILE) the name PATH.tmp-XXXXXX, for rename to move into place;
+// false with errno set when it cannot.
+bool link_temp(int fd, const std::string& path, std::string& temp) {
+  const std::string self = "/proc/self/fd/" + std::to_string(fd);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    temp = temp_name(path);
+    if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, temp.c_str(), AT_SYMLINK_FOLLOW) == 0) return true;
+    if (errno != EEXIST) return false;
+  }
+  return false;
 }
 
 std::string parent_directory(const std::string& path) {
@@ -81,23 +98,33 @@ void write_file_atomically(const std::string& requested, const std::string& text
   struct stat parent {};
   if (::stat(dir.c_str(), &parent) != 0 || !S_ISDIR(parent.st_mode))
     throw Error(requested + ": " + failure + ": the directory '" + dir + "' does not exist");
+  // The bytes go to an unnamed file (O_TMPFILE) where the file system has them: a process killed
+  // while writing leaves nothing behind. It gets a temporary name only once complete and flushed,
+  // for the instant before the rename. Elsewhere, a named temporary file from the start.
   std::string temp;
-  int fd = create_temp(path, temp);
-  if (fd < 0) throw Error(path + ": " + failure + ": cannot create " + temp + ": " + std::strerror(errno));
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+  const bool unnamed = fd >= 0;
+  if (!unnamed && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) fd = create_temp(path, temp);
+  if (fd < 0) throw Error(path + ": " + failure + ": cannot create a file in " + dir + ": " + std::strerror(errno));
   auto fail = [&](const std::string& step) {
     const int err = errno;
     if (fd >= 0) ::close(fd);
-    ::unlink(temp.c_str());
+    if (!temp.empty()) ::unlink(temp.c_str());
     throw Error(path + ": " + failure + ": " + step + ": " + std::strerror(err));
   };
+  const std::string what = unnamed ? "a temporary file in " + dir : temp;
   for (std::size_t done = 0; done < text.size();) {
     const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail("writing " + temp);
+    if (n < 0) fail("writing " + what);
     done += static_cast<std::size_t>(n);
   }
   if (::stat(path.c_str(), &existing) == 0 && S_ISREG(existing.st_mode)) ::fchmod(fd, existing.st_mode & 07777);
-  if (::fsync(fd) != 0) fail("flushing " + temp + " to disk");
+  if (::fsync(fd) != 0) fail("flushing " + what + " to disk");
+  if (unnamed && !link_temp(fd, path, temp)) {
+    temp.clear();
+    fail("naming " + what);
+  }
   const int closed = ::close(fd);
   fd = -1;
   if (closed != 0) fail("closing " + temp);

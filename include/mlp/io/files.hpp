@@ -6,8 +6,10 @@
 
 namespace mlp {
 
-// Writes text to path atomically: to PATH.tmp-XXXXXX in the same directory, flushed to disk
+// Writes text to path atomically: to a temporary file in the same directory, flushed to disk
 // (fsync), then renamed over PATH, and the directory flushed so that the rename survives a crash.
+// The temporary file has no name while it is written (O_TMPFILE, where the file system has it), so
+// a process killed meanwhile leaves nothing behind; it is named PATH.tmp-XXXXXX only once complete.
 // An existing file at PATH is replaced whole or not at all, and keeps its permissions; a new one
 // gets the usual 0666 less the umask. A symlink at PATH stays a link: the file it points to is
 // replaced. A device, pipe or socket at PATH (/dev/null, /dev/stdout, a FIFO) is written to as
