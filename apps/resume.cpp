@@ -106,16 +106,22 @@ TrainOptions resumed_options(const TrainOptions& given, const json& run, const s
         bad(std::string(".options.") + name, "has the wrong type: " + it->dump());
       }
     }
+    // How this process shows and computes its run is this command's: -q need not be given again,
+    // and could not be taken back.
+    const bool this_command = std::string(name) == "quiet" || std::string(name) == "json" ||
+                              std::string(name) == "threads" || std::string(name) == "reference";
+    if (this_command) value = typed.at(name).template get<T>();
     if (!is_given(name)) return;
     if (may_change) {
       value = typed.at(name).template get<T>();
     } else if (typed.at(name) != json(value)) {
       std::string list;
       for (const std::string& r : resumable)
-        if (r != "resume") list += (list.empty() ? "" : ", ") + flag_name(r);
+        if (r != "resume" && r != "data") list += (list.empty() ? "" : ", ") + flag_name(r);
       throw Error("--resume " + path + ": " + flag_name(name) + " " + as_typed(typed.at(name)) +
                   " contradicts the checkpoint, whose run has " + flag_name(name) + " " + as_typed(json(value)) +
-                  ". A resumed run keeps its options; it may change only " + list);
+                  ". A resumed run keeps its options; it may change only " + list +
+                  ", and DATA may name another copy of the same data");
     }
   });
   o.given = given.given;

@@ -33,7 +33,8 @@ class InterruptGuard {
 const std::vector<std::string>& resumable_options();
 
 // The options of the run saved in a checkpoint (`run`, as training_run() wrote it), with those
-// of `given` that may change and were given. mlp::Error for a given option that contradicts the
+// of `given` that may change and were given; --quiet, --json, --threads and --reference are always
+// this command's. mlp::Error for a given option that contradicts the
 // checkpoint, naming both values.
 TrainOptions resumed_options(const TrainOptions& given, const nlohmann::json& run, const std::string& path);
 
