@@ -4,6 +4,7 @@
 #include "mlp/error.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
@@ -175,6 +176,61 @@ json training_run(const TrainOptions& options, const DataPrint& data) {
             {"train_rows", data.train},
             {"validation_rows", data.validation},
             {"hash", data.hash}}}};
+}
+
+// ---- diagnostics ----------------------------------------------------------------------------------
+
+json diagnostics_json(const std::vector<EpochStats>& history) {
+  json epochs = json::array();
+  for (const EpochStats& e : history) {
+    json layers = json::array();
+    for (const LayerStats& s : e.layers)
+      layers.push_back({{"layer", s.layer},
+                        {"name", s.name},
+                        {"activation", s.activation},
+                        {"units", s.units},
+                        {"dead", s.dead},
+                        {"sparsity", s.sparsity},
+                        {"saturated", s.saturated},
+                        {"grad_norm", s.grad_norm},
+                        {"update_ratio", s.update_ratio},
+                        {"mean", s.mean},
+                        {"sd", s.sd},
+                        {"param_mean", std::isnan(s.param_mean) ? json(nullptr) : json(s.param_mean)}});
+    epochs.push_back({{"epoch", e.epoch}, {"layers", std::move(layers)}});
+  }
+  return epochs;
+}
+
+std::vector<EpochStats> diagnostics_from_json(const json& run, const std::string& path) {
+  std::vector<EpochStats> history;
+  if (!run.contains("diagnostics")) return history;
+  try {
+    for (const json& e : run.at("diagnostics")) {
+      EpochStats stats;
+      stats.epoch = e.at("epoch").get<int>();
+      for (const json& l : e.at("layers")) {
+        LayerStats s;
+        s.layer = l.at("layer").get<int>();
+        s.name = l.at("name").get<std::string>();
+        s.activation = l.at("activation").get<std::string>();
+        s.units = l.at("units").get<Index>();
+        s.dead = l.at("dead").get<double>();
+        s.sparsity = l.at("sparsity").get<double>();
+        s.saturated = l.at("saturated").get<double>();
+        s.grad_norm = l.at("grad_norm").get<double>();
+        s.update_ratio = l.at("update_ratio").get<double>();
+        s.mean = l.at("mean").get<double>();
+        s.sd = l.at("sd").get<double>();
+        s.param_mean = l.at("param_mean").is_null() ? std::nan("") : l.at("param_mean").get<double>();
+        stats.layers.push_back(std::move(s));
+      }
+      history.push_back(std::move(stats));
+    }
+  } catch (const json::exception& e) {
+    throw Error(path + ": checkpoint.run.diagnostics: damaged (" + std::string(e.what()) + ")");
+  }
+  return history;
 }
 
 void check_same_data(const DataPrint& now, const json& run, const std::string& data, const std::string& path) {

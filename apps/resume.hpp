@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 
+#include "mlp/diagnostics.hpp"
 #include "mlp/types.hpp"
 
 #include <nlohmann/json.hpp>
@@ -48,6 +49,12 @@ struct DataPrint {
 DataPrint data_print(const std::vector<std::string>& columns, const Matrix& X, const Matrix& Y, const Matrix& Xval,
                      const Matrix& Yval);
 nlohmann::json training_run(const TrainOptions& options, const DataPrint& data);
+// The per-layer statistics of the epochs so far, kept in a checkpoint's run so that a resumed run's
+// --diagnostics file and warnings cover them all. An epoch interrupted in the middle counts from
+// the batch it was resumed at.
+nlohmann::json diagnostics_json(const std::vector<EpochStats>& history);
+std::vector<EpochStats> diagnostics_from_json(const nlohmann::json& run, const std::string& path);
+
 // mlp::Error when the data of this run are not those of the checkpoint's run.
 void check_same_data(const DataPrint& now, const nlohmann::json& run, const std::string& data_path,
                      const std::string& checkpoint_path);

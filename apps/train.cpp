@@ -485,6 +485,7 @@ TrainRecord run(const TrainOptions& o, const Plan& plan, Progress& progress, boo
   if (resume) fo.resume = &resume->progress;
   std::optional<Diagnostics> diagnostics;
   if (!o.diagnostics.empty() || !o.report.empty() || !report) fo.diagnostics = &diagnostics.emplace(net);
+  if (diagnostics && resume) diagnostics->set_history(diagnostics_from_json(resume->run, o.resume));
   Saved saved;
   if (report) {
     fo.interrupted = [] { return InterruptGuard::signal() != 0; };
@@ -495,8 +496,9 @@ TrainRecord run(const TrainOptions& o, const Plan& plan, Progress& progress, boo
                                : InterruptGuard::signal() && !o.save.empty() ? o.save + ".interrupted"
                                                                              : "";
       if (path.empty()) return;
-      save_checkpoint(path, net, d.prep, training_json(effective, s.epoch, s.best_epoch, {}), s,
-                      training_run(o, *print));
+      nlohmann::json run = training_run(o, *print);
+      if (diagnostics) run["diagnostics"] = app::diagnostics_json(diagnostics->history());
+      save_checkpoint(path, net, d.prep, training_json(effective, s.epoch, s.best_epoch, {}), s, run);
       saved = {path, s.epoch, s.batch};
     };
   }

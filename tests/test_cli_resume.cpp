@@ -102,17 +102,20 @@ TEST_CASE("resume: 5 epochs, then --resume to 10, give the model and predictions
     TempDir dir;
     const std::string data = shell_quote(c.data);
     const std::string epochs = " --epochs " + std::to_string(c.total);
-    Run r = dir.mlp("train " + data + " " + c.options + epochs + " -q --save straight.json --history straight.csv");
+    Run r = dir.mlp("train " + data + " " + c.options + epochs +
+                    " -q --save straight.json --history straight.csv --diagnostics straight-d.csv");
     REQUIRE(r.status == 0);
     r = dir.mlp("train " + data + " " + c.options + " --epochs " + std::to_string(c.first) +
-                " -q --checkpoint ck.json --save first.json");
+                " -q --checkpoint ck.json --save first.json --diagnostics first-d.csv");
     REQUIRE(r.status == 0);
-    r = dir.mlp("train " + data + " --resume ck.json" + epochs + " -q --save resumed.json --history resumed.csv");
+    r = dir.mlp("train " + data + " --resume ck.json" + epochs +
+                " -q --save resumed.json --history resumed.csv --diagnostics resumed-d.csv");
     INFO(r.err);
     REQUIRE(r.status == 0);
     CHECK(layers(dir, "resumed.json") == layers(dir, "straight.json"));
     CHECK(layers(dir, "first.json") != layers(dir, "straight.json"));  // the check can fail
     CHECK(history_without_time(dir.read("resumed.csv")) == history_without_time(dir.read("straight.csv")));
+    CHECK(dir.read("resumed-d.csv") == dir.read("straight-d.csv"));  // the epochs before the resume too
     REQUIRE(dir.mlp("predict straight.json " + data + " -o straight-p.csv").status == 0);
     REQUIRE(dir.mlp("predict resumed.json " + data + " -o resumed-p.csv").status == 0);
     CHECK(dir.read("resumed-p.csv") == dir.read("straight-p.csv"));

@@ -65,6 +65,8 @@ class Diagnostics {
   EpochStats end_epoch(int epoch);
 
   const std::vector<EpochStats>& history() const { return history_; }
+  // The epochs before this process's, for a run resumed from a checkpoint.
+  void set_history(std::vector<EpochStats> earlier) { history_ = std::move(earlier); }
   // Plain-language warnings for the run so far, each naming the layer, the epoch and a remedy:
   // units dead or saturated in most of a layer, gradients vanishing or exploding from the last
   // hidden layer to the first, updates too large for the weights. Empty for a healthy run.
