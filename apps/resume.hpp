@@ -25,7 +25,7 @@ class InterruptGuard {
   ~InterruptGuard();
   InterruptGuard(const InterruptGuard&) = delete;
   InterruptGuard& operator=(const InterruptGuard&) = delete;
-  // 0 until a signal came; then SIGINT or SIGTERM.
+  // 0 until a signal came; then SIGINT or SIGTERM (also after the guard is gone).
   static int signal();
 };
 

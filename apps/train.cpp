@@ -506,6 +506,10 @@ TrainRecord run(const TrainOptions& o, const Plan& plan, Progress& progress, boo
       (d.X.rows() + std::min<Index>(o.batch_size, d.X.rows()) - 1) / std::min<Index>(o.batch_size, d.X.rows());
   FitResult result;
   try {
+    // Ctrl-C while training: finish the batch, save the state, exit 130. Before (reading the data)
+    // and after (writing the results) it quits at once, as it always did.
+    std::optional<InterruptGuard> interrupts;
+    if (report) interrupts.emplace();
     result = fit(net, d.X, d.Y, d.Xval, d.Yval, fo);
   } catch (const Diverged& e) {
     std::string advice = e.what();
@@ -558,7 +562,6 @@ int train(const TrainOptions& given) {
   const Plan plan = plan_run(o);
   set_threads(o.threads);
   Progress progress(o.json ? stderr : stdout, o.quiet);  // with --json, stdout carries the JSON alone
-  InterruptGuard interrupts;                             // Ctrl-C: finish the batch, save the state, exit 130
   const TrainRecord record = run(o, plan, progress, true, checkpoint ? &*checkpoint : nullptr);
   return record.signal ? 128 + record.signal : 0;
 }
