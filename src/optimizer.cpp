@@ -172,9 +172,17 @@ void Optimizer::set_state(const State& s, const std::vector<Parameter>& params) 
   if (!empty)
     for (std::size_t k = 0; k < mine.size(); ++k)
       if (s.buffers[k].empty()) throw Error("the optimizer's '" + s.names[k] + "' is missing");
+  check_state(s);
   for (std::size_t k = 0; k < mine.size(); ++k) *mine[k].second = s.buffers[k];
   steps_ = s.steps;
   sized_ = !empty;  // an empty state is one before the first step: step() sizes it then
+}
+
+void Adam::check_state(const State& s) const {
+  for (std::size_t k = 0; k < s.names.size(); ++k)
+    if (s.names[k] == "v")
+      for (const Vector& v : s.buffers[k])
+        if ((v.array() < 0).any()) throw Error("adam's 'v' holds a negative value; it is a mean of squares");
 }
 
 namespace {

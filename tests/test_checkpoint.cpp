@@ -310,6 +310,12 @@ TEST_CASE("checkpoint: a file that is not a checkpoint, or a damaged one, is an 
          j["checkpoint"]["order"] = std::string(order.size(), 'A');  // row 0, 150 times
        },
        "checkpoint.order"},
+      {"an order whose padding leaves a row short",  // 2 rows are 8 bytes; this is 7, and decoded [0, 1]
+       [](nlohmann::json& j) {
+         j["checkpoint"]["rows"] = 2;
+         j["checkpoint"]["order"] = "AAAAAAEAAA==";
+       },
+       "is not base64 of 2 rows"},
       {"a history of another length", [](nlohmann::json& j) { j["checkpoint"]["history"].erase(0); },
        "checkpoint.history"},
       {"a moment of another size", [](nlohmann::json& j) { j["checkpoint"]["optimizer"]["buffers"]["m"][0].erase(0); },
@@ -336,5 +342,19 @@ TEST_CASE("checkpoint: a file that is not a checkpoint, or a damaged one, is an 
   Setup dropout = s;
   dropout.dropout = 0.5;
   Network other_layers = build(dropout);
-  CHECK_THROWS_WITH_AS(restore_network(other_layers, c, "ck.json"), doctest::Contains("not this one"), Error);
+  CHECK_THROWS_WITH_AS(restore_network(other_layers, c, "ck.json"), doctest::Contains("is not this one"), Error);
+  Setup elu = s;  // the same shapes, another activation
+  Network other_activation(4, 11);
+  other_activation.add_dense(16, "elu");
+  other_activation.add_dense(12, "tanh");
+  other_activation.add_dense(3, "softmax");
+  other_activation.set_loss(parse_loss("cross_entropy"));
+  other_activation.set_optimizer(make_optimizer(elu.optimizer));
+  CHECK_THROWS_WITH_AS(restore_network(other_activation, c, "ck.json"), doctest::Contains("layer 1"), Error);
+  // A negative second moment, which no Adam step can make (its square root would be NaN).
+  nlohmann::json negative = document;
+  negative["checkpoint"]["optimizer"]["buffers"]["v"][0][0] = -1.0;
+  Network fresh = build(s);
+  CHECK_THROWS_WITH_AS(restore_network(fresh, checkpoint_from_json(negative, "ck.json"), "ck.json"),
+                       doctest::Contains("negative"), Error);
 }

@@ -74,6 +74,8 @@ class Optimizer {
   virtual void resize_state(const std::vector<Parameter>& params) = 0;
   // The named per-parameter buffers state() copies and set_state() fills.
   virtual std::vector<std::pair<std::string, std::vector<Vector>*>> buffers() = 0;
+  // Throws mlp::Error for buffer values no step could have made (set_state has checked the shapes).
+  virtual void check_state(const State&) const {}
 
   OptimizerConfig config_;
   long steps_ = 0;
@@ -109,6 +111,7 @@ class Adam : public Optimizer {
               Scalar weight_decay) override;
   void resize_state(const std::vector<Parameter>& params) override;
   std::vector<std::pair<std::string, std::vector<Vector>*>> buffers() override { return {{"m", &m_}, {"v", &v_}}; }
+  void check_state(const State& state) const override;  // v, a mean of squares, is >= 0
   std::vector<Vector> m_, v_;
 };
 

@@ -65,6 +65,8 @@ std::vector<Index> decode_order(const Reader& r, const std::string& text, std::s
     }
     for (int k = 0; k < 3 - pad; ++k) bytes += static_cast<char>((v >> (16 - 8 * k)) & 0xFF);
   }
+  if (bytes.size() != rows * 4)  // padding that does not fit the row count
+    r.fail(where, "is not base64 of " + std::to_string(rows) + " rows");
   std::vector<Index> order(rows);
   std::vector<bool> seen(rows, false);
   for (std::size_t i = 0; i < rows; ++i) {
@@ -278,6 +280,13 @@ void restore_network(Network& net, const Checkpoint& c, const std::string& path)
     throw Error(path + ": the checkpoint's network (" + std::to_string(c.model.net.size()) + " layers, " +
                 std::to_string(from.size()) + " parameters) is not this one (" + std::to_string(net.size()) +
                 " layers, " + std::to_string(to.size()) + " parameters)");
+  for (std::size_t l = 0; l < net.size(); ++l) {  // the same kinds of layers, the same activations
+    const Layer &a = net.layer(l), &b = c.model.net.layer(l);
+    const auto *da = dynamic_cast<const Dense*>(&a), *db = dynamic_cast<const Dense*>(&b);
+    if (std::string(a.type()) != b.type() || (da && da->activation.spec() != db->activation.spec()))
+      throw Error(path + ": the checkpoint's layer " + std::to_string(l + 1) + " (" + b.describe() +
+                  ") is not this network's (" + a.describe() + ")");
+  }
   for (std::size_t i = 0; i < to.size(); ++i) {
     if (to[i].name != from[i].name || to[i].size != from[i].size)
       throw Error(path + ": the checkpoint's " + from[i].name + " has " + std::to_string(from[i].size) +
