@@ -141,7 +141,35 @@ struct Data {
   std::size_t rows = 0;  // in the file
   Preprocessing prep;
   Matrix X, Y, Xval, Yval, Xtest, Ytest;  // (N, inputs) and (N, targets) for each set
+  std::vector<Index> order;               // (N) where each training row, in the split's order, is in X
 };
+
+// The training rows are copied into X in file order, a block at a time, and the table gives each
+// block's numbers back as soon as it is copied: a large file's data are never in memory twice
+// (scripts/soak.sh measures it). `order` says where each row of the split's (shuffled) order went;
+// fit() starts from it, so every batch holds the rows it would with X built in the split's order.
+void training_set_in_file_order(const csv::Table& table, const Preprocessing& prep,
+                                const std::vector<std::size_t>& rows, Data& d) {
+  const std::size_t n = rows.size();
+  std::vector<std::size_t> by_row(n);  // by_row[k]: the split position of the k-th row in the file
+  std::iota(by_row.begin(), by_row.end(), std::size_t{0});
+  std::sort(by_row.begin(), by_row.end(), [&](std::size_t a, std::size_t b) { return rows[a] < rows[b]; });
+  std::vector<std::size_t> sorted(n);
+  d.order.resize(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    sorted[k] = rows[by_row[k]];
+    d.order[by_row[k]] = static_cast<Index>(k);
+  }
+  d.Y = make_targets(table, prep, sorted);  // (N, targets): small, and needs the target column whole
+  d.X.resize(static_cast<Index>(n), prep.input_size());
+  constexpr std::size_t kBlock = 1 << 16;
+  for (std::size_t a = 0; a < n; a += kBlock) {
+    const std::size_t b = std::min(n, a + kBlock);
+    const std::vector<std::size_t> block(sorted.begin() + static_cast<long>(a), sorted.begin() + static_cast<long>(b));
+    d.X.middleRows(static_cast<Index>(a), static_cast<Index>(b - a)) = make_inputs(table, prep, block);
+    table.release_rows(0, b < n ? sorted[b] : table.rows);  // the rows before the next one needed
+  }
+}
 
 // Shuffles the rows with the seed and deals them into test, validation and training sets. For a
 // class label target the split is stratified: each class is split in the same proportions, so a
@@ -195,8 +223,6 @@ Data load_data(const TrainOptions& o, const Plan& plan) {
   d.path = o.data;
   d.rows = table.rows;
   d.prep = fit_preprocessing(table, train_rows, plan.preprocess);  // fitted on the training rows only
-  d.X = make_inputs(table, d.prep, train_rows);
-  d.Y = make_targets(table, d.prep, train_rows);
   // A held-out set comes from its own file when one is given, else from the split rows.
   auto held_out = [&](const std::string& file, const std::vector<std::size_t>& rows, Matrix& Xh, Matrix& Yh) {
     Xh.resize(0, d.X.cols());
@@ -211,8 +237,11 @@ Data load_data(const TrainOptions& o, const Plan& plan) {
       Yh = make_targets(table, d.prep, rows);
     }
   };
-  held_out(o.val_file, val_rows, d.Xval, d.Yval);
+  d.X.resize(0, d.prep.input_size());
+  d.Y.resize(0, d.prep.task == Task::Classification ? 1 : static_cast<Index>(d.prep.targets.size()));
+  held_out(o.val_file, val_rows, d.Xval, d.Yval);  // first: their rows are anywhere in the file
   held_out(o.test_file, test_rows, d.Xtest, d.Ytest);
+  training_set_in_file_order(table, d.prep, train_rows, d);  // last: it releases the table as it goes
   if (o.early_stopping > 0 && d.Xval.rows() == 0)
     throw Error("--early-stopping needs validation data (--val-split > 0 or --val FILE)");
   return d;
@@ -482,6 +511,7 @@ TrainRecord run(const TrainOptions& o, const Plan& plan, Progress& progress, boo
   }
 
   FitOptions fo = fit_options(o, plan, d, patience, progress);
+  fo.order = d.order;
   if (resume) fo.resume = &resume->progress;
   std::optional<Diagnostics> diagnostics;
   if (!o.diagnostics.empty() || !o.report.empty() || !report) fo.diagnostics = &diagnostics.emplace(net);

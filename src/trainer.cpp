@@ -29,16 +29,21 @@ void check_arguments(Network& net, const ConstMatrixRef& X, const ConstMatrixRef
   if (X.rows() != Y.rows()) throw Error("features and targets have different numbers of rows");
   if (!net.optimizer()) throw Error("the network has no optimizer");
   if (o.early_stopping > 0 && Xval.rows() == 0) throw Error("early stopping needs validation data");
-  if (const TrainingProgress* r = o.resume) {
-    if (r->order.size() != static_cast<std::size_t>(X.rows()))
-      throw Error("the progress to resume has a sample order of " + std::to_string(r->order.size()) +
+  // A sample order, the first epoch's or a resumed run's, must be a permutation of the rows.
+  const auto check_order = [&](const std::vector<Index>& order, const char* whose) {
+    if (order.size() != static_cast<std::size_t>(X.rows()))
+      throw Error(std::string(whose) + " has a sample order of " + std::to_string(order.size()) +
                   " rows; the training data have " + std::to_string(X.rows()));
-    std::vector<bool> seen(r->order.size(), false);
-    for (Index i : r->order) {
+    std::vector<bool> seen(order.size(), false);
+    for (Index i : order) {
       if (i < 0 || i >= X.rows() || seen[static_cast<std::size_t>(i)])
-        throw Error("the progress to resume has a sample order that is not a permutation of the rows");
+        throw Error(std::string(whose) + " has a sample order that is not a permutation of the rows");
       seen[static_cast<std::size_t>(i)] = true;
     }
+  };
+  if (!o.order.empty() && !o.resume) check_order(o.order, "the first epoch");
+  if (const TrainingProgress* r = o.resume) {
+    check_order(r->order, "the progress to resume");
     if (r->epoch < 0 || r->batch < 0 || (r->batch > 0 && r->epoch >= o.epochs))
       throw Error("the progress to resume is in epoch " + std::to_string(r->epoch + 1) + " of a run of " +
                   std::to_string(o.epochs));
@@ -91,6 +96,8 @@ FitResult fit(Network& net, const ConstMatrixRef& X, const ConstMatrixRef& Y, co
                 std::to_string(batches));
   if (o.resume) {
     s = *o.resume;
+  } else if (!o.order.empty()) {
+    s.order = o.order;
   } else {
     s.order.resize(static_cast<std::size_t>(n));
     std::iota(s.order.begin(), s.order.end(), Index{0});

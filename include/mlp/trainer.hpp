@@ -78,6 +78,10 @@ struct FitOptions {
   // before on_epoch is called (diagnostics.hpp). Not owned.
   Diagnostics* diagnostics = nullptr;
 
+  // The sample order the first epoch's shuffle starts from, a permutation of the rows (empty: the
+  // rows as they are, 0, 1, 2...). With it, X may hold its rows in another order (train.cpp keeps
+  // them in file order) and the batches are those of X built in this order. A fresh run's only.
+  std::vector<Index> order;
   // Continuing a run: where it stood (the network must already hold its weights, rng and optimizer
   // state). Not owned; null = a fresh start.
   const TrainingProgress* resume = nullptr;

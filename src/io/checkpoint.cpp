@@ -84,6 +84,7 @@ std::vector<Index> decode_order(const Reader& r, const std::string& text, std::s
 
 json vector_json(const Vector& v) {
   json a = json::array();
+  a.get_ref<json::array_t&>().reserve(static_cast<std::size_t>(v.size()));
   for (Index i = 0; i < v.size(); ++i) a.push_back(static_cast<double>(v[i]));
   return a;
 }
@@ -157,27 +158,30 @@ void save_checkpoint(const std::string& path, const Network& net, const Preproce
   json buffers = json::object();
   for (std::size_t k = 0; k < opt.names.size(); ++k) buffers[opt.names[k]] = per_parameter(opt.buffers[k]);
 
-  document["checkpoint"] = {
-      {"version", kCheckpointFormatVersion},
-      {"epoch", s.epoch},
-      {"batch", s.batch},
-      {"loss_sum", s.loss_sum},
-      {"metric_sums", s.metric},
-      {"seconds", s.seconds},
-      {"rows", s.order.size()},
-      {"order", encode_order(s.order)},
-      {"stopped_early", s.stopped_early},
-      {"early_stopping",
-       {{"best_loss", maybe(s.best_loss)},
-        {"best_epoch", s.best_epoch},
-        {"since_best", s.since_best},
-        {"best_weights", per_parameter(s.best_weights)}}},
-      {"history", std::move(history)},
-      {"rng",
-       {{"state", {hex(rng.s[0]), hex(rng.s[1]), hex(rng.s[2]), hex(rng.s[3])}},
-        {"spare", rng.has_spare ? json(rng.spare) : json(nullptr)}}},
-      {"optimizer", {{"name", net.optimizer()->config().name}, {"steps", opt.steps}, {"buffers", std::move(buffers)}}},
-      {"run", run}};
+  // Built in place and moved, never copied: the arrays hold every weight three or four times over.
+  json& c = document["checkpoint"];
+  c["version"] = kCheckpointFormatVersion;
+  c["epoch"] = s.epoch;
+  c["batch"] = s.batch;
+  c["loss_sum"] = s.loss_sum;
+  c["metric_sums"] = s.metric;
+  c["seconds"] = s.seconds;
+  c["rows"] = s.order.size();
+  c["order"] = encode_order(s.order);
+  c["stopped_early"] = s.stopped_early;
+  json& stopping = c["early_stopping"];
+  stopping["best_loss"] = maybe(s.best_loss);
+  stopping["best_epoch"] = s.best_epoch;
+  stopping["since_best"] = s.since_best;
+  stopping["best_weights"] = per_parameter(s.best_weights);
+  c["history"] = std::move(history);
+  c["rng"] = {{"state", {hex(rng.s[0]), hex(rng.s[1]), hex(rng.s[2]), hex(rng.s[3])}},
+              {"spare", rng.has_spare ? json(rng.spare) : json(nullptr)}};
+  json& optimizer = c["optimizer"];
+  optimizer["name"] = net.optimizer()->config().name;
+  optimizer["steps"] = opt.steps;
+  optimizer["buffers"] = std::move(buffers);
+  c["run"] = run;
   write_model_document(path, document, failure);
 }
 

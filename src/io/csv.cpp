@@ -69,21 +69,24 @@ std::string in_quotes(std::string_view s) {
 // Binary files: refuse them up front, so the parser may assume UTF-8 text with no NUL inside
 // (it uses the NUL kept after the text as its end marker).
 
-// Offset of the first NUL or invalid UTF-8 byte at or after `from`, or kNone.
-std::size_t find_non_text(std::string_view s, std::size_t from) {
+// Offset of the first NUL or invalid UTF-8 byte among the characters that start in [from, to),
+// or kNone; `stopped` is where the next character starts (at or just past `to`).
+std::size_t find_non_text(std::string_view s, std::size_t from, std::size_t to, std::size_t& stopped) {
   const auto* b = reinterpret_cast<const unsigned char*>(s.data());
   const std::size_t n = s.size();
+  to = std::min(to, n);
   std::size_t i = from;
-  while (i < n) {
+  stopped = to;
+  while (i < to) {
     // Plain ASCII without NUL, eight bytes at a time: this loop is the whole cost for most files.
-    while (i + 8 <= n) {
+    while (i + 8 <= to) {
       std::uint64_t w;
       std::memcpy(&w, b + i, 8);
       const std::uint64_t high = 0x8080808080808080ull, low = 0x0101010101010101ull;
       if ((w & high) || ((w - low) & ~w & high)) break;
       i += 8;
     }
-    if (i >= n) break;
+    if (i >= to) break;
     const unsigned char c = b[i];
     if (c == 0) return i;
     if (c < 0x80) {
@@ -110,6 +113,7 @@ std::size_t find_non_text(std::string_view s, std::size_t from) {
       if ((b[i + k] & 0xC0) != 0x80) return i;
     i += len;
   }
+  stopped = std::max(i, to);
   return kNone;
 }
 
@@ -468,6 +472,49 @@ std::shared_ptr<T> shared_huge(std::size_t count) {
   return std::shared_ptr<T>(buffer, reinterpret_cast<T*>(buffer->data()));
 }
 
+// A mapped file is read through a window, so that reading a file of any size holds about
+// kWindow bytes of it in memory: the pages just ahead of the reader are mapped in one call
+// (MADV_POPULATE_READ: one call rather than a fault per page, as MAP_POPULATE did for the whole
+// file) and those behind it are given back (MADV_DONTNEED: they stay in the page cache, and a later
+// where() maps them again). Text in memory (parse(), a pipe) is left alone.
+class Window {
+ public:
+  static constexpr std::size_t kWindow = std::size_t{32} << 20;
+  Window(const char* text, std::size_t size, bool mapped) : text_(text), size_(size), mapped_(mapped) {
+    page_ = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  }
+  // The reader is at pos: keep the window around it.
+  void reach(const char* pos) {
+    if (!mapped_ || pos < trigger_) return;
+    const auto at = static_cast<std::size_t>(pos - text_);
+    const std::size_t behind = at / page_ * page_;
+    if (behind > released_) {
+      ::madvise(const_cast<char*>(text_) + released_, behind - released_, MADV_DONTNEED);
+      released_ = behind;
+    }
+    const std::size_t ahead = std::min(size_, (at + kWindow + page_ - 1) / page_ * page_);
+    if (ahead > ahead_) {
+#ifdef MADV_POPULATE_READ
+      ::madvise(const_cast<char*>(text_) + ahead_, ahead - ahead_, MADV_POPULATE_READ);  // faults if unsupported
+#endif
+      ahead_ = ahead;
+    }
+    trigger_ = text_ + std::max(at + 1, ahead_ > kWindow / 2 ? ahead_ - kWindow / 2 : 0);
+  }
+  // Done: every page given back.
+  void release_all() {
+    if (mapped_ && size_ > released_) ::madvise(const_cast<char*>(text_) + released_, size_ - released_, MADV_DONTNEED);
+    released_ = size_;
+  }
+
+ private:
+  const char* text_;
+  std::size_t size_;
+  bool mapped_;
+  std::size_t page_ = 4096, released_ = 0, ahead_ = 0;
+  const char* trigger_ = nullptr;
+};
+
 // A quote, a line break and NUL already mean something to the scanner, and a byte above 0x7F is
 // part of a UTF-8 character.
 void check_delimiter(char d) {
@@ -480,10 +527,18 @@ void check_delimiter(char d) {
 
 // Offset where the text starts, past a UTF-8 byte order mark. Throws for an empty or binary
 // file, so that the scanner may take the first NUL for the end.
-std::size_t start_of_text(std::string_view s, const std::string& path) {
+std::size_t start_of_text(std::string_view s, const std::string& path, bool mapped) {
   if (s.empty()) throw Error(path + ": the file is empty");
   const std::size_t begin = s.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // UTF-8 BOM
-  if (const std::size_t bad = find_non_text(s, begin); bad != kNone) throw_not_text(path, s, begin, bad);
+  Window window(s.data(), s.size(), mapped);
+  for (std::size_t at = begin; at < s.size();) {  // a window at a time
+    window.reach(s.data() + at);
+    std::size_t next = at;
+    const std::size_t bad = find_non_text(s, at, at + Window::kWindow, next);
+    if (bad != kNone) throw_not_text(path, s, begin, bad);
+    at = next;
+  }
+  window.release_all();
   return begin;
 }
 
@@ -562,18 +617,25 @@ std::string make_columns(Table& t, const FirstRow& first, const Classes& cls) {
 // and all but the last end in a line break, so row r starts at least r line breaks and
 // r * 2 * ncols bytes into the data. Pages past the last row of a column are never touched, so
 // the bound costs nothing but address space.
-std::size_t max_data_rows(const Table& t, Place data, std::size_t ncols) {
+std::size_t max_data_rows(const Table& t, Place data, std::size_t ncols, bool mapped) {
   const char* const from = t.source.get() + data.offset;
   const char* const end = t.source.get() + t.source_size;
   const auto data_bytes = static_cast<std::size_t>(end - from);
-  return 1 + std::min(count_line_breaks(from, end), data_bytes / (2 * ncols));
+  Window window(t.source.get(), t.source_size, mapped);
+  std::size_t breaks = 0;
+  for (const char* chunk = from; chunk < end; chunk += std::min<std::size_t>(Window::kWindow, end - chunk)) {
+    window.reach(chunk);
+    breaks += count_line_breaks(chunk, chunk + std::min<std::size_t>(Window::kWindow, end - chunk));
+  }
+  window.release_all();
+  return 1 + std::min(breaks, data_bytes / (2 * ncols));
 }
 
 // Reads every data row into t: a column's numbers into numbers[j * max_rows + r], or its text
 // once a cell is not a number. The common path per cell: scan and parse in one go, store; no
 // string, no position. Returns, per column, the first row with nan, inf or an overflow, or kNone.
 std::vector<std::size_t> read_data_rows(Table& t, Place data, float* numbers, std::size_t max_rows, const Classes& cls,
-                                        const std::string& reference) {
+                                        const std::string& reference, bool mapped) {
   const std::size_t ncols = t.columns.size();
   if (max_rows > 64) {  // below that, growing is cheap
     t.line_of_row.reserve(max_rows);
@@ -583,7 +645,9 @@ std::vector<std::size_t> read_data_rows(Table& t, Place data, float* numbers, st
   Field f;
   std::vector<char> numeric(ncols, 1);  // (ncols) Column::numeric, packed for the loop below
   std::vector<std::size_t> non_finite(ncols, kNone);
+  Window window(t.source.get(), t.source_size, mapped);
   while (cur.next_row()) {
+    window.reach(cur.pos());
     const std::size_t r = t.rows;
     t.line_of_row.push_back(cur.line());
     t.offset_of_row.push_back(static_cast<std::size_t>(cur.pos() - t.source.get()));
@@ -622,6 +686,7 @@ std::vector<std::size_t> read_data_rows(Table& t, Place data, float* numbers, st
     if (j + 1 != ncols) check_shape(t, r, ncols, cls, reference);
     ++t.rows;
   }
+  window.release_all();
   return non_finite;
 }
 
@@ -665,10 +730,11 @@ void recover_early_text(Table& t, const Classes& cls) {
 }
 
 // `source` holds `size` bytes of text and then a NUL.
+// `mapped`: a file's mapping, read through a Window.
 Table parse_source(std::shared_ptr<const char> source, std::size_t size, const std::string& path,
-                   const Options& options) {
+                   const Options& options, bool mapped = false) {
   check_delimiter(options.delimiter);
-  const std::size_t begin = start_of_text(std::string_view(source.get(), size), path);
+  const std::size_t begin = start_of_text(std::string_view(source.get(), size), path, mapped);
   Table t;
   t.path = path;
   t.source = source;
@@ -682,10 +748,10 @@ Table parse_source(std::shared_ptr<const char> source, std::size_t size, const s
 
   const Place data = t.had_header ? first.after : first.start;
   const std::size_t ncols = t.columns.size();
-  const std::size_t max_rows = max_data_rows(t, data, ncols);
+  const std::size_t max_rows = max_data_rows(t, data, ncols, mapped);
   std::shared_ptr<float> numbers = shared_huge<float>(max_rows * ncols);
   t.numbers = numbers;
-  const std::vector<std::size_t> non_finite = read_data_rows(t, data, numbers.get(), max_rows, cls, reference);
+  const std::vector<std::size_t> non_finite = read_data_rows(t, data, numbers.get(), max_rows, cls, reference, mapped);
   if (t.rows == 0) {
     throw Error(path + ": the file has a header (line " + std::to_string(first.start.line) +
                 ") but no data rows: add rows of values below it");
@@ -712,12 +778,8 @@ std::shared_ptr<const char> map_file(int fd, std::size_t size) {
   if (region == MAP_FAILED) return nullptr;
   std::shared_ptr<const char> text(static_cast<const char*>(region),
                                    [span](const char* p) { ::munmap(const_cast<char*>(p), span); });
-#ifdef MAP_POPULATE
-  const int populate = MAP_POPULATE;  // all page-table entries in one call, not a fault per page
-#else
-  const int populate = 0;
-#endif
-  if (::mmap(region, size, PROT_READ, MAP_PRIVATE | MAP_FIXED | populate, fd, 0) == MAP_FAILED) return nullptr;
+  // Not populated here: parse_source maps the pages in as it reads (Window).
+  if (::mmap(region, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED) return nullptr;
   return text;
 }
 
@@ -732,6 +794,19 @@ std::ptrdiff_t Table::find(const std::string& name_or_index) const {
   auto [ptr, ec] = std::from_chars(b, e, index);
   if (b == e || ptr != e || ec != std::errc() || index >= columns.size()) return -1;
   return static_cast<std::ptrdiff_t>(index);
+}
+
+void Table::release_rows(std::size_t first, std::size_t last) const {
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  last = std::min(last, rows);
+  if (first >= last) return;
+  for (const Column& c : columns) {
+    if (!c.numeric) continue;
+    // The whole pages inside the rows' values: a page shared with a row still needed is kept.
+    const auto from = (reinterpret_cast<std::uintptr_t>(c.values.first + first) + page - 1) / page * page;
+    const auto to = reinterpret_cast<std::uintptr_t>(c.values.first + last) / page * page;
+    if (to > from) ::madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
+  }
 }
 
 std::string Table::where(std::size_t row, std::size_t col) const {
@@ -762,7 +837,7 @@ Table read(const std::string& path, const Options& options) {
   if (regular && st.st_size > 0) {
     const auto size = static_cast<std::size_t>(st.st_size);
     if (std::shared_ptr<const char> text = map_file(fd, size))
-      return parse_source(std::move(text), size, path, options);
+      return parse_source(std::move(text), size, path, options, /*mapped=*/true);
   }
   // Pipes and the like, and files that cannot be mapped: read into a buffer that grows as it
   // goes. It is zeroed, and always kept at least one byte longer than the text: a NUL follows.

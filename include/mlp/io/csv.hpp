@@ -63,6 +63,10 @@ struct Table {
   // ("0", "4"); -1 when there is no such column.
   std::ptrdiff_t find(const std::string& name_or_index) const;
 
+  // Gives the memory of the numbers of rows [first, last) back to the system, for a reader that
+  // copies the rows out in file order and needs them no more (train.cpp): a large file's numbers
+  // are then never in memory twice. Those rows then read 0; text columns are not touched.
+  void release_rows(std::size_t first, std::size_t last) const;
   // "FILE:LINE:COLUMN: " for cell (data row `row`, column `col`), COLUMN being the 1-based
   // character column where the cell starts on that line. Out of range gives just "FILE: ".
   std::string where(std::size_t row, std::size_t col) const;
