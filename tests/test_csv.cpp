@@ -710,3 +710,53 @@ TEST_CASE("csv: random bytes return or throw mlp::Error, and any table they give
   for (char& c : big) c = alphabet[rng() % (alphabet.size() - 1)];
   check(big, {});
 }
+
+// A large file is read through a window of its pages (Options::window_above, window); here a
+// 1.5 MB file through 64 KB windows must give what mapping it whole gives, to the last bit, and
+// the same errors, with their places, for a bad cell and a binary byte far into the file.
+TEST_CASE("csv: a file read through a small window gives the table and the errors of one mapped whole") {
+  std::mt19937 random(7);
+  std::uniform_real_distribution<double> value(-1000, 1000);
+  std::string text = "a,b,label,c\r\n";
+  for (int r = 0; r < 30000; ++r) {
+    text += std::to_string(value(random)) + "," + std::to_string(r) + ",";
+    text += r % 3 == 0 ? "\"x, quoted\"" : r % 3 == 1 ? "y" : "z";
+    text += "," + std::to_string(value(random) / 7) + (r % 2 ? "\r\n" : "\n");
+  }
+  TempDir dir;
+  const std::string path = dir.write("big.csv", text);
+  csv::Options windowed;
+  windowed.window_above = 0;
+  windowed.window = 64 << 10;
+  const csv::Table whole = csv::read(path), through = csv::read(path, windowed);
+  REQUIRE(through.rows == 30000);
+  CHECK(through.rows == whole.rows);
+  CHECK(through.line_of_row == whole.line_of_row);
+  REQUIRE(through.columns.size() == 4);
+  for (std::size_t j = 0; j < 4; ++j) {
+    CAPTURE(j);
+    const csv::Column &w = whole.columns[j], &t = through.columns[j];
+    CHECK(t.numeric == w.numeric);
+    CHECK(t.text == w.text);
+    if (w.numeric) CHECK(std::equal(t.values.begin(), t.values.end(), w.values.begin(), w.values.end()));
+  }
+  CHECK(through.where(29999, 3) == whole.where(29999, 3));  // the place of a cell near the end
+
+  auto message = [](const std::string& file, const csv::Options& options) {
+    try {
+      (void)csv::read(file, options);
+    } catch (const mlp::Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  std::string bad_cell = text;
+  bad_cell.replace(bad_cell.size() - 40, 1, "?");  // a cell of the last rows is no longer a number
+  const std::string cell_path = dir.write("cell.csv", bad_cell);
+  CHECK(message(cell_path, windowed) == message(cell_path, {}));
+  std::string binary = text;
+  binary[binary.size() - 1000] = '\0';
+  const std::string binary_path = dir.write("binary.csv", binary);
+  CHECK(message(binary_path, windowed) == message(binary_path, {}));
+  CHECK(message(binary_path, windowed).find("binary") != std::string::npos);
+}

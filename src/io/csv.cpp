@@ -472,17 +472,22 @@ std::shared_ptr<T> shared_huge(std::size_t count) {
   return std::shared_ptr<T>(buffer, reinterpret_cast<T*>(buffer->data()));
 }
 
-// A mapped file is read through a window, so that reading a file of any size holds about
-// kWindow bytes of it in memory: the pages just ahead of the reader are mapped in one call
-// (MADV_POPULATE_READ: one call rather than a fault per page, as MAP_POPULATE did for the whole
-// file) and those behind it are given back (MADV_DONTNEED: they stay in the page cache, and a later
-// where() maps them again). Text in memory (parse(), a pipe) is left alone.
+// A large mapped file is read through a window, so that reading it holds about Options::window
+// bytes of it in memory: the pages just ahead of the reader are mapped in one call (MADV_POPULATE_READ: one
+// call rather than a fault per page) and those behind it are given back (MADV_DONTNEED: they stay
+// in the page cache, and a later where() maps them again). Giving pages back costs time (on the
+// benchmark's 133 MB file, reading took 0.31 s mapped whole and 0.6 s through a window), so a
+// file of up to Options::window_above bytes is mapped whole instead; above it, the window keeps
+// the file's text from doubling the memory its numbers take (scripts/soak.sh). Text in memory
+// (parse(), a pipe) is left alone: window 0.
 class Window {
  public:
-  static constexpr std::size_t kWindow = std::size_t{32} << 20;
-  Window(const char* text, std::size_t size, bool mapped) : text_(text), size_(size), mapped_(mapped) {
+  Window(const char* text, std::size_t size, std::size_t window) : text_(text), size_(size), window_(window) {
     page_ = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    window_ = std::max(window_, page_);
+    mapped_ = window > 0;
   }
+  std::size_t size() const { return window_; }
   // The reader is at pos: keep the window around it.
   void reach(const char* pos) {
     if (!mapped_ || pos < trigger_) return;
@@ -492,14 +497,14 @@ class Window {
       ::madvise(const_cast<char*>(text_) + released_, behind - released_, MADV_DONTNEED);
       released_ = behind;
     }
-    const std::size_t ahead = std::min(size_, (at + kWindow + page_ - 1) / page_ * page_);
+    const std::size_t ahead = std::min(size_, (at + window_ + page_ - 1) / page_ * page_);
     if (ahead > ahead_) {
 #ifdef MADV_POPULATE_READ
       ::madvise(const_cast<char*>(text_) + ahead_, ahead - ahead_, MADV_POPULATE_READ);  // faults if unsupported
 #endif
       ahead_ = ahead;
     }
-    trigger_ = text_ + std::max(at + 1, ahead_ > kWindow / 2 ? ahead_ - kWindow / 2 : 0);
+    trigger_ = text_ + std::max(at + 1, ahead_ > window_ / 2 ? ahead_ - window_ / 2 : 0);
   }
   // Done: every page given back.
   void release_all() {
@@ -509,7 +514,7 @@ class Window {
 
  private:
   const char* text_;
-  std::size_t size_;
+  std::size_t size_, window_;
   bool mapped_;
   std::size_t page_ = 4096, released_ = 0, ahead_ = 0;
   const char* trigger_ = nullptr;
@@ -527,14 +532,14 @@ void check_delimiter(char d) {
 
 // Offset where the text starts, past a UTF-8 byte order mark. Throws for an empty or binary
 // file, so that the scanner may take the first NUL for the end.
-std::size_t start_of_text(std::string_view s, const std::string& path, bool mapped) {
+std::size_t start_of_text(std::string_view s, const std::string& path, std::size_t window_size) {
   if (s.empty()) throw Error(path + ": the file is empty");
   const std::size_t begin = s.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // UTF-8 BOM
-  Window window(s.data(), s.size(), mapped);
+  Window window(s.data(), s.size(), window_size);
   for (std::size_t at = begin; at < s.size();) {  // a window at a time
     window.reach(s.data() + at);
     std::size_t next = at;
-    const std::size_t bad = find_non_text(s, at, at + Window::kWindow, next);
+    const std::size_t bad = find_non_text(s, at, at + window.size(), next);
     if (bad != kNone) throw_not_text(path, s, begin, bad);
     at = next;
   }
@@ -617,15 +622,15 @@ std::string make_columns(Table& t, const FirstRow& first, const Classes& cls) {
 // and all but the last end in a line break, so row r starts at least r line breaks and
 // r * 2 * ncols bytes into the data. Pages past the last row of a column are never touched, so
 // the bound costs nothing but address space.
-std::size_t max_data_rows(const Table& t, Place data, std::size_t ncols, bool mapped) {
+std::size_t max_data_rows(const Table& t, Place data, std::size_t ncols, std::size_t window_size) {
   const char* const from = t.source.get() + data.offset;
   const char* const end = t.source.get() + t.source_size;
   const auto data_bytes = static_cast<std::size_t>(end - from);
-  Window window(t.source.get(), t.source_size, mapped);
+  Window window(t.source.get(), t.source_size, window_size);
   std::size_t breaks = 0;
-  for (const char* chunk = from; chunk < end; chunk += std::min<std::size_t>(Window::kWindow, end - chunk)) {
+  for (const char* chunk = from; chunk < end; chunk += std::min<std::size_t>(window.size(), end - chunk)) {
     window.reach(chunk);
-    breaks += count_line_breaks(chunk, chunk + std::min<std::size_t>(Window::kWindow, end - chunk));
+    breaks += count_line_breaks(chunk, chunk + std::min<std::size_t>(window.size(), end - chunk));
   }
   window.release_all();
   return 1 + std::min(breaks, data_bytes / (2 * ncols));
@@ -635,7 +640,7 @@ std::size_t max_data_rows(const Table& t, Place data, std::size_t ncols, bool ma
 // once a cell is not a number. The common path per cell: scan and parse in one go, store; no
 // string, no position. Returns, per column, the first row with nan, inf or an overflow, or kNone.
 std::vector<std::size_t> read_data_rows(Table& t, Place data, float* numbers, std::size_t max_rows, const Classes& cls,
-                                        const std::string& reference, bool mapped) {
+                                        const std::string& reference, std::size_t window_size) {
   const std::size_t ncols = t.columns.size();
   if (max_rows > 64) {  // below that, growing is cheap
     t.line_of_row.reserve(max_rows);
@@ -645,7 +650,7 @@ std::vector<std::size_t> read_data_rows(Table& t, Place data, float* numbers, st
   Field f;
   std::vector<char> numeric(ncols, 1);  // (ncols) Column::numeric, packed for the loop below
   std::vector<std::size_t> non_finite(ncols, kNone);
-  Window window(t.source.get(), t.source_size, mapped);
+  Window window(t.source.get(), t.source_size, window_size);
   while (cur.next_row()) {
     window.reach(cur.pos());
     const std::size_t r = t.rows;
@@ -730,11 +735,11 @@ void recover_early_text(Table& t, const Classes& cls) {
 }
 
 // `source` holds `size` bytes of text and then a NUL.
-// `mapped`: a file's mapping, read through a Window.
+// `window`: for a large file's mapping, read through a Window of that many bytes; 0 otherwise.
 Table parse_source(std::shared_ptr<const char> source, std::size_t size, const std::string& path,
-                   const Options& options, bool mapped = false) {
+                   const Options& options, std::size_t window = 0) {
   check_delimiter(options.delimiter);
-  const std::size_t begin = start_of_text(std::string_view(source.get(), size), path, mapped);
+  const std::size_t begin = start_of_text(std::string_view(source.get(), size), path, window);
   Table t;
   t.path = path;
   t.source = source;
@@ -748,10 +753,10 @@ Table parse_source(std::shared_ptr<const char> source, std::size_t size, const s
 
   const Place data = t.had_header ? first.after : first.start;
   const std::size_t ncols = t.columns.size();
-  const std::size_t max_rows = max_data_rows(t, data, ncols, mapped);
+  const std::size_t max_rows = max_data_rows(t, data, ncols, window);
   std::shared_ptr<float> numbers = shared_huge<float>(max_rows * ncols);
   t.numbers = numbers;
-  const std::vector<std::size_t> non_finite = read_data_rows(t, data, numbers.get(), max_rows, cls, reference, mapped);
+  const std::vector<std::size_t> non_finite = read_data_rows(t, data, numbers.get(), max_rows, cls, reference, window);
   if (t.rows == 0) {
     throw Error(path + ": the file has a header (line " + std::to_string(first.start.line) +
                 ") but no data rows: add rows of values below it");
@@ -771,15 +776,20 @@ Table parse_source(std::shared_ptr<const char> source, std::size_t size, const s
 // appends to the file meanwhile. Null if the file cannot be mapped.
 // The price of mapping: a file cut short by another program while this Table still reads it
 // (during read(), or in a later where()) ends the program with SIGBUS.
-std::shared_ptr<const char> map_file(int fd, std::size_t size) {
+std::shared_ptr<const char> map_file(int fd, std::size_t size, bool whole) {
   const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
   const std::size_t span = (size + page - 1) / page * page + page;
   void* region = ::mmap(nullptr, span, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (region == MAP_FAILED) return nullptr;
   std::shared_ptr<const char> text(static_cast<const char*>(region),
                                    [span](const char* p) { ::munmap(const_cast<char*>(p), span); });
-  // Not populated here: parse_source maps the pages in as it reads (Window).
-  if (::mmap(region, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED) return nullptr;
+#ifdef MAP_POPULATE
+  const int populate = whole ? MAP_POPULATE : 0;  // all page-table entries in one call, not a fault per page
+#else
+  const int populate = 0;
+#endif
+  // Not populated when read through a Window: parse_source maps the pages in as it reads.
+  if (::mmap(region, size, PROT_READ, MAP_PRIVATE | MAP_FIXED | populate, fd, 0) == MAP_FAILED) return nullptr;
   return text;
 }
 
@@ -836,8 +846,9 @@ Table read(const std::string& path, const Options& options) {
   const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
   if (regular && st.st_size > 0) {
     const auto size = static_cast<std::size_t>(st.st_size);
-    if (std::shared_ptr<const char> text = map_file(fd, size))
-      return parse_source(std::move(text), size, path, options, /*mapped=*/true);
+    const bool whole = size <= options.window_above || options.window == 0;
+    if (std::shared_ptr<const char> text = map_file(fd, size, whole))
+      return parse_source(std::move(text), size, path, options, whole ? 0 : options.window);
   }
   // Pipes and the like, and files that cannot be mapped: read into a buffer that grows as it
   // goes. It is zeroed, and always kept at least one byte longer than the text: a NUL follows.

@@ -17,6 +17,11 @@ struct Options {
   char delimiter = ',';  // any byte but '"', CR, LF, NUL or a non-ASCII byte
   // Auto: the first non-blank row is a header iff none of its fields parses as a number.
   HeaderMode header = HeaderMode::Auto;
+  // read() maps a file of up to window_above bytes whole (fastest); a larger one it reads through
+  // a window of `window` bytes, giving the pages behind back as it goes, so that its text never
+  // sits in memory beside all its numbers (csv.cpp, Window).
+  std::size_t window_above = std::size_t{256} << 20;
+  std::size_t window = std::size_t{32} << 20;
 };
 
 // The numbers of one column, values[r] for data row r, contiguous: a view into the Table's block
