@@ -180,23 +180,26 @@ json training_run(const TrainOptions& options, const DataPrint& data) {
 
 // ---- diagnostics ----------------------------------------------------------------------------------
 
+json layer_stats_json(const LayerStats& s) {
+  return {{"layer", s.layer},
+          {"name", s.name},
+          {"activation", s.activation},
+          {"units", s.units},
+          {"dead_share", s.dead},
+          {"sparsity", s.sparsity},
+          {"saturated_share", s.saturated},
+          {"grad_norm", s.grad_norm},
+          {"update_ratio", s.update_ratio},
+          {"activation_mean", s.mean},
+          {"activation_sd", s.sd},
+          {"param_mean", std::isnan(s.param_mean) ? json(nullptr) : json(s.param_mean)}};
+}
+
 json diagnostics_json(const std::vector<EpochStats>& history) {
   json epochs = json::array();
   for (const EpochStats& e : history) {
     json layers = json::array();
-    for (const LayerStats& s : e.layers)
-      layers.push_back({{"layer", s.layer},
-                        {"name", s.name},
-                        {"activation", s.activation},
-                        {"units", s.units},
-                        {"dead", s.dead},
-                        {"sparsity", s.sparsity},
-                        {"saturated", s.saturated},
-                        {"grad_norm", s.grad_norm},
-                        {"update_ratio", s.update_ratio},
-                        {"mean", s.mean},
-                        {"sd", s.sd},
-                        {"param_mean", std::isnan(s.param_mean) ? json(nullptr) : json(s.param_mean)}});
+    for (const LayerStats& s : e.layers) layers.push_back(layer_stats_json(s));
     epochs.push_back({{"epoch", e.epoch}, {"layers", std::move(layers)}});
   }
   return epochs;
@@ -215,13 +218,13 @@ std::vector<EpochStats> diagnostics_from_json(const json& run, const std::string
         s.name = l.at("name").get<std::string>();
         s.activation = l.at("activation").get<std::string>();
         s.units = l.at("units").get<Index>();
-        s.dead = l.at("dead").get<double>();
+        s.dead = l.at("dead_share").get<double>();
         s.sparsity = l.at("sparsity").get<double>();
-        s.saturated = l.at("saturated").get<double>();
+        s.saturated = l.at("saturated_share").get<double>();
         s.grad_norm = l.at("grad_norm").get<double>();
         s.update_ratio = l.at("update_ratio").get<double>();
-        s.mean = l.at("mean").get<double>();
-        s.sd = l.at("sd").get<double>();
+        s.mean = l.at("activation_mean").get<double>();
+        s.sd = l.at("activation_sd").get<double>();
         s.param_mean = l.at("param_mean").is_null() ? std::nan("") : l.at("param_mean").get<double>();
         stats.layers.push_back(std::move(s));
       }

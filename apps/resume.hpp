@@ -52,6 +52,8 @@ nlohmann::json training_run(const TrainOptions& options, const DataPrint& data);
 // The per-layer statistics of the epochs so far, kept in a checkpoint's run so that a resumed run's
 // --diagnostics file and warnings cover them all. An epoch interrupted in the middle counts from
 // the batch it was resumed at.
+// One hidden layer's statistics of one epoch, as --json's summary and a checkpoint write them.
+nlohmann::json layer_stats_json(const LayerStats& stats);
 nlohmann::json diagnostics_json(const std::vector<EpochStats>& history);
 std::vector<EpochStats> diagnostics_from_json(const nlohmann::json& run, const std::string& path);
 

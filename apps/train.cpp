@@ -389,16 +389,7 @@ void print_diagnostics(const TrainOptions& o, const Diagnostics& diagnostics) {
 
 nlohmann::json diagnostics_json(const Diagnostics& diagnostics) {
   nlohmann::json layers = nlohmann::json::array();
-  for (const LayerStats& s : diagnostics.history().back().layers)
-    layers.push_back({{"layer", s.layer},
-                      {"activation", s.activation},
-                      {"dead_share", s.dead},
-                      {"sparsity", s.sparsity},
-                      {"saturated_share", s.saturated},
-                      {"grad_norm", s.grad_norm},
-                      {"update_ratio", s.update_ratio},
-                      {"activation_mean", s.mean},
-                      {"activation_sd", s.sd}});
+  for (const LayerStats& s : diagnostics.history().back().layers) layers.push_back(layer_stats_json(s));
   return {{"layers", layers}, {"warnings", diagnostics.warnings()}};
 }
 
