@@ -484,8 +484,8 @@ class Window {
  public:
   Window(const char* text, std::size_t size, std::size_t window) : text_(text), size_(size), window_(window) {
     page_ = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-    window_ = std::max(window_, page_);
     mapped_ = window > 0;
+    window_ = mapped_ ? std::max(window_, page_) : std::max<std::size_t>(size_, 1);  // unwindowed: all at once
   }
   std::size_t size() const { return window_; }
   // The reader is at pos: keep the window around it.
