@@ -523,8 +523,8 @@ TrainRecord run(const TrainOptions& o, const Plan& plan, Progress& progress, boo
       saved = {path, s.epoch, s.batch};
     };
   }
-  const Index batches =
-      (d.X.rows() + std::min<Index>(o.batch_size, d.X.rows()) - 1) / std::min<Index>(o.batch_size, d.X.rows());
+  const Index batch = std::min<Index>(o.batch_size, d.X.rows());  // for the interrupt's message
+  const Index batches = (d.X.rows() + batch - 1) / batch;
   FitResult result;
   try {
     // Ctrl-C while training: finish the batch, save the state, exit 130. Before (reading the data)
