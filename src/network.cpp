@@ -3,6 +3,7 @@
 
 #include "mlp/error.hpp"
 
+#include "fast/denormals.hpp"
 #include "fast/parallel_dense.hpp"
 
 #include <algorithm>
@@ -123,6 +124,7 @@ void Network::backward(const ConstMatrixRef& X, const ConstMatrixRef& Y) {
 
 Scalar Network::train_step(const ConstMatrixRef& X, const ConstMatrixRef& Y) {
   if (!optimizer_) throw Error("the network has no optimizer");
+  const fast::FlushDenormals flush;  // tiny numbers become 0, not 25x slower (src/fast/denormals.hpp)
   forward(X, true);
   const Scalar loss = loss_of_last_forward(Y);
   backward(X, Y);

@@ -5,6 +5,7 @@
 // With one thread (the default) nothing here costs anything: f runs inline.
 #pragma once
 
+#include "fast/denormals.hpp"
 #include "mlp/threads.hpp"
 #include "mlp/types.hpp"
 
@@ -29,6 +30,7 @@ void parallel_for(Index n, Index min_parallel, Index grain, F&& f) {
 #ifdef _OPENMP
 #pragma omp parallel num_threads(t)
   {
+    const FlushDenormals flush;  // as the calling thread (Network::train_step)
     const Index id = omp_get_thread_num(), count = omp_get_num_threads();
     Index chunk = (n + count - 1) / count;
     chunk = (chunk + grain - 1) / grain * grain;
