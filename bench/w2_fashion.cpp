@@ -1,9 +1,10 @@
 // W2 of the benchmark: Fashion-MNIST, 784-256-128-10, ReLU, softmax + cross-entropy, SGD lr 0.05
 // momentum 0.9, batch 64, shuffled. Starts from the initial weights in INIT (float32, torch
 // layout: W1 b1 W2 b2 W3 b3), so its loss curve can be compared with PyTorch's.
-// Usage: w2_fashion DATA_DIR INIT.bin EPOCHS THREADS SEED [diagnostics]  → one JSON line per epoch
-// and a summary. With "diagnostics", every step also gathers mlp::Diagnostics (their cost is a
-// target: ≤ 10% of the training time).
+// Usage: w2_fashion DATA_DIR INIT.bin EPOCHS THREADS SEED [adam] [diagnostics]  → one JSON line per
+// epoch and a summary. With "adam", the optimizer is `mlp train`'s default, Adam lr 0.001 (as
+// torch_w2.py's adam). With "diagnostics", every step also gathers mlp::Diagnostics (their cost is
+// a target: ≤ 10% of the training time).
 #include "fashion.hpp"
 #include "mlp/diagnostics.hpp"
 #include "mlp/io/metrics.hpp"
@@ -16,9 +17,15 @@
 #include <optional>
 
 int main(int argc, char** argv) {
-  const bool diagnose = argc == 7 && std::string(argv[6]) == "diagnostics";
-  if (argc != 6 && !diagnose) {
-    std::fprintf(stderr, "usage: %s DATA_DIR INIT.bin EPOCHS THREADS SEED [diagnostics]\n", argv[0]);
+  bool diagnose = false, adam = false, usage = argc < 6;
+  for (int k = 6; k < argc; ++k) {
+    const std::string flag = argv[k];
+    diagnose |= flag == "diagnostics";
+    adam |= flag == "adam";
+    usage |= flag != "diagnostics" && flag != "adam";
+  }
+  if (usage) {
+    std::fprintf(stderr, "usage: %s DATA_DIR INIT.bin EPOCHS THREADS SEED [adam] [diagnostics]\n", argv[0]);
     return 2;
   }
   const std::string dir = argv[1];
@@ -33,10 +40,15 @@ int main(int argc, char** argv) {
   net.add_dense(128, "relu");
   net.add_dense(10, "softmax");
   net.set_loss(mlp::parse_loss("cross_entropy"));
-  mlp::OptimizerConfig sgd;
-  sgd.learning_rate = 0.05;
-  sgd.momentum = 0.9;
-  net.set_optimizer(mlp::make_optimizer(sgd));
+  mlp::OptimizerConfig optimizer;  // SGD lr 0.05 momentum 0.9, or Adam lr 0.001
+  if (adam) {
+    optimizer.name = "adam";
+    optimizer.learning_rate = 0.001;
+  } else {
+    optimizer.learning_rate = 0.05;
+    optimizer.momentum = 0.9;
+  }
+  net.set_optimizer(mlp::make_optimizer(optimizer));
   {  // the shared initial weights
     const auto init = bench::slurp(argv[2]);
     std::size_t offset = 0;
