@@ -8,8 +8,14 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
+#include <type_traits>
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
 
 using namespace mlp;
 
@@ -270,4 +276,47 @@ TEST_CASE("network: Z, A and gradients of each layer stay readable after a step"
   CHECK(d->Z().cols() == 256);
   CHECK((Matrix(d->A()) - Matrix(d->Z().cwiseMax(Scalar(0)))).norm() == 0);  // A = relu(Z)
   CHECK(d->dW.norm() > 0);
+}
+
+// A weight whose gradient turns 0 keeps an Adam first moment m = 0.9ᵗ·m₀ that becomes a denormal
+// float after ~800 steps; the training step flushes it to 0 instead (src/fast/denormals.hpp), and
+// leaves the caller's floating-point mode as it found it.
+TEST_CASE("network: a training step flushes denormals to zero and restores the caller's mode") {
+#if defined(__SSE__)
+  static_assert(std::is_same_v<Scalar, float>, "the tests run the float engine");
+  Network net(1, 5);
+  net.add_dense(1, "identity");
+  net.set_loss(parse_loss("mse"));
+  OptimizerConfig c;
+  c.name = "adam";
+  c.learning_rate = 1e-3;
+  net.set_optimizer(make_optimizer(c));
+  Matrix one(1, 1), zero(1, 1), y(1, 1);
+  one << 1;
+  zero << 0;
+  y << 5;
+  net.train_step(one, y);  // dW = ∂L/∂W·x ≠ 0 once
+  const auto m_of_w = [&] {
+    const Optimizer::State s = net.optimizer()->state();
+    for (std::size_t k = 0; k < s.names.size(); ++k)
+      if (s.names[k] == "m") return s.buffers[k][0](0);  // parameter 0 is the layer's W
+    FAIL("adam keeps no 'm'");
+    return Scalar(1);
+  };
+  const float m0 = m_of_w();
+  REQUIRE(m0 != 0);
+  // The step count after which 0.9ᵗ·m₀ is below the smallest normal float, and still above 0.
+  const int denormal_after =
+      static_cast<int>(std::log(std::numeric_limits<float>::min() / std::fabs(m0)) / std::log(0.9f)) + 2;
+  const unsigned before = _mm_getcsr();
+  for (int t = 0; t < denormal_after; ++t) net.train_step(zero, y);  // x = 0: dW = 0, m decays
+  CHECK(_mm_getcsr() == before);
+  CHECK(m_of_w() == 0.0f);  // without the flush: a denormal, |m| < FLT_MIN but not 0
+  // The same decay outside a step does leave a denormal: the mode was put back.
+  volatile float small = std::numeric_limits<float>::min();
+  CHECK(small * 0.5f != 0.0f);
+  CHECK(net.parameters()[0].name.find('W') != std::string::npos);
+#else
+  MESSAGE("skipped: not an x86 CPU with SSE");
+#endif
 }
