@@ -8,6 +8,7 @@
 
 #include "fast/gather.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -102,6 +103,9 @@ FitResult fit(Network& net, const ConstMatrixRef& X, const ConstMatrixRef& Y, co
     s.order.resize(static_cast<std::size_t>(n));
     std::iota(s.order.begin(), s.order.end(), Index{0});
   }
+  // The history's room for every epoch (up to 100,000), taken once: growing it by doubling would
+  // copy it and touch fresh pages again and again, which on a tiny net was most of an epoch's time.
+  s.history.reserve(static_cast<std::size_t>(std::min(o.epochs, 100000)));
   FitResult result;
   const double lr0 = net.optimizer()->learning_rate();
   const auto start = Clock::now();
