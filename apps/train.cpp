@@ -161,12 +161,12 @@ void training_set_in_file_order(const csv::Table& table, const Preprocessing& pr
     d.order[by_row[k]] = static_cast<Index>(k);
   }
   d.Y = make_targets(table, prep, sorted);  // (N, targets): small, and needs the target column whole
-  d.X.resize(static_cast<Index>(n), prep.input_size());
+  d.X = input_matrix(static_cast<Index>(n), prep);
   constexpr std::size_t kBlock = 1 << 16;
   for (std::size_t a = 0; a < n; a += kBlock) {
     const std::size_t b = std::min(n, a + kBlock);
     const std::vector<std::size_t> block(sorted.begin() + static_cast<long>(a), sorted.begin() + static_cast<long>(b));
-    d.X.middleRows(static_cast<Index>(a), static_cast<Index>(b - a)) = make_inputs(table, prep, block);
+    make_inputs_into(table, prep, block, d.X.middleRows(static_cast<Index>(a), static_cast<Index>(b - a)));
     table.release_rows(0, b < n ? sorted[b] : table.rows);  // the rows before the next one needed
   }
 }
@@ -479,11 +479,15 @@ TrainRecord run(const TrainOptions& o, const Plan& plan, Progress& progress, boo
   Network net = build_network(o, plan, output, d);
   const int patience = patience_for(o, d);
   const TrainOptions effective = effective_options(o, plan, output, patience);
+  // The data's fingerprint, for a checkpoint (the one resumed, or one written): taken when first
+  // needed, as hashing a large training set takes a while.
   std::optional<DataPrint> print;
-  if (report && (resume || !o.checkpoint.empty() || !o.save.empty()))
-    print = data_print(column_names(d.prep), d.X, d.Y, d.Xval, d.Yval);
+  const auto fingerprint = [&]() -> const DataPrint& {
+    if (!print) print = data_print(column_names(d.prep), d.X, d.Y, d.Xval, d.Yval);
+    return *print;
+  };
   if (resume) {
-    check_same_data(*print, resume->run, o.data, o.resume);
+    check_same_data(fingerprint(), resume->run, o.data, o.resume);
     restore_network(net, *resume, o.resume);
     if (resume->progress.epoch > o.epochs)
       throw Error("--epochs " + std::to_string(o.epochs) + ": the checkpoint " + o.resume + " has trained " +
@@ -517,7 +521,7 @@ TrainRecord run(const TrainOptions& o, const Plan& plan, Progress& progress, boo
                                : InterruptGuard::signal() && !o.save.empty() ? o.save + ".interrupted"
                                                                              : "";
       if (path.empty()) return;
-      nlohmann::json run = training_run(o, *print);
+      nlohmann::json run = training_run(o, fingerprint());
       if (diagnostics) run["diagnostics"] = app::diagnostics_json(diagnostics->history());
       save_checkpoint(path, net, d.prep, training_json(effective, s.epoch, s.best_epoch, {}), s, run);
       saved = {path, s.epoch, s.batch};

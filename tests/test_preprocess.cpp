@@ -1,6 +1,7 @@
 // Feature and target scaling, checked by their statistics: standard scaling uses the training rows'
 // mean and population standard deviation (divided by n, as sklearn's StandardScaler), minmax their
 // range, and rows outside the training set never move the statistics.
+#include "mlp/error.hpp"
 #include "mlp/io/csv.hpp"
 #include "mlp/io/preprocess.hpp"
 
@@ -121,4 +122,39 @@ TEST_CASE("preprocess: a constant regression target scales to zeros") {
   CHECK(prep.target_shift[0] == doctest::Approx(2.5));
   CHECK(prep.target_scale[0] == 1.0);
   CHECK(make_targets(table, prep, {0, 1, 2}).isZero());
+}
+
+// make_inputs fills X a tile of 64 rows at a time (preprocess.cpp); over 200 rows taken out of
+// order, every cell, numeric or one-hot, must still be the one of its own row and column, as the
+// definitions say: (x − shift) / scale, and a 1 in the column of the row's category.
+TEST_CASE("preprocess: inputs over several tiles of rows, in any row order, are each row's own") {
+  std::string text = "a,colour,b,y\n";
+  const char* colours[] = {"red", "green", "blue"};
+  for (int r = 0; r < 200; ++r)
+    text += std::to_string(r) + "," + colours[(r * 7) % 3] + "," + std::to_string(r * r % 97) + "," +
+            std::to_string(r % 5) + "\n";
+  const csv::Table table = csv::parse(text, "tiles.csv");
+  std::vector<std::size_t> train(200);
+  for (std::size_t r = 0; r < 200; ++r) train[r] = r;
+  PreprocessOptions o = options(Scaling::Standard);
+  o.categorical = {"colour"};
+  const Preprocessing prep = fit_preprocessing(table, train, o);
+  REQUIRE(prep.input_size() == 5);  // a, colour (blue, green, red), b
+  std::vector<std::size_t> rows;
+  for (std::size_t k = 0; k < 150; ++k) rows.push_back((k * 37 + 11) % 200);  // scattered, none twice
+  const Matrix X = make_inputs(table, prep, rows);
+  REQUIRE(X.rows() == 150);
+  const FeatureColumn &a = prep.features[0], &colour = prep.features[1], &b = prep.features[2];
+  REQUIRE(colour.categories == std::vector<std::string>{"blue", "green", "red"});
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const auto r = static_cast<double>(rows[k]);
+    const auto i = static_cast<Index>(k);
+    CAPTURE(rows[k]);
+    CHECK(X(i, 0) == doctest::Approx((r - a.shift) / a.scale));
+    const std::string c = colours[(rows[k] * 7) % 3];
+    for (Index j = 0; j < 3; ++j) CHECK(X(i, 1 + j) == (colour.categories[static_cast<std::size_t>(j)] == c ? 1 : 0));
+    CHECK(X(i, 4) == doctest::Approx((static_cast<double>(rows[k] * rows[k] % 97) - b.shift) / b.scale));
+  }
+  Matrix wrong(149, 5);
+  CHECK_THROWS_AS(make_inputs_into(table, prep, rows, wrong), Error);
 }

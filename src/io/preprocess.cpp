@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 namespace mlp {
 inline namespace MLP_SCALAR_NAMESPACE {
@@ -233,44 +234,66 @@ Preprocessing fit_preprocessing(const csv::Table& table, const std::vector<std::
   return p;
 }
 
+Matrix input_matrix(Index rows, const Preprocessing& prep) {
+  Matrix X(rows, prep.input_size());  // (rows, inputs)
+  // A large fresh matrix is cheaper to fill in huge pages (first touch of 4 KiB pages dominates).
+  advise_huge_pages(X.data(), sizeof(Scalar) * static_cast<std::size_t>(X.size()));
+  return X;
+}
+
 Matrix make_inputs(const csv::Table& table, const Preprocessing& prep, const std::vector<std::size_t>& rows) {
+  Matrix X = input_matrix(static_cast<Index>(rows.size()), prep);
+  make_inputs_into(table, prep, rows, X);
+  return X;
+}
+
+void make_inputs_into(const csv::Table& table, const Preprocessing& prep, const std::vector<std::size_t>& rows,
+                      MatrixRef X) {
+  if (X.rows() != static_cast<Index>(rows.size()) || X.cols() != prep.input_size())
+    throw Error("make_inputs_into: X is " + std::to_string(X.rows()) + " x " + std::to_string(X.cols()) + ", not " +
+                std::to_string(rows.size()) + " x " + std::to_string(prep.input_size()));
+  std::unordered_map<std::string, std::size_t> column_of;
+  for (std::size_t c = table.columns.size(); c-- > 0;) column_of[table.columns[c].name] = c;  // the first of a name
   std::vector<std::string> missing;
   std::vector<std::size_t> cols;
   for (const auto& f : prep.features) {
-    std::size_t found = table.columns.size();
-    for (std::size_t c = 0; c < table.columns.size(); ++c)
-      if (table.columns[c].name == f.name) found = c;
-    if (found == table.columns.size()) missing.push_back(f.name);
-    cols.push_back(found);
+    const auto found = column_of.find(f.name);
+    if (found == column_of.end()) missing.push_back(f.name);
+    cols.push_back(found == column_of.end() ? table.columns.size() : found->second);
   }
   if (!missing.empty())
     throw Error(table.path + ": missing column" + (missing.size() > 1 ? "s " : " ") + quoted_list(missing) +
                 " that the model was trained on");
-
-  Matrix X(static_cast<Index>(rows.size()), prep.input_size());  // (rows, inputs)
-  // A large fresh matrix is cheaper to fill in huge pages (first touch of 4 KiB pages dominates).
-  advise_huge_pages(X.data(), sizeof(Scalar) * static_cast<std::size_t>(X.size()));
-  Index offset = 0;
   for (std::size_t k = 0; k < prep.features.size(); ++k) {
-    const FeatureColumn& f = prep.features[k];
     const csv::Column& col = table.columns[cols[k]];
-    if (f.categorical) {
-      X.middleCols(offset, f.width()).setZero();
-      for (std::size_t i = 0; i < rows.size(); ++i) {
-        const std::string v = cell_text(col, rows[i]);
-        auto it = std::lower_bound(f.categories.begin(), f.categories.end(), v);
-        if (it != f.categories.end() && *it == v) X(static_cast<Index>(i), offset + (it - f.categories.begin())) = 1;
-      }
-    } else {
-      if (!col.numeric)
-        throw Error(table.where(col.first_text_row, cols[k]) + "column '" + col.name +
-                    "' must be numeric, as in training ('" + col.text[col.first_text_row] + "' is not a number)");
-      for (std::size_t i = 0; i < rows.size(); ++i)
-        X(static_cast<Index>(i), offset) = static_cast<Scalar>((col.values[rows[i]] - f.shift) / f.scale);
-    }
-    offset += f.width();
+    if (!prep.features[k].categorical && !col.numeric)
+      throw Error(table.where(col.first_text_row, cols[k]) + "column '" + col.name +
+                  "' must be numeric, as in training ('" + col.text[col.first_text_row] + "' is not a number)");
   }
-  return X;
+
+  // The table holds its numbers column after column, X row after row: X is filled a tile of rows
+  // at a time, so that the rows being written stay in the cache while every column visits them.
+  constexpr std::size_t kTile = 64;
+  for (std::size_t first = 0; first < rows.size(); first += kTile) {
+    const std::size_t end = std::min(rows.size(), first + kTile);
+    Index offset = 0;
+    for (std::size_t k = 0; k < prep.features.size(); ++k) {
+      const FeatureColumn& f = prep.features[k];
+      const csv::Column& col = table.columns[cols[k]];
+      if (f.categorical) {
+        X.block(static_cast<Index>(first), offset, static_cast<Index>(end - first), f.width()).setZero();
+        for (std::size_t i = first; i < end; ++i) {
+          const std::string v = cell_text(col, rows[i]);
+          auto it = std::lower_bound(f.categories.begin(), f.categories.end(), v);
+          if (it != f.categories.end() && *it == v) X(static_cast<Index>(i), offset + (it - f.categories.begin())) = 1;
+        }
+      } else {
+        for (std::size_t i = first; i < end; ++i)
+          X(static_cast<Index>(i), offset) = static_cast<Scalar>((col.values[rows[i]] - f.shift) / f.scale);
+      }
+      offset += f.width();
+    }
+  }
 }
 
 bool has_targets(const csv::Table& table, const Preprocessing& prep) {

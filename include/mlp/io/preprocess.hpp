@@ -76,6 +76,12 @@ Preprocessing fit_preprocessing(const csv::Table& table, const std::vector<std::
 // X (rows, input_size) for the given table rows. The table must have every feature column (by
 // name; order and extra columns do not matter) — otherwise an error naming the missing ones.
 Matrix make_inputs(const csv::Table& table, const Preprocessing& prep, const std::vector<std::size_t>& rows);
+// The same into X, which must be (rows.size(), input_size): for filling a large matrix a block of
+// rows at a time without a second copy of each block. input_matrix makes such an X, uninitialised,
+// in memory that is cheap to fill (huge pages where the system offers them).
+Matrix input_matrix(Index rows, const Preprocessing& prep);
+void make_inputs_into(const csv::Table& table, const Preprocessing& prep, const std::vector<std::size_t>& rows,
+                      MatrixRef X);
 
 // Whether the table has every target column.
 bool has_targets(const csv::Table& table, const Preprocessing& prep);
