@@ -255,6 +255,27 @@ TEST_CASE("model: the document has the documented layout (weight rows are units,
         json{{"name", "colour"}, {"type", "categorical"}, {"categories", {"blue", "green", "red"}}});
 }
 
+// Weights are written as the shortest text that reads back as the same number, and a whole
+// number keeps its decimal point ("1.0", as JSON writers print a float), so the file says which
+// values are real numbers.
+TEST_CASE("model: weights are written short, exact, and with a decimal point when whole") {
+  TempDir dir;
+  Network net = every_activation_net();
+  Dense& d = *net.dense(0);
+  d.W(0, 0) = 1;
+  d.W(0, 1) = 0;
+  d.W(0, 2) = -0.0f;
+  d.W(0, 3) = 0.1f;
+  const std::string path = dir.file("model.json");
+  save_model(path, net, iris_like_prep(), training_record());
+  const json j = json::parse(read_text(path));
+  const json& row = j.at("layers").at(0).at("weight").at(0);
+  for (int k = 0; k < 4; ++k) CHECK(row[k].is_number_float());
+  const std::string text = read_text(path);
+  CHECK(text.find("[1.0, 0.0, -0.0, 0.10000000149011612,") != std::string::npos);
+  CHECK(std::signbit(load_model(path).net.dense(0)->W(0, 2)));
+}
+
 TEST_CASE("model: saving replaces an existing file and leaves no temporary file") {
   TempDir dir;
   const std::string path = dir.file("model.json");

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -92,6 +93,13 @@ std::vector<std::string> keys_in_order(const json& object) {
 // Like json::dump(2), except that a container holding only plain values stays on one line: a
 // weight matrix reads as one row per line, a bias as one line.
 void write_pretty(std::string& out, const json& j, int indent) {
+  if (j.is_number_float() && std::isfinite(j.get<double>())) {  // a weight: the shortest text that reads back
+    char buf[32];                                               // as the same double, without a string each
+    char* end = std::to_chars(buf, buf + sizeof buf, j.get<double>()).ptr;
+    out.append(buf, static_cast<std::size_t>(end - buf));
+    if (std::find_if(buf, end, [](char c) { return c == '.' || c == 'e'; }) == end) out += ".0";  // 1.0, not 1
+    return;
+  }
   if (!j.is_structured() || j.empty()) {
     out += j.dump();
     return;
