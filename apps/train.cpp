@@ -162,7 +162,7 @@ void training_set_in_file_order(const csv::Table& table, const Preprocessing& pr
   }
   d.Y = make_targets(table, prep, sorted);  // (N, targets): small, and needs the target column whole
   d.X = input_matrix(static_cast<Index>(n), prep);
-  constexpr std::size_t kBlock = 1 << 16;
+  constexpr std::size_t kBlock = 4096;
   for (std::size_t a = 0; a < n; a += kBlock) {
     const std::size_t b = std::min(n, a + kBlock);
     const std::vector<std::size_t> block(sorted.begin() + static_cast<long>(a), sorted.begin() + static_cast<long>(b));

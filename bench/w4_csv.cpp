@@ -31,23 +31,19 @@ int main(int argc, char** argv) {
     // X is 188 MB that nothing has touched yet: in 2 MiB pages its first touch is ~20× cheaper
     // (bench/README.md, "Measurements behind the code": huge pages).
     mlp::advise_huge_pages(X.data(), sizeof(mlp::Scalar) * static_cast<std::size_t>(X.size()));
-    std::vector<const float*> pixels;  // (784) the pixel columns, in file order
+    std::vector<const mlp::csv::Values*> pixels;  // (784) the pixel columns, in file order
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
       const auto& col = table.columns[c];
       if (!col.numeric) throw mlp::Error(table.where(col.first_text_row, c) + "not a number");
       if (static_cast<std::ptrdiff_t>(c) == label)
         std::copy(col.values.begin(), col.values.end(), Y.data());
       else
-        pixels.push_back(col.values.data());
+        pixels.push_back(&col.values);
     }
-    // Columns → rows is a transpose: done in tiles of 256 rows × 16 columns, so both the 16
-    // column runs read and the 256 cache lines written stay in L1 (row by row it is ~20× slower).
-    const mlp::Index tile_rows = 256, tile_cols = 16;
-    for (mlp::Index i0 = 0; i0 < n; i0 += tile_rows)
-      for (mlp::Index j0 = 0; j0 < features; j0 += tile_cols)
-        for (mlp::Index i = i0; i < std::min(n, i0 + tile_rows); ++i)
-          for (mlp::Index j = j0; j < std::min(features, j0 + tile_cols); ++j)
-            X(i, j) = pixels[static_cast<std::size_t>(j)][i];
+    // The table keeps each row's numbers side by side, as X does: a copy row by row.
+    for (mlp::Index i = 0; i < n; ++i)
+      for (mlp::Index j = 0; j < features; ++j)
+        X(i, j) = (*pixels[static_cast<std::size_t>(j)])[static_cast<std::size_t>(i)];
     const auto t2 = Clock::now();
     const double bytes = static_cast<double>(std::filesystem::file_size(argv[1]));
     const double read_s = std::chrono::duration<double>(t1 - t0).count();

@@ -760,3 +760,23 @@ TEST_CASE("csv: a file read through a small window gives the table and the error
   CHECK(message(binary_path, windowed) == message(binary_path, {}));
   CHECK(message(binary_path, windowed).find("binary") != std::string::npos);
 }
+
+// release_rows gives back the whole pages inside the rows asked for and nothing else: the numbers
+// of every later row are all still there, a row sharing a page with them included, while the first
+// rows' pages (the block starts on a page) are gone and read 0.
+TEST_CASE("csv: release_rows frees the rows asked for and keeps every other row's numbers") {
+  std::string text = "a,b,c,d,e,f,g,h\n";
+  const auto cell = [](std::size_t r, std::size_t j) { return static_cast<float>(r * 8 + j + 1); };
+  for (std::size_t r = 0; r < 3000; ++r)
+    for (std::size_t j = 0; j < 8; ++j) text += std::to_string(static_cast<long>(cell(r, j))) + (j < 7 ? "," : "\n");
+  const csv::Table t = csv::parse(text, "release.csv");
+  REQUIRE(t.rows == 3000);
+  t.release_rows(0, 1001);
+  for (std::size_t r = 1001; r < 3000; ++r)
+    for (std::size_t j = 0; j < 8; ++j)
+      if (t.columns[j].values[r] != cell(r, j)) FAIL("row " << r << ", column " << j << " changed");
+  for (std::size_t r = 0; r < 100; ++r)  // 32 bytes a row: the first 4 KiB page holds rows 0-127
+    for (std::size_t j = 0; j < 8; ++j) CHECK(t.columns[j].values[r] == 0.0f);
+  t.release_rows(2999, 3000);  // the last row alone: its page holds earlier rows, so it stays
+  CHECK(t.columns[7].values[2999] == cell(2999, 7));
+}

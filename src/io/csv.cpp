@@ -1,5 +1,5 @@
 // CSV reading: the whole file in memory (mapped), one pass over it, fields as views into it,
-// numbers into one block, column after column. Positions are kept per row, not per cell; the rare
+// numbers into one block, row after row. Positions are kept per row, not per cell; the rare
 // paths that need a cell's position (error messages, where(), recovering the text of a column
 // that turned out not to be numeric) re-scan that row. Large memory that the reader fills itself
 // is a HugeBuffer (see huge_buffer.hpp for why).
@@ -473,13 +473,14 @@ std::shared_ptr<T> shared_huge(std::size_t count) {
 }
 
 // A large mapped file is read through a window, so that reading it holds about Options::window
-// bytes of it in memory: the pages just ahead of the reader are mapped in one call (MADV_POPULATE_READ: one
-// call rather than a fault per page) and those behind it are given back (MADV_DONTNEED: they stay
-// in the page cache, and a later where() maps them again). Giving pages back costs time (on the
-// benchmark's 133 MB file, reading took 0.31 s mapped whole and 0.6 s through a window), so a
-// file of up to Options::window_above bytes is mapped whole instead; above it, the window keeps
-// the file's text from doubling the memory its numbers take (scripts/soak.sh). Text in memory
-// (parse(), a pipe) is left alone: window 0.
+// bytes of it in memory: the pages just ahead of the reader are mapped in one call
+// (MADV_POPULATE_READ: one call rather than a fault per page) and those behind it are given back
+// (MADV_DONTNEED: they stay in the page cache, and a later where() maps them again). Giving pages
+// back costs time (on the benchmark's 133 MB file, reading took 0.31 s mapped whole and 0.6 s
+// through a window), so a file of up to Options::window_above bytes (64 MB) is mapped whole;
+// above it, the window keeps the file's text from doubling the memory its numbers take: `mlp
+// train` on that 133 MB file peaked at 373 MB mapped whole, 243 MB through the window
+// (scripts/soak.sh checks a larger one). Text in memory (parse(), a pipe) is left alone: window 0.
 class Window {
  public:
   Window(const char* text, std::size_t size, std::size_t window) : text_(text), size_(size), window_(window) {
@@ -617,11 +618,11 @@ std::string make_columns(Table& t, const FirstRow& first, const Classes& cls) {
   return "the header";
 }
 
-// The numbers go to one block of ncols columns of max_rows floats, sized once for the most rows
+// The numbers go to one block of max_rows rows of ncols floats, sized once for the most rows
 // the rest of the text can hold. A data row has ncols non-empty fields and ncols - 1 delimiters,
 // and all but the last end in a line break, so row r starts at least r line breaks and
-// r * 2 * ncols bytes into the data. Pages past the last row of a column are never touched, so
-// the bound costs nothing but address space.
+// r * 2 * ncols bytes into the data. Pages past the last row are never touched, so the bound
+// costs nothing but address space.
 std::size_t max_data_rows(const Table& t, Place data, std::size_t ncols, std::size_t window_size) {
   const char* const from = t.source.get() + data.offset;
   const char* const end = t.source.get() + t.source_size;
@@ -636,7 +637,7 @@ std::size_t max_data_rows(const Table& t, Place data, std::size_t ncols, std::si
   return 1 + std::min(breaks, data_bytes / (2 * ncols));
 }
 
-// Reads every data row into t: a column's numbers into numbers[j * max_rows + r], or its text
+// Reads every data row into t: a column's numbers into numbers[r * ncols + j], or its text
 // once a cell is not a number. The common path per cell: scan and parse in one go, store; no
 // string, no position. Returns, per column, the first row with nan, inf or an overflow, or kNone.
 std::vector<std::size_t> read_data_rows(Table& t, Place data, float* numbers, std::size_t max_rows, const Classes& cls,
@@ -656,10 +657,10 @@ std::vector<std::size_t> read_data_rows(Table& t, Place data, float* numbers, st
     const std::size_t r = t.rows;
     t.line_of_row.push_back(cur.line());
     t.offset_of_row.push_back(static_cast<std::size_t>(cur.pos() - t.source.get()));
-    float* const out = numbers + r;  // column j's value in this row: out[j * max_rows]
+    float* const out = numbers + r * ncols;  // this row's numbers: column j's at out[j]
     std::size_t j = 0;
     for (;; ++j) {
-      if (j < ncols && numeric[j] && cur.next_small_int(out[j * max_rows])) continue;
+      if (j < ncols && numeric[j] && cur.next_small_int(out[j])) continue;
       const End e = cur.next_field(f);
       if (j < ncols) {
         Column& c = t.columns[j];
@@ -668,7 +669,7 @@ std::vector<std::size_t> read_data_rows(Table& t, Place data, float* numbers, st
           throw Error(prefix(t.path, f.line, f.line_start, f.start) + "column '" + c.name + "' is empty" + kMissing);
         }
         if (numeric[j]) {
-          const Num kind = parse_number(f.text, out[j * max_rows]);
+          const Num kind = parse_number(f.text, out[j]);
           if (kind == Num::NotNumber) {
             // Text after all. Earlier cells' text is recovered from the file after the loop,
             // so the all-numeric path never makes a string.
@@ -680,7 +681,7 @@ std::vector<std::size_t> read_data_rows(Table& t, Place data, float* numbers, st
           } else if (kind != Num::Finite) {
             // nan/inf is an error only if the column stays numeric: in a text column it is text.
             if (non_finite[j] == kNone) non_finite[j] = r;
-            out[j * max_rows] = 0.0f;
+            out[j] = 0.0f;
           }
         } else {
           c.text.emplace_back(f.text);
@@ -764,7 +765,7 @@ Table parse_source(std::shared_ptr<const char> source, std::size_t size, const s
   check_finite(t, non_finite);
   recover_early_text(t, cls);
   for (std::size_t j = 0; j < ncols; ++j)
-    if (t.columns[j].numeric) t.columns[j].values = {numbers.get() + j * max_rows, t.rows};
+    if (t.columns[j].numeric) t.columns[j].values = {numbers.get() + j, t.rows, ncols};
   return t;
 }
 
@@ -809,14 +810,13 @@ std::ptrdiff_t Table::find(const std::string& name_or_index) const {
 void Table::release_rows(std::size_t first, std::size_t last) const {
   const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
   last = std::min(last, rows);
-  if (first >= last) return;
-  for (const Column& c : columns) {
-    if (!c.numeric) continue;
-    // The whole pages inside the rows' values: a page shared with a row still needed is kept.
-    const auto from = (reinterpret_cast<std::uintptr_t>(c.values.first + first) + page - 1) / page * page;
-    const auto to = reinterpret_cast<std::uintptr_t>(c.values.first + last) / page * page;
-    if (to > from) ::madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
-  }
+  if (first >= last || !numbers) return;
+  // The whole pages inside the rows' numbers (one range: rows are stored one after another); a
+  // page shared with a row still needed is kept.
+  const float* base = numbers.get();
+  const auto from = (reinterpret_cast<std::uintptr_t>(base + first * columns.size()) + page - 1) / page * page;
+  const auto to = reinterpret_cast<std::uintptr_t>(base + last * columns.size()) / page * page;
+  if (to > from) ::madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
 }
 
 std::string Table::where(std::size_t row, std::size_t col) const {

@@ -144,6 +144,47 @@ void fit_target_scaling(const csv::Table& table, const std::vector<std::size_t>&
 }
 
 // One feature column: one-hot categories, or the shift and scale of its numbers.
+// Standard scaling's mean and population sd, or minmax's minimum and range, of every numeric
+// feature column over the training rows, as (shift, scale). The table keeps each row's numbers
+// side by side, so the rows are swept once (twice for the sd, around the mean) for all columns
+// together; each column's sums still add its rows in the same order as a column at a time would.
+void fit_scalings(const csv::Table& table, const std::vector<std::size_t>& cols,
+                  const std::vector<std::size_t>& train_rows, Scaling scaling, std::vector<double>& shift,
+                  std::vector<double>& scale) {
+  const std::size_t k = cols.size();
+  shift.assign(k, 0.0);
+  scale.assign(k, 1.0);
+  if (k == 0 || scaling == Scaling::None) return;
+  std::vector<const csv::Values*> v(k);
+  for (std::size_t i = 0; i < k; ++i) v[i] = &table.columns[cols[i]].values;
+  const auto n = static_cast<double>(train_rows.size());
+  if (scaling == Scaling::Standard) {
+    std::vector<double> sum(k, 0.0), sq(k, 0.0);
+    for (std::size_t r : train_rows)
+      for (std::size_t i = 0; i < k; ++i) sum[i] += (*v[i])[r];
+    for (std::size_t i = 0; i < k; ++i) shift[i] = sum[i] / n;  // the mean
+    for (std::size_t r : train_rows)
+      for (std::size_t i = 0; i < k; ++i) sq[i] += ((*v[i])[r] - shift[i]) * ((*v[i])[r] - shift[i]);
+    for (std::size_t i = 0; i < k; ++i) {
+      scale[i] = std::sqrt(sq[i] / n);      // the population sd
+      if (!(scale[i] > 0)) scale[i] = 1.0;  // a constant column: sd 0 becomes 1, never a division by 0
+    }
+  } else {  // MinMax
+    std::vector<double> lo(k), hi(k);
+    for (std::size_t i = 0; i < k; ++i) lo[i] = hi[i] = (*v[i])[train_rows[0]];
+    for (std::size_t r : train_rows)
+      for (std::size_t i = 0; i < k; ++i) {
+        lo[i] = std::min(lo[i], static_cast<double>((*v[i])[r]));
+        hi[i] = std::max(hi[i], static_cast<double>((*v[i])[r]));
+      }
+    for (std::size_t i = 0; i < k; ++i) {
+      shift[i] = lo[i];
+      scale[i] = hi[i] > lo[i] ? hi[i] - lo[i] : 1.0;  // a constant column becomes all zeros
+    }
+  }
+}
+
+// A feature column's encoding: numeric (its scaling is filled in by fit_scalings) or one-hot.
 FeatureColumn fit_feature(const csv::Table& table, std::size_t c, const std::vector<std::size_t>& train_rows,
                           const PreprocessOptions& o) {
   const csv::Column& col = table.columns[c];
@@ -159,16 +200,6 @@ FeatureColumn fit_feature(const csv::Table& table, std::size_t c, const std::vec
     throw Error(table.where(col.first_text_row, c) + "column '" + col.name + "' is not numeric ('" +
                 col.text[col.first_text_row] + "'); one-hot encode it with --categorical '" + col.name +
                 "', or remove the column");
-  } else if (o.scaling == Scaling::Standard) {
-    mean_and_sd(col, train_rows, f.shift, f.scale);
-  } else if (o.scaling == Scaling::MinMax) {
-    double lo = col.values[train_rows[0]], hi = lo;
-    for (std::size_t r : train_rows) {
-      lo = std::min(lo, static_cast<double>(col.values[r]));
-      hi = std::max(hi, static_cast<double>(col.values[r]));
-    }
-    f.shift = lo;
-    f.scale = hi > lo ? hi - lo : 1.0;  // a constant column becomes all zeros
   }
   return f;
 }
@@ -228,9 +259,21 @@ Preprocessing fit_preprocessing(const csv::Table& table, const std::vector<std::
     if (std::find(target_cols.begin(), target_cols.end(), c) != target_cols.end())
       throw Error(table.path + ": '" + name + "' is a target, not a feature; it cannot be --categorical");
   }
+  std::vector<std::size_t> numeric;  // the numeric features' columns, whose scaling is fitted below
   for (std::size_t c = 0; c < table.columns.size(); ++c)
-    if (std::find(target_cols.begin(), target_cols.end(), c) == target_cols.end())
+    if (std::find(target_cols.begin(), target_cols.end(), c) == target_cols.end()) {
       p.features.push_back(fit_feature(table, c, train_rows, o));
+      if (!p.features.back().categorical) numeric.push_back(c);
+    }
+  std::vector<double> shift, scale;
+  fit_scalings(table, numeric, train_rows, o.scaling, shift, scale);
+  std::size_t i = 0;
+  for (FeatureColumn& f : p.features)
+    if (!f.categorical) {
+      f.shift = shift[i];
+      f.scale = scale[i];
+      ++i;
+    }
   return p;
 }
 
@@ -271,25 +314,20 @@ void make_inputs_into(const csv::Table& table, const Preprocessing& prep, const 
                   "' must be numeric, as in training ('" + col.text[col.first_text_row] + "' is not a number)");
   }
 
-  // The table holds its numbers column after column, X row after row: X is filled a tile of rows
-  // at a time, so that the rows being written stay in the cache while every column visits them.
-  constexpr std::size_t kTile = 64;
-  for (std::size_t first = 0; first < rows.size(); first += kTile) {
-    const std::size_t end = std::min(rows.size(), first + kTile);
+  // Row by row: the table keeps a row's numbers side by side, as X does.
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto x = static_cast<Index>(i);
     Index offset = 0;
     for (std::size_t k = 0; k < prep.features.size(); ++k) {
       const FeatureColumn& f = prep.features[k];
       const csv::Column& col = table.columns[cols[k]];
       if (f.categorical) {
-        X.block(static_cast<Index>(first), offset, static_cast<Index>(end - first), f.width()).setZero();
-        for (std::size_t i = first; i < end; ++i) {
-          const std::string v = cell_text(col, rows[i]);
-          auto it = std::lower_bound(f.categories.begin(), f.categories.end(), v);
-          if (it != f.categories.end() && *it == v) X(static_cast<Index>(i), offset + (it - f.categories.begin())) = 1;
-        }
+        X.row(x).segment(offset, f.width()).setZero();
+        const std::string v = cell_text(col, rows[i]);
+        auto it = std::lower_bound(f.categories.begin(), f.categories.end(), v);
+        if (it != f.categories.end() && *it == v) X(x, offset + (it - f.categories.begin())) = 1;
       } else {
-        for (std::size_t i = first; i < end; ++i)
-          X(static_cast<Index>(i), offset) = static_cast<Scalar>((col.values[rows[i]] - f.shift) / f.scale);
+        X(x, offset) = static_cast<Scalar>((col.values[rows[i]] - f.shift) / f.scale);
       }
       offset += f.width();
     }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,21 +21,45 @@ struct Options {
   // read() maps a file of up to window_above bytes whole (fastest); a larger one it reads through
   // a window of `window` bytes, giving the pages behind back as it goes, so that its text never
   // sits in memory beside all its numbers (csv.cpp, Window).
-  std::size_t window_above = std::size_t{256} << 20;
+  std::size_t window_above = std::size_t{64} << 20;
   std::size_t window = std::size_t{32} << 20;
 };
 
-// The numbers of one column, values[r] for data row r, contiguous: a view into the Table's block
-// of numbers, valid for as long as the Table, or a copy of it, lives.
+// The numbers of one column, values[r] for data row r: a view into the Table's block of numbers,
+// which holds them row after row (a row's numbers side by side, `stride` floats apart from one row
+// to the next), valid for as long as the Table, or a copy of it, lives.
 struct Values {
   const float* first = nullptr;
-  std::size_t count = 0;  // rows
-  float operator[](std::size_t r) const { return first[r]; }
+  std::size_t count = 0;   // rows
+  std::size_t stride = 1;  // floats from one row's value to the next
+  float operator[](std::size_t r) const { return first[r * stride]; }
   std::size_t size() const { return count; }
   bool empty() const { return count == 0; }
-  const float* data() const { return first; }
-  const float* begin() const { return first; }
-  const float* end() const { return first + count; }
+
+  // For `for (float v : column.values)` and std algorithms.
+  struct iterator {
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = float;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const float*;
+    using reference = const float&;
+    const float* p;
+    std::size_t stride;
+    reference operator*() const { return *p; }
+    iterator& operator++() {
+      p += stride;
+      return *this;
+    }
+    iterator operator++(int) {
+      iterator before = *this;
+      p += stride;
+      return before;
+    }
+    bool operator==(const iterator& o) const { return p == o.p; }
+    bool operator!=(const iterator& o) const { return p != o.p; }
+  };
+  iterator begin() const { return {first, stride}; }
+  iterator end() const { return {first + count * stride, stride}; }
 };
 
 struct Column {
@@ -53,7 +78,8 @@ struct Table {
   std::vector<std::size_t> line_of_row;    // (rows) 1-based line where each data row starts
   std::vector<std::size_t> offset_of_row;  // (rows) byte offset in *source of that line's start
 
-  // Every numeric cell, in one block of memory, column after column: what Column::values view.
+  // Every numeric cell, in one block of memory, row after row (numbers[r * columns.size() + j]
+  // is row r's cell of column j; a text column's places are unused): what Column::values view.
   std::shared_ptr<const float> numbers;
 
   // The whole file text (source_size bytes, then a NUL) and its delimiter, kept so where() can
