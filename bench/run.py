@@ -10,6 +10,7 @@ data set, no hyperfine or /usr/bin/time). It installs nothing; run.sh does that 
 See bench/README.md for what each workload means.
 """
 import argparse
+import csv
 import gzip
 import json
 import math
@@ -71,6 +72,13 @@ def run(cmd, env=None, cwd=None, timeout=1800):
     if not lines:
         raise RuntimeError(f"{' '.join(cmd)} printed no JSON:\n{p.stdout[-2000:]}")
     return lines, p.stderr
+
+
+def run_timed(cmd, env=None, cwd=None):
+    """run() and the wall time of the whole process (seconds, taken around it)."""
+    t0 = time.perf_counter()
+    lines, err = run(cmd, env=env, cwd=cwd)
+    return lines, err, time.perf_counter() - t0
 
 
 def med(xs):
@@ -152,6 +160,14 @@ def prepare_csv(cache, data_dir, rows, prefix_rows, tag):
     os.replace(path + ".tmp", path)
     os.replace(prefix + ".tmp", prefix)
     return path, prefix
+
+
+def prepare_xor_csv(cache):
+    """W1's four rows as a CSV, for `mlp train`."""
+    path = os.path.join(cache, "xor.csv")
+    with open(path, "w") as f:
+        f.write("a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
+    return path
 
 
 # ---------------------------------------------------------------- environment facts
@@ -295,48 +311,140 @@ def measured(r, fn):
         r.setdefault(key, []).append(d)
 
 
-def round_w1(cfg, build, init, torch_ok, first, r):
-    """W1: µs per epoch of mlp, the plain Eigen loop (both variants) and PyTorch. One process
-    takes ~10 ms, too short to watch for interference alone, so the round's group is watched."""
+def w1_key(line):
+    """Where a W1 line goes in the results: 'mlp' is bench_xor's step loop with SGD (the original
+    W1), 'mlp_fit_sgd', 'mlp_step_adam', 'mlp_fit_adam' its other modes; 'pytorch' is SGD and
+    'pytorch_adam' Adam; the plain loop's lines keep their impl."""
+    impl, mode, opt = line["impl"], line.get("mode", "step"), line.get("optimizer", "sgd")
+    if impl == "mlp" and (mode, opt) != ("step", "sgd"):
+        return f"mlp_{mode}_{opt}"
+    if impl == "pytorch" and opt != "sgd":
+        return f"pytorch_{opt}"
+    return impl
+
+
+# W1's net and training as `mlp train` options (the optimizer and the epochs are added).
+W1_CLI_ARGS = ["--task", "regression", "--layers", "8", "--activation", "tanh", "--output-activation", "sigmoid",
+               "--loss", "mse", "--lr", "0.5", "--val-split", "0", "--batch-size", "4", "--scale", "none",
+               "--seed", "1", "--json", "--quiet"]
+W1_CLI_SHOWN = " ".join(["mlp train xor.csv"] + W1_CLI_ARGS[:-2] + ["--optimizer sgd --epochs EPOCHS --json --quiet"])
+
+
+def w1_cli(build, xor_csv, epochs, optimizer):
+    """W1 through a whole `mlp train` process: µs per epoch from its JSON summary ("seconds", the
+    time inside fit(), over "epochs_run"), and the process's wall time."""
+    cmd = [os.path.join(build, "mlp"), "train", xor_csv] + W1_CLI_ARGS + ["--optimizer", optimizer,
+                                                                           "--epochs", str(epochs)]
+    with tempfile.TemporaryDirectory() as tmp:  # where stray output files cannot land in the repo
+        lines, _, wall = run_timed(cmd, env=thread_env(1), cwd=tmp)
+    j = lines[0]
+    return [(f"cli_{optimizer}", {"impl": "mlp train", "optimizer": optimizer, "epochs": j["epochs_run"],
+                                  "us_per_epoch": 1e6 * j["seconds"] / j["epochs_run"], "wall_ms": 1e3 * wall,
+                                  "final_mse": j["mse"]})]
+
+
+def round_w1(cfg, build, init, xor_csv, torch_ok, first, r):
+    """W1: µs per epoch of mlp (bench_xor's step loop and fit(), `mlp train`; SGD and Adam), the
+    plain Eigen loop (both variants) and PyTorch (SGD and Adam). One process takes ~10 ms, too
+    short to watch for interference alone, so the round's group is watched."""
     e = str(cfg["w1_epochs"])
-    sides = [[os.path.join(build, "bench", "bench_xor"), e, "1"], [os.path.join(build, "bench", "bench_w1_plain"), e, "1"]]
-    if torch_ok:
-        sides.append([sys.executable, os.path.join(BENCH, "torch_w1.py"), init, e])
+    xor = os.path.join(build, "bench", "bench_xor")
+    torch_w1 = [sys.executable, os.path.join(BENCH, "torch_w1.py"), init, e]
+
+    def program(cmd):
+        return lambda: [(w1_key(line), line) for line in run(cmd, env=thread_env(1))[0]]
+
+    sides = [program([xor, e, "1", "step", "sgd"]), program([os.path.join(build, "bench", "bench_w1_plain"), e, "1"]),
+             program([xor, e, "1", "fit", "sgd"]), lambda: w1_cli(build, xor_csv, e, "sgd"),
+             program([xor, e, "1", "step", "adam"]), program([xor, e, "1", "fit", "adam"]),
+             lambda: w1_cli(build, xor_csv, e, "adam")]
+    if torch_ok:  # both optimizers in one process: importing torch takes longer than the training
+        sides.append(program(torch_w1 + (["sgd", "adam"] if first else ["adam", "sgd"])))
     if not first:
         sides.reverse()
-    measured(r, lambda: [(line["impl"], line) for cmd in sides for line in run(cmd, env=thread_env(1))[0]])
+    measured(r, lambda: [kd for side in sides for kd in side()])
+
+
+# Runs set against each other go back to back: Adam beside SGD, diagnostics beside plain SGD.
+W2_ORDER = ["mlp_1t_adam", "mlp_1t", "mlp_1t_diagnostics", "pytorch_1t", "pytorch_1t_adam", "mlp_2t", "mlp_2t_adam",
+            "pytorch_2t_all2", "pytorch_2t_openblas1"]
+
+
+def w2_summary(lines, err):
+    """A W2 program's summary line, with its loss and samples/s per epoch and, when it ran under
+    /usr/bin/time -v, its peak RSS."""
+    summary = [l for l in lines if l.get("summary")][0]
+    summary["losses"] = [l["loss"] for l in lines if "epoch" in l]
+    summary["epoch_sps"] = [l["samples_per_s"] for l in lines if "epoch" in l]
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
+    if m:
+        summary["max_rss_kib"] = int(m.group(1))
+    return summary
 
 
 def round_w2(cfg, build, data, init, torch_ok, first, r, time_v):
-    """W2: samples/s of mlp and PyTorch on 1 and 2 threads; mlp's 1-thread run also measures
-    peak RSS (it runs under /usr/bin/time -v when that is installed)."""
-    e = str(cfg["w2_epochs"])
-    mlp = os.path.join(build, "bench", "bench_w2_fashion")
+    """W2: samples/s of mlp and PyTorch on 1 and 2 threads, with SGD and with Adam; mlp's 1-thread
+    SGD run also measures peak RSS (it runs under /usr/bin/time -v when that is installed)."""
+    e, seed = str(cfg["w2_epochs"]), str(W2_SEED)
+    mlp = [os.path.join(build, "bench", "bench_w2_fashion"), data, init, e]
     tw2 = [sys.executable, os.path.join(BENCH, "torch_w2.py"), data, init, e]
-    runs = [("mlp_1t", ([time_v, "-v"] if time_v else []) + [mlp, data, init, e, "1", str(W2_SEED)], thread_env(1)),
-            ("mlp_2t", [mlp, data, init, e, "2", str(W2_SEED)], thread_env(2, openblas=1)),
+    runs = {"mlp_1t": (([time_v, "-v"] if time_v else []) + mlp + ["1", seed], thread_env(1)),
+            "mlp_1t_adam": (mlp + ["1", seed, "adam"], thread_env(1)),
             # the same 1-thread run gathering mlp::Diagnostics every step (train --diagnostics)
-            ("mlp_1t_diagnostics", [mlp, data, init, e, "1", str(W2_SEED), "diagnostics"], thread_env(1))]
+            "mlp_1t_diagnostics": (mlp + ["1", seed, "diagnostics"], thread_env(1)),
+            "mlp_2t": (mlp + ["2", seed], thread_env(2, openblas=1)),
+            "mlp_2t_adam": (mlp + ["2", seed, "adam"], thread_env(2, openblas=1))}
     if torch_ok:
-        runs += [("pytorch_1t", tw2 + ["1", str(W2_SEED)], thread_env(1)),
-                 ("pytorch_2t_all2", tw2 + ["2", str(W2_SEED)], thread_env(2)),
-                 ("pytorch_2t_openblas1", tw2 + ["2", str(W2_SEED)], thread_env(2, openblas=1))]
-        # interleave: mlp 1t, mlp 1t with diagnostics, torch 1t, mlp 2t, torch 2t, torch 2t'
-        runs = [runs[0], runs[2], runs[3], runs[1], runs[4], runs[5]]
+        runs.update(pytorch_1t=(tw2 + ["1", seed], thread_env(1)),
+                    pytorch_1t_adam=(tw2 + ["1", seed, "adam"], thread_env(1)),
+                    pytorch_2t_all2=(tw2 + ["2", seed], thread_env(2)),
+                    pytorch_2t_openblas1=(tw2 + ["2", seed], thread_env(2, openblas=1)))
+    order = [k for k in W2_ORDER if k in runs]
     if not first:
-        runs.reverse()
+        order.reverse()
+    for name in order:
+        cmd, env = runs[name]
+        measured(r, lambda: [(name, w2_summary(*run(cmd, env=env)))])
 
-    def one(name, cmd, env):
-        lines, err = run(cmd, env=env)
-        summary = [l for l in lines if l.get("summary")][0]
-        summary["losses"] = [l["loss"] for l in lines if "epoch" in l]
-        m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
-        if m:
-            summary["max_rss_kib"] = int(m.group(1))
-        return [(name, summary)]
 
-    for name, cmd, env in runs:
-        measured(r, lambda: one(name, cmd, env))
+def w2_cli(build, csv_path, epochs, defaults, time_v):
+    """One `mlp train` process on the W2 CSV, 1 thread: W2's net, batch and epochs, with W2's SGD
+    and no validation split, or (defaults) with mlp train's own optimizer and validation split.
+    Per-epoch samples/s come from its history CSV (training rows / the epoch's seconds); what the
+    whole process spends outside the epochs (reading and preparing the CSV, the final metrics,
+    saving the model, starting and ending) is its wall time less their sum."""
+    cmd = [os.path.join(build, "mlp"), "train", csv_path, "--target", "label", "--layers", "256,128",
+           "--activation", "relu", "--batch-size", "64", "--epochs", str(epochs), "--seed", "1", "--threads", "1",
+           "--json"]
+    if not defaults:
+        cmd += ["--optimizer", "sgd", "--lr", "0.05", "--momentum", "0.9", "--val-split", "0"]
+    with tempfile.TemporaryDirectory() as tmp:
+        history = os.path.join(tmp, "history.csv")
+        cmd += ["--history", history, "--save", os.path.join(tmp, "model.json")]
+        lines, err, wall = run_timed(([time_v, "-v"] if time_v else []) + cmd, env=thread_env(1), cwd=tmp)
+        with open(history, newline="") as f:
+            seconds = [float(row["seconds"]) for row in csv.DictReader(f)]
+    m = re.search(r"split: (\d+) train, (\d+) validation, (\d+) test", err)
+    if not m or not seconds:
+        raise RuntimeError(f"{' '.join(cmd)}: no 'split:' line on stderr or no epochs in the history:\n{err[-2000:]}")
+    rows, j = int(m.group(1)), lines[0]
+    out = {"command": "mlp " + " ".join(os.path.basename(c) if c == csv_path else c for c in cmd[1:-4]),
+           "rows": rows, "val_rows": int(m.group(2)), "csv_bytes": os.path.getsize(csv_path),
+           "epoch_seconds": seconds, "epoch_sps": [rows / t for t in seconds], "wall": wall,
+           "fit_seconds": j["seconds"], "outside": wall - sum(seconds), "accuracy": j.get("accuracy"),
+           "split": j.get("split")}
+    out["outside_mb_per_s"] = out["csv_bytes"] / 1e6 / max(out["outside"], 1e-9)
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
+    if m:
+        out["max_rss_kib"] = int(m.group(1))
+    return out
+
+
+def round_w2_cli(cfg, build, csv_path, first, r, time_v):
+    """W2 through `mlp train` on the CSV (1 thread): W2's SGD settings, then mlp train's defaults."""
+    order = ["sgd", "defaults"] if first else ["defaults", "sgd"]
+    for name in order:
+        measured(r, lambda: [(name, w2_cli(build, csv_path, cfg["w2_epochs"], name == "defaults", time_v))])
 
 
 def round_w3(cfg, build, r):
@@ -388,12 +496,91 @@ def round_startup(cfg, build, hyperfine, r):
 
 # ---------------------------------------------------------------- the report
 
-def w2_bound_mib(cfg):
-    """1.3 × (training data as float32 + model + optimizer state) + 50 MiB."""
+def w2_bound_mib(rows, optimizer_buffers=1):
+    """1.3 × (training data as float32 + model + optimizer state) + 50 MiB, and the data's and the
+    model's (with its optimizer state) MiB: SGD's momentum is one buffer of the model's size, Adam's
+    moments two."""
     params = sum(o * i + o for o, i in LAYERS)
-    data = cfg["w2_train"] * (784 + 1) * 4  # X (N, 784) and the label column (N, 1)
-    model, momentum = params * 4, params * 4
-    return 1.3 * (data + model + momentum) / 2**20 + 50, data / 2**20, (model + momentum) / 2**20
+    data = rows * (784 + 1) * 4  # X (N, 784) and the label column (N, 1)
+    model = params * 4 * (1 + optimizer_buffers)
+    return 1.3 * (data + model) / 2**20 + 50, data / 2**20, model / 2**20
+
+
+def per_round(xs, ys):
+    """Per-round ratios xs[i] / ys[i]."""
+    return [a / b for a, b in zip(xs, ys)]
+
+
+def summarize_w1_variants(us, s, targets):
+    """W1's other sides: Adam against SGD (the step loop, fit(), mlp train, PyTorch), fit() against
+    the step loop, and mlp train against the plain loop, each per round."""
+    for key, a, b in (("w1_step_adam_over_sgd", "mlp_step_adam", "mlp"),
+                      ("w1_fit_adam_over_sgd", "mlp_fit_adam", "mlp_fit_sgd"),
+                      ("w1_cli_adam_over_sgd", "cli_adam", "cli_sgd"),
+                      ("w1_torch_adam_over_sgd", "pytorch_adam", "pytorch"),
+                      ("w1_fit_over_step", "mlp_fit_sgd", "mlp"),
+                      ("w1_cli_over_plain", "cli_sgd", "plain_eigen_dynamic")):
+        if a in us and b in us:
+            s[key] = per_round(us[a], us[b])
+    for key, what in (("w1_fit_adam_over_sgd", "through fit()"), ("w1_cli_adam_over_sgd", "through mlp train")):
+        if key in s:
+            targets.append((f"W1 {what}: XOR with Adam at lr 0.5 ≤ 2× XOR with SGD (time per epoch)",
+                            spread(s[key], "{:.2f}×"), med(s[key]) <= 2.0))
+    if "w1_cli_over_plain" in s:
+        targets.append(("W1 through mlp train (SGD, time per epoch inside fit) ≤ 1.5× the plain (dynamic-size) "
+                        "Eigen loop", spread(s["w1_cli_over_plain"], "{:.2f}×"), med(s["w1_cli_over_plain"]) <= 1.5))
+
+
+def summarize_w2_adam(sps, s, targets):
+    """W2 with Adam: against SGD in the same round (mlp and PyTorch), against PyTorch's Adam, and
+    the 2-thread speed-up with Adam."""
+    for key, a, b in (("w2_adam_over_sgd", "mlp_1t_adam", "mlp_1t"),
+                      ("w2_torch_adam_over_sgd", "pytorch_1t_adam", "pytorch_1t"),
+                      ("w2_adam_vs_torch", "mlp_1t_adam", "pytorch_1t_adam"),
+                      ("w2_scaling_adam", "mlp_2t_adam", "mlp_1t_adam")):
+        if a in sps and b in sps:
+            s[key] = per_round(sps[a], sps[b])
+    if "w2_adam_over_sgd" in s:
+        targets.append(("W2 with Adam ≥ 0.85× W2 with SGD (mlp, 1 thread, samples/s, same round)",
+                        spread(s["w2_adam_over_sgd"], "{:.2f}×"), med(s["w2_adam_over_sgd"]) >= 0.85))
+
+
+def epoch_rates(summary):
+    """(median, best) per-epoch samples/s of a bench_w2_fashion run (older results: the summary's)."""
+    per = summary.get("epoch_sps") or [summary["samples_per_s"]]
+    return med(per), max(per + [summary.get("best_epoch_samples_per_s", 0)])
+
+
+def summarize_w2_cli(cfg, res, s, targets):
+    """W2 through mlp train: its per-epoch rates against bench_w2_fashion's on 1 thread (median
+    epoch and best epoch, same round), what the process spends outside the epochs, and the peak
+    RSS of the defaults run."""
+    cli, w2 = res["w2_cli"], res["w2"]
+    bench = [epoch_rates(x) for x in w2["mlp_1t"]]
+    for name, runs in cli.items():
+        s[f"w2_cli_{name}_median"] = [med(x["epoch_sps"]) for x in runs]
+        s[f"w2_cli_{name}_best"] = [max(x["epoch_sps"]) for x in runs]
+        s[f"w2_cli_{name}_outside_mbs"] = [x["outside_mb_per_s"] for x in runs]
+    if "sgd" in cli:
+        s["w2_cli_over_bench"] = per_round(s["w2_cli_sgd_median"], [b[0] for b in bench])
+        s["w2_cli_over_bench_best"] = per_round(s["w2_cli_sgd_best"], [b[1] for b in bench])
+        targets.append(("W2 through mlp train (SGD, 1 thread): per-epoch rate within 5 % of bench_w2_fashion "
+                        "(median epochs, same round; ≥ 0.95×)",
+                        f"median epochs {spread(s['w2_cli_over_bench'], '{:.3f}×')}; best epochs "
+                        f"{spread(s['w2_cli_over_bench_best'], '{:.3f}×')}", med(s["w2_cli_over_bench"]) >= 0.95))
+        mbs = s["w2_cli_sgd_outside_mbs"]
+        targets.append(("W2 through mlp train (SGD): the whole process outside the epochs ≥ 200 MB/s of CSV",
+                        spread(mbs, "{:.0f} MB/s"), med(mbs) >= 200))
+    if "mlp_1t_adam" in w2 and "defaults" in cli:
+        s["w2_cli_defaults_over_bench_adam"] = per_round(s["w2_cli_defaults_median"],
+                                                         [epoch_rates(x)[0] for x in w2["mlp_1t_adam"]])
+    rss = [x["max_rss_kib"] / 1024 for x in cli.get("defaults", []) if "max_rss_kib" in x]
+    if rss:
+        bound = w2_bound_mib(cfg["w4_rows"], optimizer_buffers=2)[0]
+        s["w2_cli_rss"] = rss
+        targets.append(("Memory: peak RSS of mlp train with its defaults on the W2 CSV ≤ 1.3 × (data + model + "
+                        "Adam's two buffers) + 50 MiB", f"{max(rss):.1f} MiB (max of rounds) vs bound {bound:.1f} MiB",
+                        max(rss) <= bound))
 
 
 def summarize(cfg, res):
@@ -410,6 +597,7 @@ def summarize(cfg, res):
                         ratio <= 1.5))
         if "pytorch" in us:
             s["w1_speed_vs_torch"] = [b / a for a, b in zip(us["mlp"], us["pytorch"])]
+        summarize_w1_variants(us, s, targets)
     w2 = res.get("w2", {})
     if w2:
         sps = {k: [x["samples_per_s"] for x in v] for k, v in w2.items()}
@@ -435,12 +623,15 @@ def summarize(cfg, res):
         s["w2_scaling"] = [a / b for a, b in zip(sps["mlp_2t"], sps["mlp_1t"])]
         targets.append(("W2 2 threads: ≥ 1.5× mlp's own 1-thread samples/s", spread(s["w2_scaling"], "{:.2f}×"),
                         med(s["w2_scaling"]) >= 1.5))
+        summarize_w2_adam(sps, s, targets)
         rss = [x["max_rss_kib"] / 1024 for x in w2["mlp_1t"] if "max_rss_kib" in x]
         if rss:
-            bound = w2_bound_mib(cfg)[0]
+            bound = w2_bound_mib(cfg["w2_train"])[0]
             s["w2_rss"] = rss
             targets.append(("Memory: peak RSS of the mlp W2 run ≤ 1.3 × (data + model + optimizer) + 50 MiB",
                             f"{max(rss):.1f} MiB (max of rounds) vs bound {bound:.1f} MiB", max(rss) <= bound))
+        if res.get("w2_cli"):
+            summarize_w2_cli(cfg, res, s, targets)
     w3 = res.get("w3", {})
     if w3 and w2:
         s["w3_sps"] = {k: [x["samples_per_s"] for x in v] for k, v in w3.items()}
@@ -478,6 +669,166 @@ def table(header, rows):
     return "\n".join(out) + "\n"
 
 
+def dag(entry):
+    """† for a measurement that other processes still disturbed."""
+    return "†" if entry.get("others", 0) > DISTURBED else ""
+
+
+def report_w1_variants(cfg, res, s, R):
+    """RESULTS.md's section on W1 through fit() and mlp train, with SGD and with Adam."""
+    us, w1 = s["w1_us"], res["w1"]
+    names = {"mlp": "step SGD", "mlp_fit_sgd": "fit() SGD", "mlp_step_adam": "step Adam", "mlp_fit_adam": "fit() Adam",
+             "cli_sgd": "mlp train SGD", "cli_adam": "mlp train Adam", "plain_eigen_dynamic": "plain Eigen (dynamic)",
+             "pytorch": "PyTorch SGD", "pytorch_adam": "PyTorch Adam"}
+    cols = [(k, name) for k, name in names.items() if k in us]
+    md = [f"## W1 through fit() and `mlp train`, SGD and Adam (XOR, {cfg['w1_epochs']:,} epochs, µs per epoch)\n",
+          "`bench_xor EPOCHS 1 step|fit sgd|adam`: *step* is a loop of `Network::train_step` (the W1 above), *fit* is "
+          "`mlp::fit()` with what `mlp train` hands it (a running R², a batch and an epoch callback, an interrupt "
+          "check, the history), shuffling the four rows each epoch. *mlp train* is the whole tool on the four rows "
+          "as a CSV: `" + W1_CLI_SHOWN + "`, and the same with `--optimizer adam`; its µs per epoch are the JSON "
+          "summary's `seconds` (the time inside fit()) over `epochs_run`, and the process's wall time is in the "
+          "second table. Adam runs at W1's lr 0.5 on every side (PyTorch: `optim.Adam(lr=0.5)`). All start from "
+          "mlp's initialisation for seed 1.\n"]
+    fmt = {k: "{:.1f}" if k.startswith("pytorch") else "{:.3f}" for k, _ in cols}
+    rows = [[f"{i + 1}{dag(w1['mlp'][i])}"] + [fmt[k].format(us[k][i]) for k, _ in cols] for i in range(R)]
+    rows.append(["**median (min–max)**"] + [spread(us[k], fmt[k]) for k, _ in cols])
+    md.append(table(["round"] + [name for _, name in cols], rows))
+    ratios = [(k, name) for k, name in (("w1_fit_adam_over_sgd", "fit(): Adam / SGD"),
+                                        ("w1_cli_adam_over_sgd", "mlp train: Adam / SGD"),
+                                        ("w1_step_adam_over_sgd", "step: Adam / SGD"),
+                                        ("w1_torch_adam_over_sgd", "PyTorch: Adam / SGD"),
+                                        ("w1_fit_over_step", "SGD: fit() / step"),
+                                        ("w1_cli_over_plain", "SGD: mlp train / plain Eigen (dynamic)")) if k in s]
+    walls = [k for k in ("cli_sgd", "cli_adam") if k in w1]
+    rows = [[i + 1] + [f"{s[k][i]:.2f}×" for k, _ in ratios] + [f"{w1[k][i]['wall_ms']:.1f}" for k in walls]
+            for i in range(R)]
+    rows.append(["**median (min–max)**"] + [spread(s[k], "{:.2f}×") for k, _ in ratios] +
+                [spread([x["wall_ms"] for x in w1[k]], "{:.1f}") for k in walls])
+    md.append("Time per epoch, per round, and the whole `mlp train` process's wall time:\n")
+    head = ["round"] + [name for _, name in ratios] + [f"{names[k]}: whole process (ms)" for k in walls]
+    md.append(table(head, rows))
+    losses = [f"{name} {med([x['final_loss'] for x in w1[k]]):.6f}" for k, name in cols
+              if k in w1 and "final_loss" in w1[k][0]]
+    mse = [f"{name} {med([x['final_mse'] for x in w1[k]]):.4f}" for k, name in cols if k.startswith("cli_")]
+    md.append("Final training losses (median of rounds): " + ", ".join(losses) + ". " +
+              ("`mlp train`'s final MSE (after training, in the target's units): " + ", ".join(mse) + ". `mlp train` "
+               "standardises a regression target whatever `--scale` says (src/io/preprocess.cpp, "
+               "`fit_target_scaling`), so its sigmoid output is trained towards (y − 0.5) / sd, negative for the "
+               "0 rows, which a sigmoid cannot reach: its loss is not comparable with the others', its work per "
+               "epoch is.\n" if mse else "\n"))
+    return md
+
+
+def report_w2_adam(cfg, res, s, R):
+    """RESULTS.md's section on W2 with Adam against W2 with SGD, 1 thread."""
+    sps, w2 = s["w2_sps"], res["w2"]
+    cols = [(k, name) for k, name in (("mlp_1t", "mlp SGD"), ("mlp_1t_adam", "mlp Adam"), ("pytorch_1t", "PyTorch SGD"),
+                                      ("pytorch_1t_adam", "PyTorch Adam")) if k in sps]
+    ratios = [(k, name) for k, name in (("w2_adam_over_sgd", "mlp: Adam / SGD"),
+                                        ("w2_torch_adam_over_sgd", "PyTorch: Adam / SGD"),
+                                        ("w2_adam_vs_torch", "Adam: mlp / PyTorch")) if k in s]
+    md = ["## W2 with Adam, `mlp train`'s default optimizer (1 thread, training samples/s)\n",
+          "W2 as above with Adam lr 0.001 instead of SGD with momentum, the other Adam settings each library's "
+          "default: `bench_w2_fashion DATA INIT EPOCHS 1 1 adam` and `torch_w2.py DATA INIT EPOCHS 1 1 adam` "
+          "(`optim.Adam(lr=0.001)`). Each Adam run goes right before or after the SGD run it is divided by.\n"]
+    rows = [[i + 1] + [f"{sps[k][i]:,.0f}{dag(w2[k][i])}" for k, _ in cols] + [f"{s[k][i]:.2f}×" for k, _ in ratios]
+            for i in range(R)]
+    rows.append(["**median (min–max)**"] + [spread(sps[k], "{:,.0f}") for k, _ in cols] +
+                [spread(s[k], "{:.2f}×") for k, _ in ratios])
+    md.append(table(["round"] + [name for _, name in cols] + [name for _, name in ratios], rows))
+    rows = [(name, spread([x["test_accuracy"] * 100 for x in w2[k]], "{:.2f} %"),
+             " → ".join(f"{l:.4f}" for l in w2[k][0]["losses"])) for k, name in cols if k.endswith("adam")]
+    md.append("Test accuracy after the last epoch and the training loss per epoch (round 1) with Adam:\n")
+    md.append(table(["run", "test accuracy", "training loss by epoch"], rows))
+    return md
+
+
+def report_w2_threads(res, s, R):
+    """RESULTS.md's section on mlp's 2-thread speed-up, SGD and Adam, per round."""
+    sps, w2 = s["w2_sps"], res["w2"]
+    groups = [(opt, sfx, key) for opt, sfx, key in (("SGD", "", "w2_scaling"), ("Adam", "_adam", "w2_scaling_adam"))
+              if key in s]
+    md = ["## W2 on 2 threads over 1 (mlp, training samples/s)\n",
+          "Each 2-thread run divided by the 1-thread run with the same optimizer in the same round.\n"]
+    head, rows = ["round"], []
+    for opt, _, _ in groups:
+        head += [f"{opt} 1 thread", f"{opt} 2 threads", f"{opt}: 2 threads / 1"]
+    for i in range(R):
+        row = [i + 1]
+        for _, sfx, key in groups:
+            row += [f"{sps['mlp_1t' + sfx][i]:,.0f}{dag(w2['mlp_1t' + sfx][i])}",
+                    f"{sps['mlp_2t' + sfx][i]:,.0f}{dag(w2['mlp_2t' + sfx][i])}", f"{s[key][i]:.2f}×"]
+        rows.append(row)
+    row = ["**median (min–max)**"]
+    for _, sfx, key in groups:
+        row += [spread(sps["mlp_1t" + sfx], "{:,.0f}"), spread(sps["mlp_2t" + sfx], "{:,.0f}"),
+                spread(s[key], "{:.2f}×")]
+    rows.append(row)
+    md.append(table(head, rows))
+    return md
+
+
+def report_w2_cli(cfg, res, s, R):
+    """RESULTS.md's section on W2 through `mlp train` on the CSV."""
+    cli = res["w2_cli"]
+    any_run = next(iter(cli.values()))[0]
+    size = any_run["csv_bytes"]
+    md = [f"## W2 through `mlp train` on the CSV ({cfg['w4_rows']:,} rows, {size / 1e6:.1f} MB, "
+          f"{cfg['w2_epochs']} epochs, 1 thread)\n",
+          "What a user runs: the tool reads the CSV (the W4 file), standardises the pixels, trains, prints its "
+          "metrics and writes the history and the model. Per-epoch samples/s = training rows / the epoch's "
+          "`seconds` in the history CSV (median and best epoch of the run). *Outside the epochs* = the whole "
+          "process's wall time less the sum of its epochs (starting, reading and preparing the CSV, the final "
+          "metrics, saving the model), given as MB of CSV per second of it. bench_w2_fashion is the same round's "
+          "1-thread run (its data from the IDX files, scaled by 1/255), the same net, batch and epochs.\n"]
+    for name, title in (("sgd", "W2's SGD, no validation split"), ("defaults", "mlp train's defaults")):
+        if name not in cli:
+            continue
+        runs = cli[name]
+        md.append(f"**{title}**: `{runs[0]['command']} --history H.csv --save M.json` "
+                  f"({runs[0]['rows']:,} training rows, {runs[0]['val_rows']:,} validation rows"
+                  + ("; an epoch's seconds include mlp train's validation pass after it" if runs[0]["val_rows"] else "")
+                  + ").\n")
+        head = ["round", "median epoch (samples/s)", "best epoch (samples/s)"]
+        ref = None
+        if name == "sgd" and "w2_cli_over_bench" in s:
+            ref = ("bench_w2_fashion SGD", "mlp_1t", s["w2_cli_over_bench"], s["w2_cli_over_bench_best"])
+        elif name == "defaults" and "w2_cli_defaults_over_bench_adam" in s:
+            ref = ("bench_w2_fashion Adam", "mlp_1t_adam", s["w2_cli_defaults_over_bench_adam"], None)
+        if ref:
+            head += [f"{ref[0]} median epoch", "mlp train / it (median epochs)"]
+            head += ["mlp train / it (best epochs)"] if ref[3] else []
+        head += ["whole process (s)", "Σ epochs (s)", "outside the epochs (s)", "outside the epochs (MB/s)"]
+        rss = "max_rss_kib" in runs[0]
+        head += ["peak RSS (MiB)"] if rss else []
+        rows = []
+        for i, x in enumerate(runs):
+            row = [f"{i + 1}{dag(x)}", f"{med(x['epoch_sps']):,.0f}", f"{max(x['epoch_sps']):,.0f}"]
+            if ref:
+                row += [f"{epoch_rates(res['w2'][ref[1]][i])[0]:,.0f}", f"{ref[2][i]:.3f}×"]
+                row += [f"{ref[3][i]:.3f}×"] if ref[3] else []
+            row += [f"{x['wall']:.2f}", f"{sum(x['epoch_seconds']):.2f}", f"{x['outside']:.2f}",
+                    f"{x['outside_mb_per_s']:.0f}"]
+            row += [f"{x['max_rss_kib'] / 1024:.1f}"] if rss else []
+            rows.append(row)
+        row = ["**median (min–max)**", spread(s[f"w2_cli_{name}_median"], "{:,.0f}"),
+               spread(s[f"w2_cli_{name}_best"], "{:,.0f}")]
+        if ref:
+            row += [spread([epoch_rates(x)[0] for x in res["w2"][ref[1]]], "{:,.0f}"), spread(ref[2], "{:.3f}×")]
+            row += [spread(ref[3], "{:.3f}×")] if ref[3] else []
+        row += [spread([x["wall"] for x in runs], "{:.2f}"), spread([sum(x["epoch_seconds"]) for x in runs], "{:.2f}"),
+                spread([x["outside"] for x in runs], "{:.2f}"), spread(s[f"w2_cli_{name}_outside_mbs"], "{:.0f}")]
+        row += [spread([x["max_rss_kib"] / 1024 for x in runs], "{:.1f}")] if rss else []
+        rows.append(row)
+        md.append(table(head, rows))
+    if "w2_cli_rss" in s:
+        bound, data, model = w2_bound_mib(cfg["w4_rows"], optimizer_buffers=2)
+        md.append(f"Memory bound of the defaults run (`/usr/bin/time -v`) = 1.3 × ({data:.1f} MiB: all "
+                  f"{cfg['w4_rows']:,} rows as float32, training and validation, pixels and label + {model:.1f} MiB "
+                  f"model and Adam's two moment buffers) + 50 MiB = **{bound:.1f} MiB**.\n")
+    return md
+
+
 def report(cfg, args, facts, res, s, targets, skipped, meta):
     R = cfg["rounds"]
     md = ["# mlp benchmark results\n"]
@@ -488,7 +839,6 @@ def report(cfg, args, facts, res, s, targets, skipped, meta):
               f"{R} rounds, each running every workload's implementations back to back (the order reversed on "
               "alternate rounds), so slow drifts of the machine hit all sides alike. Each cell is the median over "
               "rounds with the min–max in brackets; a ratio is computed per round, then its median taken.\n")
-    dag = lambda entry: "†" if entry.get("others", 0) > DISTURBED else ""
     # one entry per measurement: W1 and W4 measure a round's whole group at once (see measured())
     runs = [d for w, v in res.items() for k, l in v.items()
             if (w != "w1" or k == "mlp") and not k.endswith("_cold") for d in l]
@@ -528,7 +878,8 @@ def report(cfg, args, facts, res, s, targets, skipped, meta):
         us = s["w1_us"]
         md.append(f"## W1 tiny: XOR 2-8-1, {cfg['w1_epochs']:,} full-batch epochs (µs per epoch, 1 thread)\n")
         md.append("All start from the same weights (mlp's initialisation, seed 1); final losses: " + ", ".join(
-            f"{k} {med([x['final_loss'] for x in v]):.6f}" for k, v in res["w1"].items()) + ".\n")
+            f"{k} {med([x['final_loss'] for x in res['w1'][k]]):.6f}"
+            for k in ("mlp", "plain_eigen_dynamic", "plain_eigen_fixed", "pytorch") if k in res["w1"]) + ".\n")
         head = ["round", "mlp", "plain Eigen (dynamic)", "plain Eigen (fixed-size)", "PyTorch", "mlp / plain (time)",
                 "mlp speed / PyTorch speed"]
         rows = []
@@ -544,6 +895,8 @@ def report(cfg, args, facts, res, s, targets, skipped, meta):
                      spread(s["w1_mlp_over_plain"], "{:.2f}×"),
                      spread(s["w1_speed_vs_torch"], "{:.0f}×") if "w1_speed_vs_torch" in s else "skipped"))
         md.append(table(head, rows))
+        if any(k in us for k in ("mlp_fit_sgd", "cli_sgd", "mlp_step_adam")):
+            md += report_w1_variants(cfg, res, s, R)
 
     if "w2_sps" in s:
         sps, w2 = s["w2_sps"], res["w2"]
@@ -580,6 +933,11 @@ def report(cfg, args, facts, res, s, targets, skipped, meta):
             acc = [x["test_accuracy"] * 100 for x in w2[k]]
             rows.append((names[k], spread(acc, "{:.2f} %"), " → ".join(f"{l:.4f}" for l in w2[k][0]["losses"])))
         md.append(table(["run", "test accuracy", "training loss by epoch"], rows))
+        if "w2_adam_over_sgd" in s:
+            md += report_w2_adam(cfg, res, s, R)
+        md += report_w2_threads(res, s, R)
+    if "w2_cli_sgd_median" in s or "w2_cli_defaults_median" in s:
+        md += report_w2_cli(cfg, res, s, R)
 
     if "w3_sps" in s:
         w3 = s["w3_sps"]
@@ -645,7 +1003,7 @@ def report(cfg, args, facts, res, s, targets, skipped, meta):
         md.append(table(["round", "median (ms)", "min–max of the round's runs (ms)"], rows))
 
     if "w2_rss" in s:
-        bound, data, model = w2_bound_mib(cfg)
+        bound, data, model = w2_bound_mib(cfg["w2_train"])
         md.append("## Memory: peak RSS of the mlp W2 run (1 thread, `/usr/bin/time -v`)\n")
         md.append(f"Bound = 1.3 × ({data:.1f} MiB training data as float32, images and labels + {model:.1f} MiB "
                   f"model and momentum) + 50 MiB = **{bound:.1f} MiB**. The process also holds the test set "
@@ -661,11 +1019,17 @@ def svg(cfg, res, s):
     bars = []
     if "w1_mlp_over_plain" in s:
         bars.append(("W1 mlp / plain Eigen (dynamic)", [1 / x for x in s["w1_mlp_over_plain"]]))
+    if "w1_cli_over_plain" in s:
+        bars.append(("W1 mlp train / plain Eigen (dyn.)", [1 / x for x in s["w1_cli_over_plain"]]))
     if "w1_speed_vs_torch" in s:
         bars.append(("W1 mlp / PyTorch", s["w1_speed_vs_torch"]))
     if "w2_ratio_1t" in s:
         bars.append(("W2 mlp / PyTorch, 1 thread", s["w2_ratio_1t"]))
         bars.append(("W2 mlp / PyTorch best, 2 thr.", s["w2_ratio_2t"]))
+    if "w2_adam_vs_torch" in s:
+        bars.append(("W2 Adam: mlp / PyTorch, 1 thr.", s["w2_adam_vs_torch"]))
+    if "w2_cli_over_bench" in s:
+        bars.append(("W2 mlp train / bench_w2, 1 thr.", s["w2_cli_over_bench"], "#888888"))
     if "w2_pct_of_w3" in s:
         for t in ("1t", "2t"):
             per = [a / b for a, b in zip(s["w2_sps"][f"mlp_{t}"], s["w3_sps"][t])]
@@ -757,7 +1121,9 @@ def main():
     if args.report:
         saved = json.load(open(args.report))
         args.quick = "--quick" in saved["meta"]["command"]
-        write_report(os.path.abspath(args.out or BENCH), args, saved)
+        out = os.path.abspath(args.out or BENCH)
+        os.makedirs(out, exist_ok=True)
+        write_report(out, args, saved)
         return
     cfg = dict(QUICK if args.quick else FULL)
     global RETRIES, QUIET_WAIT
@@ -801,7 +1167,7 @@ def main():
     if not have_data:
         if not args.quick:
             sys.exit(f"bench: {DATASET} is missing; bench/run.sh installs dataset-fashion-mnist")
-        skipped["W2, W4 and memory"] = f"{DATASET} is missing (package dataset-fashion-mnist)"
+        skipped["W2 (also through mlp train), W4 and memory"] = f"{DATASET} is missing (package dataset-fashion-mnist)"
     hyperfine = shutil.which("hyperfine")
     meta["startup_tool"] = "hyperfine -N (no shell)" if hyperfine else "timed from Python (hyperfine not installed)"
     time_v = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
@@ -817,16 +1183,19 @@ def main():
     # W1's initial weights: mlp's for seed 1, written by bench_w1_plain for PyTorch to load.
     xor_init = os.path.join(cache, "xor_init.bin")
     run([os.path.join(build, "bench", "bench_w1_plain"), "1", "1", xor_init], env=thread_env(1))
+    xor_csv = prepare_xor_csv(cache)  # W1 through mlp train
 
     res = {}
     for i in range(cfg["rounds"]):
         first = i % 2 == 0
         meta["round_loads"].append(loadavg().split()[0])
         log(f"round {i + 1}/{cfg['rounds']}: W1")
-        round_w1(cfg, build, xor_init, torch_ok, first, res.setdefault("w1", {}))
+        round_w1(cfg, build, xor_init, xor_csv, torch_ok, first, res.setdefault("w1", {}))
         if have_data:
             log(f"round {i + 1}/{cfg['rounds']}: W2")
             round_w2(cfg, build, data, init, torch_ok, first, res.setdefault("w2", {}), time_v)
+            log(f"round {i + 1}/{cfg['rounds']}: W2 through mlp train")
+            round_w2_cli(cfg, build, csv_path, first, res.setdefault("w2_cli", {}), time_v)
         log(f"round {i + 1}/{cfg['rounds']}: W3")
         round_w3(cfg, build, res.setdefault("w3", {}))
         if have_data:
@@ -837,10 +1206,12 @@ def main():
     if not have_data:
         res.pop("w3", None)  # without W2 there is nothing to set against the ceiling
 
-    for name, runs in res.get("w2", {}).items():  # the BLAS check, on every PyTorch run
-        for x in runs:
-            if name.startswith("pytorch") and not any("libopenblas" in p for p in x.get("blas", [])):
-                sys.exit(f"bench: a PyTorch run did not use OpenBLAS ({x.get('blas')}); refusing to report")
+    for workload in ("w1", "w2"):  # the BLAS check, on every PyTorch run
+        for name, runs in res.get(workload, {}).items():
+            for x in runs:
+                if name.startswith("pytorch") and not any("libopenblas" in p for p in x.get("blas", [])):
+                    sys.exit(f"bench: a PyTorch run ({workload} {name}) did not use OpenBLAS ({x.get('blas')}); "
+                             "refusing to report")
 
     meta["load_after"] = loadavg()
     meta["duration"] = time.time() - start

@@ -1,7 +1,8 @@
 """W2 of the benchmark on the PyTorch side: the same net, data, initial weights and
-hyper-parameters as bench/w2_fashion.cpp, in a plain PyTorch loop (no DataLoader).
+hyper-parameters as bench/w2_fashion.cpp, in a plain PyTorch loop (no DataLoader). With "adam",
+the optimizer is optim.Adam lr 0.001 (mlp train's default, as bench_w2_fashion's adam).
 
-Usage: torch_w2.py DATA_DIR INIT.bin EPOCHS TORCH_THREADS SEED
+Usage: torch_w2.py DATA_DIR INIT.bin EPOCHS TORCH_THREADS SEED [adam]
 Prints one JSON line per epoch and a summary line, like bench_w2_fashion. The thread
 environment variables (OMP/OPENBLAS/MKL_NUM_THREADS) are set by the caller (bench/run.py).
 """
@@ -30,6 +31,9 @@ def load_idx(images, labels):
 def main():
     data_dir, init_path = sys.argv[1], sys.argv[2]
     epochs, threads, seed = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+    adam = sys.argv[6:] == ["adam"]
+    if sys.argv[6:] and not adam:
+        sys.exit(f"usage: torch_w2.py DATA_DIR INIT.bin EPOCHS TORCH_THREADS SEED [adam] (got {sys.argv[6:]})")
     torch.set_num_threads(threads)
     torch.set_num_interop_threads(1)
     torch.manual_seed(seed)
@@ -50,7 +54,10 @@ def main():
             offset += p.numel()
     if offset != flat.numel():
         sys.exit(f"{init_path}: {flat.numel()} floats, expected {offset} for 784-256-128-10")
-    opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
+    if adam:
+        opt = torch.optim.Adam(net.parameters(), lr=0.001)
+    else:
+        opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
 
     n, B = X.shape[0], 64
     total = 0.0
@@ -71,9 +78,10 @@ def main():
                           "samples_per_s": round(n / seconds, 1)}), flush=True)
     with torch.no_grad():
         acc = (net(Xt).argmax(1) == yt).float().mean().item()
-    print(json.dumps({"summary": True, "threads": threads, "epochs": epochs, "seconds": round(total, 3),
-                      "samples_per_s": round(n * epochs / total, 1), "test_accuracy": round(acc, 4),
-                      "torch_threads": torch.get_num_threads(), "blas": blas_libraries()}), flush=True)
+    print(json.dumps({"summary": True, "optimizer": "adam" if adam else "sgd", "threads": threads,
+                      "epochs": epochs, "seconds": round(total, 3), "samples_per_s": round(n * epochs / total, 1),
+                      "test_accuracy": round(acc, 4), "torch_threads": torch.get_num_threads(),
+                      "blas": blas_libraries()}), flush=True)
 
 
 if __name__ == "__main__":
