@@ -143,7 +143,6 @@ void fit_target_scaling(const csv::Table& table, const std::vector<std::size_t>&
   }
 }
 
-// One feature column: one-hot categories, or the shift and scale of its numbers.
 // Standard scaling's mean and population sd, or minmax's minimum and range, of every numeric
 // feature column over the training rows, as (shift, scale). The table keeps each row's numbers
 // side by side, so the rows are swept once (twice for the sd, around the mean) for all columns
