@@ -150,35 +150,37 @@ void fit_target_scaling(const csv::Table& table, const std::vector<std::size_t>&
 void fit_scalings(const csv::Table& table, const std::vector<std::size_t>& cols,
                   const std::vector<std::size_t>& train_rows, Scaling scaling, std::vector<double>& shift,
                   std::vector<double>& scale) {
-  const std::size_t k = cols.size();
+  const std::size_t k = cols.size(), ncols = table.columns.size();
   shift.assign(k, 0.0);
   scale.assign(k, 1.0);
   if (k == 0 || scaling == Scaling::None) return;
-  std::vector<const csv::Values*> v(k);
-  for (std::size_t i = 0; i < k; ++i) v[i] = &table.columns[cols[i]].values;
+  // Row r's numbers are numbers[r * ncols + j] (csv.hpp); the sums run over every column of a row
+  // at once (a text column's places hold finite filler, and its sums are never read).
+  const float* numbers = table.numbers.get();
+  const auto row = [&](std::size_t r) { return numbers + r * ncols; };
   const auto n = static_cast<double>(train_rows.size());
-  if (scaling == Scaling::Standard) {
-    std::vector<double> sum(k, 0.0), sq(k, 0.0);
+  std::vector<double> a(ncols), b(ncols);
+  if (scaling == Scaling::Standard) {  // a: Σx, then the mean; b: Σ(x − mean)²
     for (std::size_t r : train_rows)
-      for (std::size_t i = 0; i < k; ++i) sum[i] += (*v[i])[r];
-    for (std::size_t i = 0; i < k; ++i) shift[i] = sum[i] / n;  // the mean
+      for (std::size_t j = 0; j < ncols; ++j) a[j] += row(r)[j];
+    for (std::size_t j = 0; j < ncols; ++j) a[j] /= n;
     for (std::size_t r : train_rows)
-      for (std::size_t i = 0; i < k; ++i) sq[i] += ((*v[i])[r] - shift[i]) * ((*v[i])[r] - shift[i]);
+      for (std::size_t j = 0; j < ncols; ++j) b[j] += (row(r)[j] - a[j]) * (row(r)[j] - a[j]);
     for (std::size_t i = 0; i < k; ++i) {
-      scale[i] = std::sqrt(sq[i] / n);      // the population sd
-      if (!(scale[i] > 0)) scale[i] = 1.0;  // a constant column: sd 0 becomes 1, never a division by 0
+      shift[i] = a[cols[i]];                 // the mean
+      scale[i] = std::sqrt(b[cols[i]] / n);  // the population sd
+      if (!(scale[i] > 0)) scale[i] = 1.0;   // a constant column: sd 0 becomes 1, never a division by 0
     }
-  } else {  // MinMax
-    std::vector<double> lo(k), hi(k);
-    for (std::size_t i = 0; i < k; ++i) lo[i] = hi[i] = (*v[i])[train_rows[0]];
+  } else {  // MinMax; a: the minimum, b: the maximum
+    for (std::size_t j = 0; j < ncols; ++j) a[j] = b[j] = row(train_rows[0])[j];
     for (std::size_t r : train_rows)
-      for (std::size_t i = 0; i < k; ++i) {
-        lo[i] = std::min(lo[i], static_cast<double>((*v[i])[r]));
-        hi[i] = std::max(hi[i], static_cast<double>((*v[i])[r]));
+      for (std::size_t j = 0; j < ncols; ++j) {
+        a[j] = std::min(a[j], static_cast<double>(row(r)[j]));
+        b[j] = std::max(b[j], static_cast<double>(row(r)[j]));
       }
     for (std::size_t i = 0; i < k; ++i) {
-      shift[i] = lo[i];
-      scale[i] = hi[i] > lo[i] ? hi[i] - lo[i] : 1.0;  // a constant column becomes all zeros
+      shift[i] = a[cols[i]];
+      scale[i] = b[cols[i]] > a[cols[i]] ? b[cols[i]] - a[cols[i]] : 1.0;  // a constant column becomes all zeros
     }
   }
 }
@@ -313,22 +315,29 @@ void make_inputs_into(const csv::Table& table, const Preprocessing& prep, const 
                   "' must be numeric, as in training ('" + col.text[col.first_text_row] + "' is not a number)");
   }
 
-  // Row by row: the table keeps a row's numbers side by side, as X does.
+  // Row by row: the table keeps a row's numbers side by side (numbers[r * ncols + j], csv.hpp),
+  // as X does. Each feature's place in X, once.
+  std::vector<Index> offsets;
+  Index offset = 0;
+  for (const FeatureColumn& f : prep.features) {
+    offsets.push_back(offset);
+    offset += f.width();
+  }
+  const float* numbers = table.numbers.get();
+  const std::size_t ncols = table.columns.size();
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto x = static_cast<Index>(i);
-    Index offset = 0;
+    const float* row = numbers + rows[i] * ncols;
     for (std::size_t k = 0; k < prep.features.size(); ++k) {
       const FeatureColumn& f = prep.features[k];
-      const csv::Column& col = table.columns[cols[k]];
-      if (f.categorical) {
-        X.row(x).segment(offset, f.width()).setZero();
-        const std::string v = cell_text(col, rows[i]);
-        auto it = std::lower_bound(f.categories.begin(), f.categories.end(), v);
-        if (it != f.categories.end() && *it == v) X(x, offset + (it - f.categories.begin())) = 1;
-      } else {
-        X(x, offset) = static_cast<Scalar>((col.values[rows[i]] - f.shift) / f.scale);
+      if (!f.categorical) {
+        X(x, offsets[k]) = static_cast<Scalar>((row[cols[k]] - f.shift) / f.scale);
+        continue;
       }
-      offset += f.width();
+      X.row(x).segment(offsets[k], f.width()).setZero();
+      const std::string v = cell_text(table.columns[cols[k]], rows[i]);
+      auto it = std::lower_bound(f.categories.begin(), f.categories.end(), v);
+      if (it != f.categories.end() && *it == v) X(x, offsets[k] + (it - f.categories.begin())) = 1;
     }
   }
 }
