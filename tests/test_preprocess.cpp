@@ -158,3 +158,18 @@ TEST_CASE("preprocess: inputs over several tiles of rows, in any row order, are 
   Matrix wrong(149, 5);
   CHECK_THROWS_AS(make_inputs_into(table, prep, rows, wrong), Error);
 }
+
+// A target between two features: the features sit side by side in X but not in the table, so
+// they must not be copied as one run (make_inputs copies runs of adjacent numeric features).
+TEST_CASE("preprocess: features around a target column keep their own values") {
+  const csv::Table table = csv::parse("a,y,b,c\n1,0,10,100\n2,1,20,200\n3,0,30,300\n4,1,40,400\n", "around.csv");
+  PreprocessOptions o = options(Scaling::None);
+  o.targets = {"y"};
+  const std::vector<std::size_t> rows = {3, 0, 2};
+  const Preprocessing prep = fit_preprocessing(table, {0, 1, 2, 3}, o);
+  REQUIRE(prep.input_size() == 3);
+  const Matrix X = make_inputs(table, prep, rows);
+  Matrix expected(3, 3);
+  expected << 4, 40, 400, 1, 10, 100, 3, 30, 300;
+  CHECK(X == expected);
+}

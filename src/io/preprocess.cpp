@@ -316,11 +316,35 @@ void make_inputs_into(const csv::Table& table, const Preprocessing& prep, const 
   }
 
   // Row by row: the table keeps a row's numbers side by side (numbers[r * ncols + j], csv.hpp),
-  // as X does. Each feature's place in X, once.
+  // as X does. Numeric features that sit side by side in the table and in X form a run, scaled in
+  // one tight loop per row (vectorised: shift and scale side by side too); one-hot features are
+  // filled one by one.
+  struct Run {
+    std::size_t column;  // the table column of its first feature
+    Index offset;        // its place in X
+    std::size_t length;  // features
+    std::size_t first;   // its first feature's index in shift/scale
+  };
+  std::vector<Run> runs;
+  std::vector<std::size_t> one_hot;  // the categorical features
   std::vector<Index> offsets;
+  std::vector<double> shift, scale;  // the numeric features', in order
   Index offset = 0;
-  for (const FeatureColumn& f : prep.features) {
+  for (std::size_t k = 0; k < prep.features.size(); ++k) {
+    const FeatureColumn& f = prep.features[k];
     offsets.push_back(offset);
+    if (f.categorical) {
+      one_hot.push_back(k);
+    } else {
+      const bool extends = !runs.empty() && runs.back().column + runs.back().length == cols[k] &&
+                           runs.back().offset + static_cast<Index>(runs.back().length) == offset;
+      if (extends)
+        ++runs.back().length;
+      else
+        runs.push_back({cols[k], offset, 1, shift.size()});
+      shift.push_back(f.shift);
+      scale.push_back(f.scale);
+    }
     offset += f.width();
   }
   const float* numbers = table.numbers.get();
@@ -328,12 +352,14 @@ void make_inputs_into(const csv::Table& table, const Preprocessing& prep, const 
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto x = static_cast<Index>(i);
     const float* row = numbers + rows[i] * ncols;
-    for (std::size_t k = 0; k < prep.features.size(); ++k) {
+    for (const Run& run : runs) {
+      const float* __restrict in = row + run.column;
+      Scalar* __restrict out = &X(x, run.offset);
+      const double* __restrict sh = shift.data() + run.first, * __restrict sc = scale.data() + run.first;
+      for (std::size_t j = 0; j < run.length; ++j) out[j] = static_cast<Scalar>((in[j] - sh[j]) / sc[j]);
+    }
+    for (std::size_t k : one_hot) {
       const FeatureColumn& f = prep.features[k];
-      if (!f.categorical) {
-        X(x, offsets[k]) = static_cast<Scalar>((row[cols[k]] - f.shift) / f.scale);
-        continue;
-      }
       X.row(x).segment(offsets[k], f.width()).setZero();
       const std::string v = cell_text(table.columns[cols[k]], rows[i]);
       auto it = std::lower_bound(f.categories.begin(), f.categories.end(), v);
