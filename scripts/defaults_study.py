@@ -547,6 +547,35 @@ def summarize(db, sets, cands, seeds, splits, fashion_cands, fashion_seeds):
         lines[-1] += " " + " | ".join(skcells) + " |"
     lines.append("")
     lines.append("Δ in points (×100) for accuracy; for diabetes the R² difference ×100 as well.\n")
+    # paired differences with their standard error, per data set
+    def paired(s, a_sig, ref):
+        d = []
+        for k in splits:
+            sk = runs.get(f"{s}|{k}|sklearn", {})
+            for seed in seeds:
+                a = runs.get(f"{s}|{k}|{seed}|{a_sig}")
+                if ref == "sklearn":
+                    b = sk.get(str(seed))
+                else:
+                    b = runs.get(f"{s}|{k}|{seed}|{ref}")
+                if a and b:
+                    d.append((a["metric"] - b["metric"]) * 100)
+        if len(d) < 2:
+            return "—"
+        se = statistics.stdev(d) / math.sqrt(len(d))
+        mark = "**" if statistics.fmean(d) < -2 * se else ""
+        return f"{mark}{statistics.fmean(d):+.2f} ±{se:.2f}{mark}"
+    for title, ref in (("its linear twin (same options, --layers none)", "twin"), ("sklearn's MLP defaults", "sklearn")):
+        lines.append(f"Paired difference from {title}, in points, ± its standard error over the "
+                     f"{len(splits)}×{len(seeds)} (split, seed) pairs; **bold**: below by more than 2 SE.\n")
+        lines.append("| candidate | " + " | ".join(sets) + " |")
+        lines.append("|---|" + "---|" * len(sets))
+        for c in cands:
+            if c.is_linear():
+                continue
+            r = Candidate(c.twin()).signature() if ref == "twin" else "sklearn"
+            lines.append(f"| {c.name} | " + " | ".join(paired(s, c.signature(), r) for s in sets) + " |")
+        lines.append("")
     # epochs
     lines.append("Mean best epoch / epochs run (first run), and refit epochs, per data set:\n")
     lines.append("| candidate | " + " | ".join(sets) + " |")
