@@ -31,19 +31,18 @@ int main(int argc, char** argv) {
     // X is 188 MB that nothing has touched yet: in 2 MiB pages its first touch is ~20× cheaper
     // (bench/README.md, "Measurements behind the code": huge pages).
     mlp::advise_huge_pages(X.data(), sizeof(mlp::Scalar) * static_cast<std::size_t>(X.size()));
-    std::vector<const mlp::csv::Values*> pixels;  // (784) the pixel columns, in file order
-    for (std::size_t c = 0; c < table.columns.size(); ++c) {
-      const auto& col = table.columns[c];
-      if (!col.numeric) throw mlp::Error(table.where(col.first_text_row, c) + "not a number");
-      if (static_cast<std::ptrdiff_t>(c) == label)
-        std::copy(col.values.begin(), col.values.end(), Y.data());
-      else
-        pixels.push_back(&col.values);
+    for (std::size_t c = 0; c < table.columns.size(); ++c)
+      if (!table.columns[c].numeric) throw mlp::Error(table.where(table.columns[c].first_text_row, c) + "not a number");
+    // The table keeps each row's numbers side by side (numbers[r * ncols + j]), as X does: each row
+    // is copied as the runs of columns before and after the label.
+    const auto ncols = static_cast<std::size_t>(features) + 1, at = static_cast<std::size_t>(label);
+    for (mlp::Index i = 0; i < n; ++i) {
+      const float* row = table.numbers.get() + static_cast<std::size_t>(i) * ncols;
+      float* out = &X(i, 0);
+      std::copy(row, row + at, out);
+      std::copy(row + at + 1, row + ncols, out + at);
+      Y(i, 0) = row[at];
     }
-    // The table keeps each row's numbers side by side, as X does: a copy row by row.
-    for (mlp::Index i = 0; i < n; ++i)
-      for (mlp::Index j = 0; j < features; ++j)
-        X(i, j) = (*pixels[static_cast<std::size_t>(j)])[static_cast<std::size_t>(i)];
     const auto t2 = Clock::now();
     const double bytes = static_cast<double>(std::filesystem::file_size(argv[1]));
     const double read_s = std::chrono::duration<double>(t1 - t0).count();
