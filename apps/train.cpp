@@ -8,6 +8,7 @@
 #include "resume.hpp"
 #include "text.hpp"
 
+#include "mlp/activation.hpp"
 #include "mlp/diagnostics.hpp"
 #include "mlp/error.hpp"
 #include "mlp/init.hpp"
@@ -109,6 +110,27 @@ struct Plan {
   PreprocessOptions preprocess;
 };
 
+// An output activation whose values stay within bounds (sigmoid, tanh, relu6...) cannot reach
+// standardised targets: with one, a regression takes its targets as they are and checks that they
+// lie within reach (PreprocessOptions::bounded_output). The bounds are the activation's own values
+// far out on either side, computed by the engine; softmax has none at a point and is left alone.
+void bound_regression_targets(const std::string& output_activation, PreprocessOptions& po) {
+  if (output_activation.empty()) return;
+  Activation a;
+  try {
+    a = parse_activation(output_activation);
+  } catch (const Error& e) {
+    throw Error(std::string("--output-activation: ") + e.what());
+  }
+  if (!a.info->elementwise) return;
+  constexpr double kFar = 1e4, kBounded = 1e3;
+  const ActivationValues v = activation_values(a, {-kFar, kFar});
+  if (!(std::fabs(v.f[0]) < kBounded && std::fabs(v.f[1]) < kBounded)) return;
+  po.bounded_output = a.spec();
+  po.output_low = std::min(v.f[0], v.f[1]);
+  po.output_high = std::max(v.f[0], v.f[1]);
+}
+
 Plan plan_run(const TrainOptions& o) {
   check_ranges(o);
   Plan p;
@@ -131,6 +153,7 @@ Plan plan_run(const TrainOptions& o) {
     p.preprocess.task = PreprocessOptions::TaskChoice::Regression;
   else if (o.task != "auto")
     throw Error("--task must be auto, classification or regression");
+  bound_regression_targets(o.output_activation, p.preprocess);
   return p;
 }
 

@@ -130,12 +130,26 @@ std::vector<std::string> fit_classes(const csv::Table& table, const std::vector<
 
 // Regression: each target is standardised with the training rows' mean and sd.
 void fit_target_scaling(const csv::Table& table, const std::vector<std::size_t>& target_cols,
-                        const std::vector<std::size_t>& train_rows, Preprocessing& p) {
+                        const std::vector<std::size_t>& train_rows, const PreprocessOptions& o, Preprocessing& p) {
   for (std::size_t c : target_cols) {
     const csv::Column& t = table.columns[c];
     if (!t.numeric)
       throw Error(table.where(t.first_text_row, c) + "regression target '" + t.name + "' is not a number ('" +
                   t.text[t.first_text_row] + "'); fix the cell, or drop --task regression");
+    if (!o.bounded_output.empty()) {  // taken as they are: they must lie where the output can reach
+      for (std::size_t r : train_rows)
+        if (!(t.values[r] >= o.output_low && t.values[r] <= o.output_high)) {
+          char range[64];
+          std::snprintf(range, sizeof range, "[%g, %g]", o.output_low, o.output_high);
+          throw Error(table.where(r, c) + "regression target '" + t.name + "' is " + cell_text(t, r) + ", outside " +
+                      range + ", where " + o.bounded_output +
+                      " outputs lie: use --output-activation identity (the default for regression), or rescale "
+                      "the target into that range");
+        }
+      p.target_shift.push_back(0.0);
+      p.target_scale.push_back(1.0);
+      continue;
+    }
     double mean, sd;
     mean_and_sd(t, train_rows, mean, sd);
     p.target_shift.push_back(mean);
@@ -252,7 +266,7 @@ Preprocessing fit_preprocessing(const csv::Table& table, const std::vector<std::
   if (p.task == Task::Classification)
     p.classes = fit_classes(table, target_cols, train_rows);
   else
-    fit_target_scaling(table, target_cols, train_rows, p);
+    fit_target_scaling(table, target_cols, train_rows, o, p);
 
   // Features: every column that is not a target, in file order.
   for (const auto& name : o.categorical) {

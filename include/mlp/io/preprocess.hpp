@@ -53,6 +53,13 @@ struct PreprocessOptions {
   Scaling scaling = Scaling::Standard;
   enum class TaskChoice { Auto, Classification, Regression } task = TaskChoice::Auto;
   int max_classes = 20;  // integer targets with at most this many distinct values are classes
+  // A regression's targets are standardised (mean 0, sd 1 over the training rows), unless the
+  // output layer can only reach [output_low, output_high] (a sigmoid's [0, 1], a tanh's
+  // [-1, 1]): then they are taken as they are, since standardised they would leave that range,
+  // and a training target outside it is an error naming the cell. bounded_output names that
+  // activation ("" = unbounded).
+  std::string bounded_output;
+  double output_low = 0, output_high = 0;
 };
 
 // The target columns' indices: the last column, or the ones named (or numbered) in options.
