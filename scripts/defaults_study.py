@@ -660,7 +660,8 @@ def save_db(path, db):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--mlp", default=os.path.join(ROOT, "build-defaults", "mlp"))
+    ap.add_argument("--mlp", default=os.environ.get("STUDY_BIN", os.path.join(ROOT, "build-defaults", "mlp")),
+                    help="the mlp binary (default: $STUDY_BIN, else build-defaults/mlp)")
     ap.add_argument("--out", default=os.path.join(ROOT, "build-defaults", "study.json"))
     ap.add_argument("--table", help="write the markdown tables here")
     ap.add_argument("--sets", default=",".join(SETS))
