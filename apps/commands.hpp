@@ -7,6 +7,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -18,12 +19,18 @@ struct CsvOptions {
   csv::Options resolve() const;  // validates the delimiter
 };
 
+// The value of --epochs, --weight-decay (and "auto" for --layers) that lets `mlp train` choose:
+// docs/defaults.md has how, and the measurements behind it.
+// Values no one types: a negative number given is refused, not taken for auto.
+constexpr int kAutoEpochs = std::numeric_limits<int>::min();
+constexpr double kAutoWeightDecay = -std::numeric_limits<double>::infinity();
+
 struct TrainOptions {
   std::string data;
   std::vector<std::string> targets;
   std::string task = "auto";
   std::vector<std::string> categorical;
-  std::string layers = "64,32";
+  std::string layers = "auto";  // 64,32, or 256,128 from 256 inputs on
   std::string activation = "relu";
   std::string output_activation;  // "" = chosen from the task
   std::string loss;               // "" = chosen from the task
@@ -31,12 +38,12 @@ struct TrainOptions {
   double lr = 0;  // 0 = the optimizer's default (adam 0.001, sgd 0.01)
   double momentum = 0;
   bool nesterov = false;
-  double weight_decay = 0;
+  double weight_decay = kAutoWeightDecay;  // chosen on the validation rows with --epochs auto, else 0
   double clip_norm = 0;
   double dropout = 0;
-  std::string init;      // "" = from each layer's activation
-  double bias_init = 0;  // the value every hidden layer's biases start at
-  int epochs = 200;
+  std::string init;          // "" = from each layer's activation
+  double bias_init = 0;      // the value every hidden layer's biases start at
+  int epochs = kAutoEpochs;  // chosen by early stopping, then a refit on every training row
   long batch_size = 32;
   std::string lr_schedule = "constant";
   double val_split = 0.2;

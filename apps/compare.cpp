@@ -166,6 +166,7 @@ struct RunStats {
 struct Kind {
   std::string task;    // "classification", "regression"
   std::string metric;  // the history's metric column: "val_acc", "val_r2"
+  std::string layers;  // the hidden layers the runs had (--layers auto resolved)
 };
 
 // The first epoch whose metric reached best − 5% of |best|, best being the run's highest: 95% of
@@ -190,6 +191,7 @@ RunStats read_run(const TrainRecord& record, const std::string& where, Kind& kin
     r.best_epoch = summary.at("best_epoch").get<int>();
     r.seconds = summary.at("seconds").get<double>();
     kind.task = summary.at("task").get<std::string>();
+    kind.layers = summary.value("layers", kind.layers);
   } catch (const json::exception& e) {
     throw Error(where + ": not a finished run's --json summary (" + e.what() + ")");
   }
@@ -706,6 +708,7 @@ int compare(const CompareOptions& c, const CLI::App& cmd) {
         throw Error("--collect builds the table from the runs' files alone; " + opt->get_name() +
                     " belongs to the compare that wrote the plan");
     const std::vector<RunStats> runs = collect(c.collect, s, kind);
+    if (!kind.layers.empty()) s.options["layers"] = kind.layers;
     report(c, s, kind, runs);
     return 0;
   }
@@ -727,6 +730,7 @@ int compare(const CompareOptions& c, const CLI::App& cmd) {
 
   const auto start = std::chrono::steady_clock::now();
   const std::vector<RunStats> runs = run_in_process(s, c.train, c.jobs, kind);
+  if (!kind.layers.empty()) s.options["layers"] = kind.layers;
   report(c, s, kind, runs);
   const int jobs = c.jobs > 0 ? c.jobs : hardware_threads();
   std::printf("\n%zu runs in %.1fs on %d worker thread%s\n", runs.size(),
@@ -743,6 +747,7 @@ Command add_compare_command(CLI::App& app) {
       "compare",
       "Train the same network with each of several hidden activations and seeds; one row per activation (mean ± sd "
       "over the seeds), optionally a CSV and an SVG of the validation curves");
+  c->train.epochs = 200;  // a comparison draws the validation curves of fixed-length runs
   add_training_options(cmd, c->train);
   // --activations replaces train's --activation, kept hidden only to say so.
   cmd->remove_option(cmd->get_option("--activation"));

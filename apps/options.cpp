@@ -59,7 +59,11 @@ std::string options_toml(const TrainOptions& o) {
     if (is_empty(value)) return;
     std::string key = name;
     for (char& c : key) c = c == '_' ? '-' : c;  // the command line's spelling
-    toml += key + "=" + toml_value(value) + "\n";
+    bool is_auto = false;                        // kAutoEpochs, kAutoWeightDecay
+    using T = std::decay_t<decltype(value)>;
+    if constexpr (std::is_same_v<T, int>) is_auto = key == "epochs" && value == kAutoEpochs;
+    if constexpr (std::is_same_v<T, double>) is_auto = key == "weight-decay" && value == kAutoWeightDecay;
+    toml += key + "=" + (is_auto ? std::string("\"auto\"") : toml_value(value)) + "\n";
   });
   return toml;
 }

@@ -17,7 +17,8 @@ only trains what is missing; --fresh ignores the cache.
 
 Candidate names: a base, then modifiers joined with '+':
   old            mlp's defaults at the time of the study (64,32 relu, Adam 1e-3, batch 32, 200 epochs,
-                 --val-split 0.2, early stopping 20 for regression only)
+                 --val-split 0.2, early stopping 20 for regression only); run with the binary of that time
+  default        the defaults of the --mlp binary given (no option), cached apart from old
   esN            --early-stopping N (restores the best epoch's weights), classification too
   val0           --val-split 0: train on every training row for --epochs (200), no early stopping
   refit[N][xF]   two runs with the same seed: (1) --early-stopping N (default 20) on the validation
@@ -30,7 +31,7 @@ Candidate names: a base, then modifiers joined with '+':
                  rows for round(F*E) epochs. The time counted is the first run's share up to the stop.
   modifiers: wdX (--weight-decay X), lA-B (--layers A,B; lnone), lin (--layers none), bsN (batch
              min(N, training rows), as sklearn's batch_size='auto' with N=200), epN (--epochs N),
-             lrX (--lr X), dropX (--dropout X), vsX (--val-split X), actNAME (--activation NAME),
+             rcos (the refit run only: --lr-schedule cosine over its epochs), lrX (--lr X), dropX (--dropout X), vsX (--val-split X), actNAME (--activation NAME),
              ensN (average the predictions of N seeds: seed, seed+1000, ...; via mlp predict),
              wdselA/B/.. (one early-stopped run per weight decay, default 1e-4/1e-3/1e-2/1e-1; the lowest
              validation loss wins; then refit, or keep that run with an esN base), lselA/B (the same over
@@ -70,13 +71,15 @@ class Candidate:
         self.refit = None       # (patience, factor) for the two-run refit
         self.batch_auto = None  # N of min(N, training rows)
         self.ens = 1
+        self.refit_opts = {}    # options for the refit run only (rcos: a cosine schedule over its epochs)
         self.grid = []          # [(option, [values])]: chosen by the lowest validation loss (see run_candidate)
         tokens = name.split("+")
         base, mods = tokens[0], tokens[1:]
         m = re.fullmatch(r"refit(\d+)?(?:x([\d.]+))?", base)
         ma = re.fullmatch(r"(refit|es)(acc|acl)(\d+)?(?:x([\d.]+))?", base)
         self.monitor = None     # (kind, monitor, patience, factor): early stopping on validation accuracy, emulated
-        if base == "old":
+        self.base = base
+        if base in ("old", "default"):
             pass
         elif re.fullmatch(r"es\d+", base):
             self.opts["--early-stopping"] = base[2:]
@@ -87,7 +90,7 @@ class Candidate:
         elif ma:
             self.monitor = (ma.group(1), ma.group(2), int(ma.group(3) or 20), float(ma.group(4) or 1.0))
         else:
-            raise SystemExit(f"candidate {name!r}: unknown base {base!r} (old, esN, val0, refit[N][xF], refitacc/esacc/refitacl/esacl)")
+            raise SystemExit(f"candidate {name!r}: unknown base {base!r} (old, default, esN, val0, refit[N][xF], refitacc/esacc/refitacl/esacl)")
         for t in mods:
             if t == "lin":
                 self.opts["--layers"] = "none"
@@ -107,6 +110,8 @@ class Candidate:
                 self.opts["--val-split"] = t[2:]
             elif re.fullmatch(r"act\w+(:[\d.]+)?", t):
                 self.opts["--activation"] = t[3:]
+            elif t == "rcos":
+                self.refit_opts["--lr-schedule"] = "cosine"
             elif re.fullmatch(r"ens\d+", t):
                 self.ens = int(t[3:])
             elif re.fullmatch(r"wdsel[\d.e/+-]*", t):
@@ -131,8 +136,10 @@ class Candidate:
 
     def signature(self):
         """What determines the runs (the cache key): two names with the same options share runs."""
-        return json.dumps({"opts": sorted(self.opts.items()), "refit": self.refit, "bs": self.batch_auto,
-                           "ens": self.ens, **({"monitor": self.monitor} if self.monitor else {}), **({"grid": self.grid} if self.grid else {})}, sort_keys=True)
+        return json.dumps({**({"base": "default"} if self.base == "default" else {}),
+                           "opts": sorted(self.opts.items()), "refit": self.refit, "bs": self.batch_auto,
+                           "ens": self.ens, **({"refit_opts": sorted(self.refit_opts.items())} if self.refit_opts else {}),
+                           **({"monitor": self.monitor} if self.monitor else {}), **({"grid": self.grid} if self.grid else {})}, sort_keys=True)
 
     def run_opts(self, n_train, val_split=None):
         o = dict(self.opts)
@@ -289,7 +296,7 @@ def run_monitored(mlp, cand, train, test, n_train, seed, target, save, rec, firs
         e = best_epoch
     else:
         e = max(1, int(round(factor * best_epoch)))
-        o2 = cand.run_opts(n_train, val_split="0")
+        o2 = dict(cand.run_opts(n_train, val_split="0"), **cand.refit_opts)
         o2["--epochs"] = str(e)
     s, w2, c2 = mlp_train(mlp, train, test, seed, o2, target, save)
     share = stop / ran
@@ -337,7 +344,7 @@ def run_candidate(mlp, cand, train, test, n_train, seed, target=None):
                            first_metric=metric_of(s1))
             if cand.refit:
                 e = max(1, int(round(cand.refit[1] * s1["best_epoch"])))
-                o2 = dict(cand.run_opts(n_train, val_split="0"), **chosen)
+                o2 = dict(cand.run_opts(n_train, val_split="0"), **chosen, **cand.refit_opts)
                 o2["--epochs"] = str(e)
                 s, w2, c2 = mlp_train(mlp, train, test, s_j, o2, target, save)
                 rec["seconds"] += s["seconds"]
@@ -357,7 +364,7 @@ def run_candidate(mlp, cand, train, test, n_train, seed, target=None):
             o1["--early-stopping"] = str(patience)
             s1, w1, c1 = mlp_train(mlp, train, test, s_j, o1, target)
             e = max(1, int(round(factor * s1["best_epoch"])))
-            o2 = cand.run_opts(n_train, val_split="0")
+            o2 = dict(cand.run_opts(n_train, val_split="0"), **cand.refit_opts)
             o2.pop("--early-stopping", None)
             o2["--epochs"] = str(e)
             s, w2, c2 = mlp_train(mlp, train, test, s_j, o2, target, save)
@@ -465,7 +472,7 @@ def cell(st):
     return f"{st['mean']:.4f} ({st['min']:.3f}–{st['max']:.3f})"
 
 
-def summarize(db, sets, cands, seeds, splits, fashion_cands, fashion_seeds):
+def summarize(db, sets, cands, seeds, splits, fashion_cands, fashion_seeds, fashion_name="fashion"):
     runs = db["runs"]
     names = []
     extra = ["old"]  # the reference for "Δ vs old" and "time vs old", from the cache if not a candidate
@@ -606,12 +613,14 @@ def summarize(db, sets, cands, seeds, splits, fashion_cands, fashion_seeds):
                      f" | {sum(sum(t) for t in tt):.1f} |")
     if fashion_cands:
         lines.append("")
-        lines.append(f"Fashion-MNIST (train 60,000 rows, test 10,000; seeds {fmt_list(fashion_seeds)}): "
+        lines.append(f"Fashion-MNIST ({fashion_name}: training rows from "
+                     f"{'fashion_train_full.csv, 60,000 rows' if fashion_name == 'fashion' else fashion_name[8:]}; "
+                     f"test: the 10,000 t10k rows; seeds {fmt_list(fashion_seeds)}): "
                      "test accuracy, best epoch / epochs run (first run), refit epochs, wall time per run.\n")
         lines.append("| candidate | test accuracy mean (min–max) | runs | best/run epochs | refit epochs | wall s |")
         lines.append("|---|---|---|---|---|---|")
         for c in fashion_cands:
-            rs = [runs.get(f"fashion|test|{seed}|{c.signature()}") for seed in fashion_seeds]
+            rs = [runs.get(f"{fashion_name}|test|{seed}|{c.signature()}") for seed in fashion_seeds]
             rs = [r for r in rs if r]
             if not rs:
                 continue
@@ -679,6 +688,9 @@ def main():
     a = ap.parse_args()
 
     mlp = os.path.abspath(a.mlp)
+    # Fashion-MNIST runs are cached under 'fashion' (the full 60,000 rows) or 'fashion@FILE' (another file)
+    fashion_name = "fashion" if os.path.abspath(a.fashion_train) == FASHION_TRAIN else \
+        "fashion@" + os.path.basename(a.fashion_train)
     sets = [s for s in a.sets.split(",") if s]
     seeds, splits = parse_ints(a.seeds), parse_ints(a.splits)
     cands = [Candidate(n) for n in a.candidates.split(",") if n]
@@ -747,22 +759,23 @@ def main():
                       f"{statistics.fmean(lin):.4f}", flush=True)
         if fcands:
             test = fashion_test_csv(split_dir)
+            n_fashion = sum(1 for _ in open(a.fashion_train)) - 1
             for c in fcands:
                 for seed in fseeds:
-                    key = f"fashion|test|{seed}|{c.signature()}"
+                    key = f"{fashion_name}|test|{seed}|{c.signature()}"
                     if key not in runs:
                         t0 = time.perf_counter()
-                        r = run_candidate(mlp, c, a.fashion_train, test, 60000, seed, target="label")
-                        r.update(set="fashion", split="test", seed=seed, candidate=c.name)
+                        r = run_candidate(mlp, c, a.fashion_train, test, n_fashion, seed, target="label")
+                        r.update(set=fashion_name, split="test", seed=seed, candidate=c.name)
                         runs[key] = r
                         save_db(a.out, db)
                     r = runs[key]
-                    print(f"{'fashion':14s} {c.name:28s} seed {seed}: test accuracy {r['metric']:.4f}, best epoch "
+                    print(f"{fashion_name:14s} {c.name:28s} seed {seed}: test accuracy {r['metric']:.4f}, best epoch "
                           f"{r['best_epoch']} of {r['epochs_run']}"
                           f"{', refit ' + str(r['refit_epochs']) if 'refit_epochs' in r else ''}, {r['wall']:.0f} s",
                           flush=True)
         save_db(a.out, db)
-    table = summarize(db, sets, todo, seeds, splits, fcands, fseeds)
+    table = summarize(db, sets, todo, seeds, splits, fcands, fseeds, fashion_name)
     if a.table:
         with open(a.table, "w") as f:
             f.write(table)
