@@ -24,6 +24,7 @@ struct CsvOptions {
 // Values no one types: a negative number given is refused, not taken for auto.
 constexpr int kAutoEpochs = std::numeric_limits<int>::min();
 constexpr double kAutoWeightDecay = -std::numeric_limits<double>::infinity();
+constexpr double kAutoDropout = -std::numeric_limits<double>::infinity();
 
 struct TrainOptions {
   std::string data;
@@ -40,10 +41,10 @@ struct TrainOptions {
   bool nesterov = false;
   double weight_decay = kAutoWeightDecay;  // chosen on the validation rows with --epochs auto, else 0
   double clip_norm = 0;
-  double dropout = 0;
-  std::string init;          // "" = from each layer's activation
-  double bias_init = 0;      // the value every hidden layer's biases start at
-  int epochs = kAutoEpochs;  // chosen by early stopping, then a refit on every training row
+  double dropout = kAutoDropout;  // 0.2 with the wide layers of --layers auto, else 0
+  std::string init;               // "" = from each layer's activation
+  double bias_init = 0;           // the value every hidden layer's biases start at
+  int epochs = kAutoEpochs;       // chosen by early stopping, then a refit on every training row
   long batch_size = 32;
   std::string lr_schedule = "constant";
   double val_split = 0.2;

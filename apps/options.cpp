@@ -62,7 +62,8 @@ std::string options_toml(const TrainOptions& o) {
     bool is_auto = false;                        // kAutoEpochs, kAutoWeightDecay
     using T = std::decay_t<decltype(value)>;
     if constexpr (std::is_same_v<T, int>) is_auto = key == "epochs" && value == kAutoEpochs;
-    if constexpr (std::is_same_v<T, double>) is_auto = key == "weight-decay" && value == kAutoWeightDecay;
+    if constexpr (std::is_same_v<T, double>)
+      is_auto = (key == "weight-decay" && value == kAutoWeightDecay) || (key == "dropout" && value == kAutoDropout);
     toml += key + "=" + (is_auto ? std::string("\"auto\"") : toml_value(value)) + "\n";
   });
   return toml;

@@ -162,7 +162,7 @@ TEST_CASE("cli defaults: without validation rows --epochs auto trains 200 epochs
   CHECK(training["options"]["weight_decay"] == 0.0);
 }
 
-TEST_CASE("cli defaults: --layers auto is 64,32 below 256 inputs and 256,128 from 256 inputs on") {
+TEST_CASE("cli defaults: --layers auto is 64,32 below 256 inputs and 256,128 with dropout 0.2 from 256 inputs on") {
   TempDir d;
   for (const int inputs : {255, 256}) {
     std::ofstream f(d.file("wide.csv"));
@@ -180,6 +180,14 @@ TEST_CASE("cli defaults: --layers auto is 64,32 below 256 inputs and 256,128 fro
     CHECK(parse_json(r)["layers"] == expected);
     CHECK(model_file(d, "m.json")["training"]["options"]["layers"] == expected);
     CHECK(model_file(d, "m.json")["layers"][0]["weight"].size() == (inputs < 256 ? 64u : 256u));
+    CHECK(model_file(d, "m.json")["training"]["options"]["dropout"] == (inputs < 256 ? 0.0 : 0.2));
+    // Dropout comes with the auto layers only: layers given keep the dropout given (0 by default).
+    const Run given = d.mlp("train wide.csv --epochs 1 --layers 256,128 -q --save g.json");
+    REQUIRE(given.status == 0);
+    CHECK(model_file(d, "g.json")["training"]["options"]["dropout"] == 0.0);
+    const Run both = d.mlp("train wide.csv --epochs 1 --dropout 0.1 -q --save b.json");
+    REQUIRE(both.status == 0);
+    CHECK(model_file(d, "b.json")["training"]["options"]["dropout"] == 0.1);
   }
 }
 
@@ -233,6 +241,7 @@ TEST_CASE("cli defaults: --write-config writes auto, and the config reproduces t
   CHECK(contains(toml, "epochs=\"auto\""));
   CHECK(contains(toml, "weight-decay=\"auto\""));
   CHECK(contains(toml, "layers=\"auto\""));
+  CHECK(contains(toml, "dropout=\"auto\""));
   const Run again = d.mlp("train --config c.toml --json -q");
   INFO(again.err);
   REQUIRE(again.status == 0);

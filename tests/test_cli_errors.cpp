@@ -85,6 +85,7 @@ TEST_CASE("cli errors: training settings are refused before the data file is rea
       {"train nope.csv --weight-decay -1", {"--weight-decay must be 0 or more, or auto (got -1)"}},
       {"train nope.csv --weight-decay nan", {"--weight-decay must be 0 or more, or auto"}},
       {"train nope.csv --epochs -1", {"--epochs must be at least 1, or auto"}},
+      {"train nope.csv --dropout -0.5", {"--dropout must be in [0, 1), or auto (got -0.5)"}},
       {"train nope.csv --early-stopping 0",
        {"--early-stopping 0 turns off what --epochs auto chooses the epochs with", "--epochs N"}},
       {"train nope.csv --clip-norm -1", {"clip norm must be >= 0"}},
