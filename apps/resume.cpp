@@ -26,8 +26,7 @@ struct sigaction g_old_int, g_old_term;
 extern "C" void on_interrupt(int sig) {
   if (g_signal != 0) _exit(128 + sig);  // the second: at once (files are renamed whole or not at all)
   g_signal = sig;
-  static const char kMessage[] =
-      "\nmlp: interrupted: finishing this batch and saving the training state (press Ctrl-C again to quit at once)\n";
+  static const char kMessage[] = "\nmlp: interrupted: finishing this batch (press Ctrl-C again to quit at once)\n";
   const ssize_t written = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
   (void)written;
 }

@@ -623,6 +623,7 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
     if (o.val_file.empty()) {
       o.epochs = std::max(1, static_cast<int>(std::lround(kRefitFactor * chosen->best_epoch)));
       o.val_split = 0;
+      d = Data();              // the split's matrices go before the file is read again: never two copies at once
       d = load_data(o, plan);  // the validation rows join the training rows; scaling is fitted on all
     } else {
       o.epochs = chosen->best_epoch;  // the chosen run again, to its best epoch

@@ -221,6 +221,22 @@ TEST_CASE("signals: Ctrl-C stops between two batches with exit 130, and the chec
   CHECK(layers(dir, "model.json") == layers(dir, "straight.json"));
 }
 
+TEST_CASE("signals: Ctrl-C while --epochs auto chooses the weight decay exits 130 and saves nothing") {
+  TempDir dir;
+  make_spiral(dir);
+  Background b = start_mlp("train spiral.csv --layers 256,256 --save model.json --checkpoint ck.json", dir.path);
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  ::kill(b.pid, SIGINT);
+  const Run r = finish(b);
+  INFO(r.err);
+  CHECK(r.status == 130);
+  CHECK(contains(r.err, "mlp: interrupted while choosing the epochs (weight decay "));
+  CHECK_FALSE(contains(r.err, "saving"));
+  CHECK(contains(r.err, "nothing was saved"));
+  CHECK_FALSE(dir.exists("model.json"));
+  CHECK_FALSE(dir.exists("ck.json"));  // checkpoints start with the final run
+}
+
 TEST_CASE("signals: SIGTERM without --checkpoint writes SAVE.interrupted (exit 143), and without --save nothing") {
   TempDir dir;
   make_spiral(dir);
