@@ -181,6 +181,11 @@ TEST_CASE("cli defaults: --layers auto is 64,32 below 256 inputs and 256,128 wit
     CHECK(model_file(d, "m.json")["training"]["options"]["layers"] == expected);
     CHECK(model_file(d, "m.json")["layers"][0]["weight"].size() == (inputs < 256 ? 64u : 256u));
     CHECK(model_file(d, "m.json")["training"]["options"]["dropout"] == (inputs < 256 ? 0.0 : 0.2));
+    // With that dropout, no weight decay is chosen: one run, at 0.
+    const Run chosen = d.mlp("train wide.csv --json -q");
+    REQUIRE(chosen.status == 0);
+    CHECK(parse_json(chosen)["selection"]["tried"].size() == (inputs < 256 ? 4u : 1u));
+    if (inputs >= 256) CHECK(parse_json(chosen)["selection"]["weight_decay"] == 0.0);
     // Dropout comes with the auto layers only: layers given keep the dropout given (0 by default).
     const Run given = d.mlp("train wide.csv --epochs 1 --layers 256,128 -q --save g.json");
     REQUIRE(given.status == 0);
