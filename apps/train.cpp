@@ -821,12 +821,13 @@ void add_training_options(CLI::App* cmd, TrainOptions& t) {
   cmd->add_flag("--nesterov", t.nesterov, "Nesterov momentum (SGD)");
   // "auto" is kAutoWeightDecay / kAutoEpochs inside; a --config file may say "auto" too.
   const auto auto_value = [](const std::string& value) {
-    return CLI::Transformer(std::map<std::string, std::string>{{"auto", value}}, CLI::ignore_case);
+    return CLI::Transformer(std::map<std::string, std::string>{{"auto", value}}, CLI::ignore_case).description("");
   };
   cmd->add_option("--weight-decay", t.weight_decay,
                   "L2 penalty added to every gradient (auto: chosen on the validation rows among 1e-4, 1e-3, 1e-2, "
                   "1e-1 with --epochs auto; 0 with --epochs N, and with the dropout of --dropout auto)")
       ->transform(auto_value("-inf"))
+      ->type_name("FLOAT|auto")
       ->default_str(t.weight_decay == kAutoWeightDecay ? "auto" : fmt("%g", t.weight_decay));
   cmd->add_option("--clip-norm", t.clip_norm,
                   "Clip gradients to this global L2 norm (0 = off): the remedy for exploding gradients")
@@ -835,6 +836,7 @@ void add_training_options(CLI::App* cmd, TrainOptions& t) {
                   "Dropout rate after each hidden layer, in [0, 1) (auto: 0.2 when --layers auto makes them 256,128, "
                   "else 0)")
       ->transform(auto_value("-inf"))
+      ->type_name("FLOAT|auto")
       ->default_str(t.dropout == kAutoDropout ? "auto" : fmt("%g", t.dropout));
   cmd->add_option("--init", t.init, "Weight init: " + mlp::init_names() + " (default from each layer's activation)");
   cmd->add_option("--bias-init", t.bias_init,
@@ -845,6 +847,7 @@ void add_training_options(CLI::App* cmd, TrainOptions& t) {
                   "most 200, then the model is trained again on all training rows for 1.25 times as many; "
                   "docs/defaults.md)")
       ->transform(auto_value(std::to_string(kAutoEpochs)))
+      ->type_name("INT|auto")
       ->default_str(t.epochs == kAutoEpochs ? "auto" : std::to_string(t.epochs));
   cmd->add_option("--batch-size", t.batch_size, "Samples per gradient step")->capture_default_str();
   cmd->add_option("--lr-schedule", t.lr_schedule, "Learning-rate schedule: " + mlp::schedule_names())
