@@ -716,6 +716,10 @@ int compare(const CompareOptions& c, const CLI::App& cmd) {
     throw Error("compare takes --activations, a list (e.g. --activations relu," + c.single_activation +
                 "), not --activation");
   if (c.train.data.empty()) throw Error("compare needs a data file (or --collect DIR to read a plan's runs)");
+  if (c.train.epochs == kAutoEpochs)
+    throw Error(
+        "--epochs auto: compare draws the validation curves of runs of one fixed length; give --epochs N "
+        "(200 when not given)");
   s.data = c.train.data;
   s.activations = parse_activation_list(c.activations);
   s.options = options_json(c.train);

@@ -36,6 +36,7 @@
 #include <numeric>
 #include <optional>
 #include <sstream>
+#include <type_traits>
 
 namespace mlp::app {
 
@@ -794,6 +795,25 @@ TrainRecord train_record(const TrainOptions& o) {
   return run(o, plan, silent, false);
 }
 
+// An option that also takes "auto" (on the command line or in a --config file), held inside as
+// `automatic`, a value no one types (kAutoEpochs, kAutoWeightDecay, kAutoDropout).
+template <class T>
+void add_auto_option(CLI::App* cmd, const std::string& name, T& value, T automatic, const std::string& type,
+                     const std::string& help) {
+  const auto text = [](T v) {
+    if constexpr (std::is_integral_v<T>)
+      return std::to_string(v);
+    else
+      return fmt("%g", v);
+  };
+  const std::string inside = text(automatic);
+  cmd->add_option(name, value, help)
+      ->transform(
+          CLI::Transformer(std::map<std::string, std::string>{{"auto", inside}}, CLI::ignore_case).description(""))
+      ->type_name(type + "|auto")
+      ->default_str(value == automatic ? "auto" : text(value));
+}
+
 void add_training_options(CLI::App* cmd, TrainOptions& t) {
   cmd->add_option("data", t.data, "Training data (CSV)")->required();
   cmd->add_option(
@@ -819,36 +839,23 @@ void add_training_options(CLI::App* cmd, TrainOptions& t) {
       ->capture_default_str();
   cmd->add_option("--momentum", t.momentum, "SGD momentum in [0, 1)")->capture_default_str();
   cmd->add_flag("--nesterov", t.nesterov, "Nesterov momentum (SGD)");
-  // "auto" is kAutoWeightDecay / kAutoEpochs inside; a --config file may say "auto" too.
-  const auto auto_value = [](const std::string& value) {
-    return CLI::Transformer(std::map<std::string, std::string>{{"auto", value}}, CLI::ignore_case).description("");
-  };
-  cmd->add_option("--weight-decay", t.weight_decay,
+  add_auto_option(cmd, "--weight-decay", t.weight_decay, kAutoWeightDecay, "FLOAT",
                   "L2 penalty added to every gradient (auto: chosen on the validation rows among 1e-4, 1e-3, 1e-2, "
-                  "1e-1 with --epochs auto; 0 with --epochs N, and with the dropout of --dropout auto)")
-      ->transform(auto_value("-inf"))
-      ->type_name("FLOAT|auto")
-      ->default_str(t.weight_decay == kAutoWeightDecay ? "auto" : fmt("%g", t.weight_decay));
+                  "1e-1 with --epochs auto; 0 with --epochs N, and with the dropout of --dropout auto)");
   cmd->add_option("--clip-norm", t.clip_norm,
                   "Clip gradients to this global L2 norm (0 = off): the remedy for exploding gradients")
       ->capture_default_str();
-  cmd->add_option("--dropout", t.dropout,
+  add_auto_option(cmd, "--dropout", t.dropout, kAutoDropout, "FLOAT",
                   "Dropout rate after each hidden layer, in [0, 1) (auto: 0.2 when --layers auto makes them 256,128, "
-                  "else 0)")
-      ->transform(auto_value("-inf"))
-      ->type_name("FLOAT|auto")
-      ->default_str(t.dropout == kAutoDropout ? "auto" : fmt("%g", t.dropout));
+                  "else 0)");
   cmd->add_option("--init", t.init, "Weight init: " + mlp::init_names() + " (default from each layer's activation)");
   cmd->add_option("--bias-init", t.bias_init,
                   "The value every hidden layer's biases start at (a negative one starts ReLU units dead)")
       ->capture_default_str();
-  cmd->add_option("--epochs", t.epochs,
+  add_auto_option(cmd, "--epochs", t.epochs, kAutoEpochs, "INT",
                   "Passes over the training data (auto: as many as early stopping on the validation rows chooses, at "
                   "most 200, then the model is trained again on all training rows for 1.25 times as many; "
-                  "docs/defaults.md)")
-      ->transform(auto_value(std::to_string(kAutoEpochs)))
-      ->type_name("INT|auto")
-      ->default_str(t.epochs == kAutoEpochs ? "auto" : std::to_string(t.epochs));
+                  "docs/defaults.md)");
   cmd->add_option("--batch-size", t.batch_size, "Samples per gradient step")->capture_default_str();
   cmd->add_option("--lr-schedule", t.lr_schedule, "Learning-rate schedule: " + mlp::schedule_names())
       ->capture_default_str();

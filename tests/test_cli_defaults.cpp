@@ -26,6 +26,16 @@ std::vector<double> weights_of(const json& model) {
   return w;
 }
 
+// The weights of `mlp train ARGS --save fixed.json`: the run an auto run must equal, weight for weight.
+std::vector<double> weights_of_run(const TempDir& d, const std::string& args) {
+  const Run r = d.mlp("train " + args + " -q --save fixed.json");
+  INFO(describe(args, r));
+  REQUIRE(r.status == 0);
+  const std::vector<double> w = weights_of(model_file(d, "fixed.json"));
+  REQUIRE(!w.empty());
+  return w;
+}
+
 std::size_t data_rows(const std::string& csv_text) { return lines(csv_text).size() - 1; }
 
 double held_out_r2(const TempDir& d, const std::string& options) {
@@ -94,13 +104,10 @@ TEST_CASE("cli defaults: the refit is an ordinary run with the chosen options, w
   REQUIRE(a.status == 0);
   const json sel = parse_json(a)["selection"];
   const int epochs = model_file(d, "auto.json")["training"]["options"]["epochs"];
-  const Run b = d.mlp("train " + shell_quote(kDiabetes) + " --seed 2 -q --val-split 0 --epochs " +
-                      std::to_string(epochs) + " --weight-decay " + sel["weight_decay"].dump() + " --save fixed.json");
-  INFO(b.err);
-  REQUIRE(b.status == 0);
-  const std::vector<double> wa = weights_of(model_file(d, "auto.json")), wb = weights_of(model_file(d, "fixed.json"));
-  REQUIRE(wa.size() == 64 * 10 + 64 + 32 * 64 + 32 + 32 + 1);
-  CHECK(wa == wb);
+  const std::vector<double> w = weights_of(model_file(d, "auto.json"));
+  REQUIRE(w.size() == 64 * 10 + 64 + 32 * 64 + 32 + 32 + 1);
+  CHECK(w == weights_of_run(d, shell_quote(kDiabetes) + " --seed 2 --val-split 0 --epochs " + std::to_string(epochs) +
+                                   " --weight-decay " + sel["weight_decay"].dump()));
 }
 
 TEST_CASE("cli defaults: with a --val file the chosen run is the model, without a refit") {
@@ -119,12 +126,9 @@ TEST_CASE("cli defaults: with a --val file the chosen run is the model, without 
   const int best = j["selection"]["best_epoch"];
   CHECK(j["epochs_run"] == best);
   CHECK(j["split"] == "validation");
-  const Run again =
-      d.mlp("train train.csv --val val.csv --seed 1 -q --early-stopping 0 --epochs " + std::to_string(best) +
-            " --weight-decay " + j["selection"]["weight_decay"].dump() + " --save fixed.json");
-  INFO(again.err);
-  REQUIRE(again.status == 0);
-  CHECK(weights_of(model_file(d, "auto.json")) == weights_of(model_file(d, "fixed.json")));
+  CHECK(weights_of(model_file(d, "auto.json")) ==
+        weights_of_run(d, "train.csv --val val.csv --seed 1 --early-stopping 0 --epochs " + std::to_string(best) +
+                              " --weight-decay " + j["selection"]["weight_decay"].dump()));
 }
 
 TEST_CASE("cli defaults: a fixed --epochs trains without a choice and without weight decay") {
@@ -229,12 +233,9 @@ TEST_CASE("cli defaults: a checkpoint of an auto run resumes as an ordinary run 
   CHECK(parse_json(more)["epochs_run"] == epochs + 3);
   // The same as training the chosen options for that many epochs straight.
   const json options = model_file(d, "m.json")["training"]["options"];
-  const Run straight =
-      d.mlp("train " + shell_quote(kIris) + " --seed 1 -q --val-split 0 --epochs " + std::to_string(epochs + 3) +
-            " --weight-decay " + options["weight_decay"].dump() + " --save straight.json");
-  INFO(straight.err);
-  REQUIRE(straight.status == 0);
-  CHECK(weights_of(model_file(d, "more.json")) == weights_of(model_file(d, "straight.json")));
+  CHECK(weights_of(model_file(d, "more.json")) ==
+        weights_of_run(d, shell_quote(kIris) + " --seed 1 --val-split 0 --epochs " + std::to_string(epochs + 3) +
+                              " --weight-decay " + options["weight_decay"].dump()));
 }
 
 TEST_CASE("cli defaults: --write-config writes auto, and the config reproduces the run") {
@@ -262,4 +263,10 @@ TEST_CASE("cli defaults: compare names the layers --layers auto chose") {
   INFO(r.err);
   REQUIRE(r.status == 0);
   CHECK(contains(r.out, "layers 64,32, adam, 2 epochs"));
+}
+
+TEST_CASE("cli defaults: compare refuses --epochs auto, which leaves no validation curve to compare") {
+  TempDir d;
+  const std::string command = "compare " + shell_quote(kIris) + " --activations relu,tanh --seeds 1 --epochs auto";
+  check_rejected(command, d.mlp(command), {"--epochs auto: compare draws the validation curves", "--epochs N"}, "");
 }
