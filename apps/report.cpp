@@ -97,6 +97,8 @@ std::string typed(const json& v) {
   return v.dump();
 }
 
+std::string selection(const ReportInput& in);
+
 // The command that re-runs this training (every option that differs from its default), then
 // every option in a table that opens on a click.
 std::string configuration(const ReportInput& in) {
@@ -115,7 +117,33 @@ std::string configuration(const ReportInput& in) {
   }
   return "<h2>Configuration</h2>\n<p>The options this run used, with every default it resolved (learning rate, "
          "output layer, loss). To run it again:</p>\n<pre>" +
-         esc(command) + "</pre>\n<details><summary>Every option</summary>\n" + table + "</table>\n</details>\n";
+         esc(command) + "</pre>\n<details><summary>Every option</summary>\n" + table + "</table>\n</details>\n" +
+         selection(in);
+}
+
+// --epochs auto: the runs that chose the weight decay and the epochs, the chosen one in bold.
+std::string selection(const ReportInput& in) {
+  if (in.selection.is_null()) return "";
+  const json& s = in.selection;
+  std::string t = "<table>\n" + row({"weight decay", "best epoch", "epochs run", "validation loss"}, "th");
+  for (const json& r : s.at("tried")) {
+    const bool chosen = r.at("weight_decay") == s.at("weight_decay") && !r.contains("diverged");
+    const auto cell = [&](const std::string& text) { return chosen ? "<b>" + text + "</b>" : text; };
+    if (r.contains("diverged"))
+      t += row({typed(r.at("weight_decay")), "diverged", "", ""});
+    else
+      t += row({cell(typed(r.at("weight_decay"))), cell(typed(r.at("best_epoch"))), typed(r.at("epochs_run")),
+                cell(fmt("%.4f", r.at("val_loss").get<double>()))});
+  }
+  const std::string then =
+      s.at("refit").get<bool>()
+          ? "then trained again from the same seed on every training row, validation rows included, for 1.25 times "
+            "its best epoch"
+          : "then trained again to its best epoch (the validation rows are a file of their own)";
+  return "<p>With <code>--epochs auto</code> these options were chosen on the validation rows: one run per weight "
+         "decay, each stopped once its validation loss had not improved for a while; the lowest validation loss "
+         "chose (in bold), " +
+         then + ". The command above is that last run.</p>\n" + t + "</table>\n";
 }
 
 std::string data_summary(const ReportInput& in) {

@@ -34,6 +34,7 @@ struct ReportInput {
   std::string history_csv;  // what --history holds
   const Diagnostics* diagnostics = nullptr;
   const csv::Table* data = nullptr;  // the file, for the decision regions (two features)
+  nlohmann::json selection;          // --epochs auto: what chose the options (train.cpp); null otherwise
 };
 
 // The page, as one string of HTML.

@@ -519,8 +519,10 @@ nlohmann::json diagnostics_json(const Diagnostics& diagnostics) {
 // The --report page: what html_report needs, gathered from the run. The data file is read again
 // only for a picture of two features (the decision regions), whose files are small.
 std::string report_html(const TrainOptions& effective, const Data& d, Network& net, const Results& r,
-                        const FitResult& result, const std::string& history, const Diagnostics* diagnostics) {
+                        const FitResult& result, const std::string& history, const Diagnostics* diagnostics,
+                        const nlohmann::json& selection) {
   ReportInput in;
+  in.selection = selection;
   in.options = &effective;
   in.prep = &d.prep;
   in.net = &net;
@@ -767,7 +769,8 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
         o.save, net, d.prep,
         training_json(effective, static_cast<int>(result.history.size()), result.best_epoch, r.metrics, selection));
   if (!o.report.empty())
-    write_file_atomically(o.report, report_html(effective, d, net, r, result, record.history, &*diagnostics));
+    write_file_atomically(o.report,
+                          report_html(effective, d, net, r, result, record.history, &*diagnostics, selection));
   print_results(o, r, result, summary, d.prep.task);
   if (!o.diagnostics.empty()) print_diagnostics(o, *diagnostics);
   if (!o.report.empty() && !o.quiet) std::fprintf(o.json ? stderr : stdout, "report written to %s\n", o.report.c_str());

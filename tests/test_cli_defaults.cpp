@@ -270,3 +270,20 @@ TEST_CASE("cli defaults: compare refuses --epochs auto, which leaves no validati
   const std::string command = "compare " + shell_quote(kIris) + " --activations relu,tanh --seeds 1 --epochs auto";
   check_rejected(command, d.mlp(command), {"--epochs auto: compare draws the validation curves", "--epochs N"}, "");
 }
+
+TEST_CASE("cli defaults: the report shows the runs that chose the options, the chosen one in bold") {
+  TempDir d;
+  const Run r = d.mlp("train " + shell_quote(kDiabetes) + " --seed 1 --json -q --report r.html");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const json sel = parse_json(r)["selection"];
+  const std::string html = d.read("r.html");
+  CHECK(contains(html, "With <code>--epochs auto</code> these options were chosen on the validation rows"));
+  CHECK(contains(html, "for 1.25 times its best epoch"));
+  char chosen[64];
+  std::snprintf(chosen, sizeof chosen, "<td><b>%s</b></td>", sel["weight_decay"].dump().c_str());
+  CHECK(contains(html, chosen));
+  const Run fixed = d.mlp("train " + shell_quote(kDiabetes) + " --seed 1 --epochs 3 -q --report f.html");
+  REQUIRE(fixed.status == 0);
+  CHECK_FALSE(contains(d.read("f.html"), "--epochs auto</code> these options"));
+}
