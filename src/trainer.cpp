@@ -7,6 +7,7 @@
 #include "mlp/error.hpp"
 
 #include "fast/gather.hpp"
+#include "fast/prefault.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -106,6 +107,7 @@ FitResult fit(Network& net, const ConstMatrixRef& X, const ConstMatrixRef& Y, co
   // The history's room for every epoch (up to 100,000), taken once: growing it by doubling would
   // copy it and touch fresh pages again and again, which on a tiny net was most of an epoch's time.
   s.history.reserve(static_cast<std::size_t>(std::min(o.epochs, 100000)));
+  fast::prefault(s.history.data(), s.history.capacity() * sizeof(EpochReport));  // one call, not a fault a page
   FitResult result;
   const double lr0 = net.optimizer()->learning_rate();
   const auto start = Clock::now();
@@ -116,7 +118,7 @@ FitResult fit(Network& net, const ConstMatrixRef& X, const ConstMatrixRef& Y, co
     } else {
       result.best_epoch = s.epoch;
     }
-    result.history = s.history;
+    result.history = std::move(s.history);  // the progress keeps the rest of the state
     result.stopped_early = s.stopped_early;
     result.seconds = since(start);
     result.progress = std::move(s);

@@ -237,7 +237,7 @@ TEST_CASE("checkpoint: a run stopped, saved, loaded and resumed ends with the bi
       CHECK(c.run.at("note") == "test");
       CHECK(c.progress.epoch == part.progress.epoch);
       CHECK(c.progress.order == part.progress.order);
-      CHECK(same_history(c.progress.history, part.progress.history));
+      CHECK(same_history(c.progress.history, part.history));
       Network resumed = build(s);
       restore_network(resumed, c, path);
       CHECK(same_bits(resumed, first));

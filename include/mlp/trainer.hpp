@@ -100,7 +100,7 @@ struct FitResult {
   bool stopped_early = false;
   bool interrupted = false;  // by FitOptions::interrupted; the network holds the last batch's weights
   double seconds = 0;
-  TrainingProgress progress;  // where the run ended
+  TrainingProgress progress;  // where the run ended (its history moved to `history` above)
 };
 
 // The loss became NaN or infinite (or the weights did): where, and what to try. fit() throws it
