@@ -103,6 +103,9 @@ int evaluate(const std::string& model_path, const std::string& data, const CsvOp
 int predict(const std::string& model_path, const std::string& data, const CsvOptions& csv, const std::string& out,
             bool proba) {
   Model model = load_model(model_path);
+  if (proba && model.prep.task != Task::Classification)
+    throw Error("--proba: " + model_path +
+                " is a regression model, whose predictions are values, not class probabilities; leave --proba out");
   const csv::Table t = csv::read(data, csv.resolve());
   check_columns(t, model.prep);
   const Matrix P = model.net.predict(make_inputs(t, model.prep, all_rows(t)));

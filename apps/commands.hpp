@@ -39,6 +39,7 @@ struct TrainOptions {
   double lr = 0;  // 0 = the optimizer's default (adam 0.001, sgd 0.01)
   double momentum = 0;
   bool nesterov = false;
+  double beta1 = 0.9, beta2 = 0.999;       // adam's moment decay rates
   double weight_decay = kAutoWeightDecay;  // chosen on the validation rows with --epochs auto, else 0
   double clip_norm = 0;
   double dropout = kAutoDropout;  // 0.2 with the wide layers of --layers auto, else 0
@@ -93,6 +94,8 @@ struct TrainOptions {
     v("lr", o.lr);
     v("momentum", o.momentum);
     v("nesterov", o.nesterov);
+    v("beta1", o.beta1);
+    v("beta2", o.beta2);
     v("weight_decay", o.weight_decay);
     v("clip_norm", o.clip_norm);
     v("dropout", o.dropout);

@@ -3,12 +3,15 @@
 // the first documentation.
 #include "cli.hpp"
 
+#include "text.hpp"
+
 #include "mlp/error.hpp"
 
 #include <unistd.h>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 
 namespace {
 
@@ -35,6 +38,51 @@ std::string section_bare_config(std::vector<std::string>& args) {
   return "";
 }
 
+// CLI11 ignores a key of a --config file that names no option; a misspelt one ("epoch = 3") would
+// then leave its option at the default without a word. Every key of the file's [train] section
+// (or of a file without sections) must name an option of `mlp train`: else an error at its line,
+// with the nearest name. Throws mlp::Error.
+void check_config_keys(const std::vector<std::string>& args, const CLI::App& train) {
+  std::vector<std::string> names;
+  for (const CLI::Option* o : train.get_options())
+    for (const std::string& n : o->get_lnames()) names.push_back(n);
+  names.push_back("data");
+  for (std::size_t i = 1; i + 1 < args.size(); ++i) {
+    if (args[i] != "--config") continue;
+    std::ifstream file(args[i + 1]);
+    const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    // As section_bare_config reads it: with sections (or train.KEY), a bare key is nobody's.
+    const bool sectioned = text.find('[') != std::string::npos || text.find("train.") != std::string::npos;
+    std::istringstream in(text);
+    std::string line, section;
+    for (int number = 1; std::getline(in, line); ++number) {
+      const std::size_t first = line.find_first_not_of(" \t");
+      if (first == std::string::npos || line[first] == '#' || line[first] == ';') continue;
+      if (line[first] == '[') {
+        section = line.substr(first + 1, line.find(']') - first - 1);
+        continue;
+      }
+      std::string key = line.substr(first, line.find('=') - first);
+      key.erase(key.find_last_not_of(" \t\r") + 1);
+      if (!section.empty() && section != "train") continue;  // another command's section
+      const std::string where = args[i + 1] + ":" + std::to_string(number) + ":" + std::to_string(first + 1) + ": ";
+      if (section.empty() && key.rfind("train.", 0) == 0)
+        key.erase(0, 6);
+      else if (section.empty() && key.find('.') != std::string::npos)
+        continue;
+      else if (section.empty() && sectioned)
+        throw mlp::Error(
+            where + "'" + key +
+            "' is outside the [train] section, where no command reads it; put it under [train] or write train." + key);
+      // CLI11 matches the command line's spelling only: weight_decay would be ignored too.
+      if (std::find(names.begin(), names.end(), key) != names.end()) continue;
+      const std::string near = mlp::app::nearest(key, names);
+      throw mlp::Error(where + "unknown option '" + key + "' for mlp train" +
+                       (near.empty() ? "; `mlp train --help` lists them" : "; did you mean '" + near + "'?"));
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -55,6 +103,12 @@ int main(int argc, char** argv) {
   };
 
   std::vector<std::string> args(argv, argv + argc);
+  try {
+    check_config_keys(args, *commands.front().cmd);  // train
+  } catch (const mlp::Error& e) {
+    std::fprintf(stderr, "mlp: error: %s\n", e.what());
+    return 1;
+  }
   const std::string sectioned = section_bare_config(args);
   std::vector<char*> argp;
   for (auto& arg : args) argp.push_back(arg.data());

@@ -52,4 +52,27 @@ inline std::vector<LayerText> split_layers(const std::string& spec, const std::s
   return layers;
 }
 
+// The candidate closest to a mistyped word, for "did you mean ...?": the fewest single-character
+// edits (insert, delete, replace), when they are at most a third of the word (at least 1); ""
+// when no candidate is that close.
+inline std::string nearest(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  std::size_t best_distance = std::max<std::size_t>(1, word.size() / 3) + 1;
+  for (const std::string& c : candidates) {
+    std::vector<std::size_t> row(c.size() + 1);  // edits from word[0, i) to c[0, j), row by row
+    for (std::size_t j = 0; j <= c.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= word.size(); ++i) {
+      std::size_t diagonal = row[0];
+      row[0] = i;
+      for (std::size_t j = 1; j <= c.size(); ++j) {
+        const std::size_t above = row[j];
+        row[j] = std::min({above + 1, row[j - 1] + 1, diagonal + (word[i - 1] == c[j - 1] ? 0 : 1)});
+        diagonal = above;
+      }
+    }
+    if (row[c.size()] < best_distance) best_distance = row[c.size()], best = c;
+  }
+  return best;
+}
+
 }  // namespace mlp::app

@@ -144,8 +144,16 @@ Plan plan_run(const TrainOptions& o) {
   Plan p;
   p.optimizer.name = o.optimizer;
   p.optimizer.learning_rate = o.lr > 0 ? o.lr : (o.optimizer == "sgd" ? 0.01 : 0.001);
+  // An option of the other optimizer would be accepted and then do nothing: refused, naming what applies.
+  if (o.optimizer == "adam" && o.momentum != 0)
+    throw Error("--momentum applies to --optimizer sgd; Adam's moments are set with --beta1 and --beta2");
+  if (o.optimizer == "adam" && o.nesterov) throw Error("--nesterov applies to --optimizer sgd (with --momentum)");
+  if (o.optimizer == "sgd" && (o.beta1 != 0.9 || o.beta2 != 0.999))
+    throw Error("--beta1 and --beta2 apply to --optimizer adam; SGD's is --momentum");
   p.optimizer.momentum = o.momentum;
   p.optimizer.nesterov = o.nesterov;
+  p.optimizer.beta1 = o.beta1;
+  p.optimizer.beta2 = o.beta2;
   p.optimizer.weight_decay = o.weight_decay == kAutoWeightDecay ? 0 : o.weight_decay;  // auto: see choose_on_validation
   p.optimizer.clip_norm = o.clip_norm;
   make_optimizer(p.optimizer);  // checks the optimizer's settings now
@@ -783,6 +791,8 @@ int train(const TrainOptions& given) {
   std::optional<Checkpoint> checkpoint;
   if (!given.resume.empty()) checkpoint = load_checkpoint(given.resume);
   const TrainOptions o = checkpoint ? resumed_options(given, checkpoint->run, given.resume) : given;
+  if (checkpoint && o.epochs == kAutoEpochs)
+    throw Error("--epochs auto chooses the epochs of a new run; a resumed run goes on to a number: --epochs N");
   const Plan plan = plan_run(o);
   set_threads(o.threads);
   Progress progress(o.json ? stderr : stdout, o.quiet);  // with --json, stdout carries the JSON alone
@@ -842,6 +852,10 @@ void add_training_options(CLI::App* cmd, TrainOptions& t) {
       ->capture_default_str();
   cmd->add_option("--momentum", t.momentum, "SGD momentum in [0, 1)")->capture_default_str();
   cmd->add_flag("--nesterov", t.nesterov, "Nesterov momentum (SGD)");
+  cmd->add_option("--beta1", t.beta1, "Adam's decay rate of the mean of the gradients, in [0, 1)")
+      ->capture_default_str();
+  cmd->add_option("--beta2", t.beta2, "Adam's decay rate of the mean of the squared gradients, in [0, 1)")
+      ->capture_default_str();
   add_auto_option(cmd, "--weight-decay", t.weight_decay, kAutoWeightDecay, "FLOAT",
                   "L2 penalty added to every gradient (auto: chosen on the validation rows among 1e-4, 1e-3, 1e-2, "
                   "1e-1 with --epochs auto; 0 with --epochs N, and with the dropout of --dropout auto)");

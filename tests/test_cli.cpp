@@ -398,7 +398,7 @@ TEST_CASE("cli: every train option is recorded in the model file, from the one l
   std::smatch m;
   std::string text = help.out;
   int checked = 0;
-  for (std::regex option(R"(\s--([a-z][a-z-]*))"); std::regex_search(text, m, option); text = m.suffix()) {
+  for (std::regex option(R"(\s--([a-z][a-z0-9-]*))"); std::regex_search(text, m, option); text = m.suffix()) {
     std::string name = m[1];
     if (name == "help" || name == "config" || name == "write-config") continue;  // about this invocation only
     std::replace(name.begin(), name.end(), '-', '_');

@@ -85,6 +85,10 @@ TEST_CASE("cli errors: training settings are refused before the data file is rea
       {"train nope.csv --weight-decay -1", {"--weight-decay must be 0 or more, or auto (got -1)"}},
       {"train nope.csv --weight-decay nan", {"--weight-decay must be 0 or more, or auto"}},
       {"train nope.csv --epochs -1", {"--epochs must be at least 1, or auto"}},
+      {"train nope.csv --momentum 0.9", {"--momentum applies to --optimizer sgd", "--beta1 and --beta2"}},
+      {"train nope.csv --optimizer adam --nesterov", {"--nesterov applies to --optimizer sgd"}},
+      {"train nope.csv --optimizer sgd --beta1 0.8", {"--beta1 and --beta2 apply to --optimizer adam", "--momentum"}},
+      {"train nope.csv --beta2 1", {"adam needs 0 <= beta1, beta2 < 1"}},
       {"train nope.csv --dropout -0.5", {"--dropout must be in [0, 1), or auto (got -0.5)"}},
       {"train nope.csv --early-stopping 0",
        {"--early-stopping 0 turns off what --epochs auto chooses the epochs with", "--epochs N"}},
@@ -480,18 +484,61 @@ TEST_CASE("cli errors: trace refuses a sample with an unclosed quote at its colu
   check_all_rejected(d, {{"trace model.json --sample '\"5.1,3.5,1.4,0.2'", {"--sample:1:1:", "never closed"}}});
 }
 
-TEST_CASE("cli errors: known problem: a misspelt key in a --config file is ignored") {
+TEST_CASE("cli errors: a misspelt key in a --config file is refused at its line, with the nearest option") {
   TempDir d;
-  d.write("typo.toml", "epoch = 3\n");  // "epochs" misspelt
-  const Run r = d.mlp("train " + kIrisQ + " --config typo.toml --json");
-  CHECK(r.status == 0);  // accepted silently: the run trains the default number of epochs
-  CHECK(parse_json(r).value("epochs_run", 0) != 3);
+  d.write("typo.toml", "# my run\nepoch = 3\n");  // "epochs" misspelt
+  const std::string cmd = "train " + kIrisQ + " --config typo.toml --json";
+  check_rejected(cmd, d.mlp(cmd), {"unknown option 'epoch' for mlp train; did you mean 'epochs'?"}, "typo\\.toml:2:1:");
+  d.write("section.toml", "[train]\nlayers = \"8\"\nweight_decy = 0.1\n");
+  const std::string cmd2 = "train " + kIrisQ + " --config section.toml";
+  check_rejected(cmd2, d.mlp(cmd2), {"unknown option 'weight_decy'", "did you mean 'weight-decay'?"},
+                 "section\\.toml:3:1:");
+  d.write("far.toml", "colour = \"red\"\n");
+  const std::string cmd3 = "train " + kIrisQ + " --config far.toml";
+  check_rejected(cmd3, d.mlp(cmd3), {"unknown option 'colour' for mlp train; `mlp train --help` lists them"}, "");
+  // Keys spelt as on the command line, and train.KEY, are taken; weight_decay is not (CLI11 would skip it).
+  d.write("underscore.toml", "weight_decay = 0.01\n");
+  const std::string cmd5 = "train " + kIrisQ + " --config underscore.toml";
+  check_rejected(cmd5, d.mlp(cmd5), {"unknown option 'weight_decay'", "did you mean 'weight-decay'?"}, "");
+  d.write("good.toml", "epochs = 3\nweight-decay = 0.01\n");
+  const Run ok = d.mlp("train " + kIrisQ + " --config good.toml --json -q --save m.json");
+  INFO(ok.err);
+  REQUIRE(ok.status == 0);
+  CHECK(parse_json(ok).value("epochs_run", 0) == 3);
+  CHECK(json::parse(d.read("m.json"))["training"]["options"]["weight_decay"] == 0.01);
+  d.write("dotted.toml", "train.epochs = 4\n");
+  const Run dotted = d.mlp("train " + kIrisQ + " --config dotted.toml --json -q");
+  REQUIRE(dotted.status == 0);
+  CHECK(parse_json(dotted).value("epochs_run", 0) == 4);
+  // In a file with sections, a key before them belongs to no command and would be lost.
+  d.write("mixed.toml", "epochs = 3\n[train]\nlayers = \"8\"\n");
+  const std::string cmd4 = "train " + kIrisQ + " --config mixed.toml";
+  check_rejected(cmd4, d.mlp(cmd4), {"'epochs' is outside the [train] section", "put it under [train]"},
+                 "mixed\\.toml:1:1:");
 }
 
-TEST_CASE("cli errors: known problem: --output-activation is ignored for classification") {
+TEST_CASE("cli errors: an output activation or --proba that could not take effect is refused, naming what applies") {
   TempDir d;
-  const Run r = d.mlp("train " + kIrisQ + " --output-activation tanh --epochs 1 -q");
-  CHECK(r.status == 0);  // the loss decides the output layer; a valid value is not used
+  const std::string tanh = "train " + kIrisQ + " --output-activation tanh --epochs 1 -q";
+  check_rejected(tanh, d.mlp(tanh),
+                 {"--output-activation tanh: a classification's output layer is softmax", "--task regression"}, "");
+  // The output the loss works from is accepted: softmax for classes, sigmoid or softmax for two.
+  CHECK(d.mlp("train " + kIrisQ + " --output-activation softmax --epochs 1 -q").status == 0);
+  const std::string bc = shell_quote(kBreastCancer);
+  CHECK(d.mlp("train " + bc + " --output-activation sigmoid --epochs 1 -q").status == 0);
+  CHECK(d.mlp("train " + bc + " --output-activation softmax --epochs 1 -q").status == 0);
+  const std::string relu = "train " + bc + " --output-activation relu --epochs 1 -q";
+  check_rejected(relu, d.mlp(relu),
+                 {"--output-activation relu: a classification's output layer is softmax, or sigmoid for two classes"},
+                 "");
+  // Softmax over one regression output is 1 whatever the inputs.
+  const std::string one = "train " + shell_quote(kDiabetes) + " --output-activation softmax --epochs 1 -q";
+  check_rejected(one, d.mlp(one), {"--output-activation softmax: over a single output it is always the same number"},
+                 "");
+  // --proba of a regression model.
+  REQUIRE(d.mlp("train " + shell_quote(kDiabetes) + " --epochs 1 -q --save reg.json").status == 0);
+  const std::string proba = "predict reg.json " + shell_quote(kDiabetes) + " --proba";
+  check_rejected(proba, d.mlp(proba), {"--proba: reg.json is a regression model", "leave --proba out"}, "");
   // An unknown value is refused for either task, the option named.
   for (const std::string& data : {kIrisQ, shell_quote(kDiabetes)}) {
     const Run bad = d.mlp("train " + data + " --output-activation nonsense --epochs 1 -q");

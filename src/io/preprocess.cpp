@@ -441,12 +441,22 @@ OutputChoice choose_output(const Preprocessing& prep, const std::string& activat
     if (std::string(l.name()) == "bce" && !binary)
       throw Error("--loss bce needs two classes; this target has " + std::to_string(prep.classes.size()) +
                   " (use cross_entropy)");
+    // An output activation given must be the one the loss works from: any other would be replaced.
+    if (!activation.empty() && std::string(parse_activation(activation).name()) != l.info->output_activation)
+      throw Error("--output-activation " + activation +
+                  ": a classification's output layer is softmax, or sigmoid for two classes (what its loss works "
+                  "from); for " +
+                  activation + " outputs, train a regression (--task regression)");
     out_act = l.info->output_activation;
   } else {
     if (out_act.empty()) out_act = "identity";
     if (loss_spec.empty()) loss_spec = "mse";
     if (parse_loss(loss_spec).info->from_logits)
       throw Error("--loss " + loss_spec + " is a classification loss; for regression use mse, mae or huber");
+    if (!parse_activation(out_act).info->elementwise && prep.output_size(false) == 1)
+      throw Error("--output-activation " + out_act +
+                  ": over a single output it is always the same number; a regression with one target needs an "
+                  "elementwise output activation (identity, the default, or a bounded one such as sigmoid)");
   }
   OutputChoice c;
   c.activation = parse_activation(out_act);
