@@ -226,6 +226,8 @@ TEST_CASE("cli defaults: a checkpoint of an auto run resumes as an ordinary run 
   const int epochs = parse_json(r)["epochs_run"];
   const json ck = model_file(d, "ck.json");
   CHECK(ck["training"]["options"]["epochs"] == epochs);
+  const std::string again = "train " + shell_quote(kIris) + " --resume ck.json --epochs auto";
+  check_rejected(again, d.mlp(again), {"--epochs auto chooses the epochs of a new run", "--epochs N"}, "");
   const Run more = d.mlp("train " + shell_quote(kIris) + " --resume ck.json --epochs " + std::to_string(epochs + 3) +
                          " --json -q --save more.json");
   INFO(more.err);
