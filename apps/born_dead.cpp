@@ -336,9 +336,11 @@ Command add_born_dead_command(CLI::App& app) {
       "depth is its first layers, so the same --seed gives the same table on any number of threads.");
   cmd->add_option("--widths", a->widths, "Units per hidden layer, one column each")
       ->delimiter(',')
+      ->allow_extra_args(false)
       ->capture_default_str();
   cmd->add_option("--depths", a->depths, "Numbers of hidden layers, one row each")
       ->delimiter(',')
+      ->allow_extra_args(false)
       ->capture_default_str();
   cmd->add_option("--trials", a->trials,
                   "Random nets per width and depth (the nets of a smaller depth are their first layers)")

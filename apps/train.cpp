@@ -832,12 +832,15 @@ void add_training_options(CLI::App* cmd, TrainOptions& t) {
   cmd->add_option(
          "--target", t.targets,
          "Target column(s) by name or 0-based index; several for multi-output regression (default: the last column)")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false);  // one value (or comma list) per --target: DATA after it stays DATA
   cmd->add_option("--task", t.task,
                   "classification, regression, or auto: text or few integer labels mean classification")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "classification", "regression"}));
-  cmd->add_option("--categorical", t.categorical, "Text feature columns to one-hot encode")->delimiter(',');
+  cmd->add_option("--categorical", t.categorical, "Text feature columns to one-hot encode")
+      ->delimiter(',')
+      ->allow_extra_args(false);
   cmd->add_option("--layers", t.layers,
                   "Hidden layer sizes, each optionally with its activation: 64,32 or 64:relu,32:tanh ('none' for no "
                   "hidden layer; auto: 64,32, or 256,128 from 256 inputs on)")

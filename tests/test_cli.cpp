@@ -679,3 +679,27 @@ TEST_CASE("cli: bad input: broken model files") {
     }
   }
 }
+
+TEST_CASE("cli: a list option before DATA takes one comma list or a repetition, and leaves DATA alone") {
+  TempDir d;
+  const std::string iris = shell_quote(kIris);
+  const Run a = d.mlp("train --target species " + iris + " --epochs 1 -q --save a.json");
+  INFO(a.err);
+  REQUIRE(a.status == 0);
+  CHECK(json::parse(d.read("a.json"))["training"]["options"]["target"] == json::array({"species"}));
+  const Run b = d.mlp("train --categorical species --target petal_width " + iris + " --epochs 1 -q --save b.json");
+  INFO(b.err);
+  REQUIRE(b.status == 0);
+  CHECK(json::parse(d.read("b.json"))["training"]["options"]["categorical"] == json::array({"species"}));
+  // A comma list and a repetition say the same.
+  const std::string common = " --categorical species --epochs 2 --json -q";
+  const Run list = d.mlp("train --target sepal_length,petal_width " + iris + common);
+  const Run twice = d.mlp("train --target sepal_length --target petal_width " + iris + common);
+  REQUIRE(list.status == 0);
+  REQUIRE(twice.status == 0);
+  json l = parse_json(list), t = parse_json(twice);
+  l.erase("seconds");
+  t.erase("seconds");
+  CHECK(l == t);
+  CHECK(l["per_target"].size() == 2);
+}
