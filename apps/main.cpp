@@ -83,6 +83,53 @@ void check_config_keys(const std::vector<std::string>& args, const CLI::App& tra
   }
 }
 
+// For a command line CLI11 refused: the nearest command to an unknown one, and the nearest option
+// of the command to an unknown option, as " ; did you mean ...?" ("" when nothing is close).
+std::string suggestion(const CLI::App& app, const std::vector<std::string>& args) {
+  const CLI::App* command = nullptr;
+  std::vector<std::string> commands;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    commands.push_back(sub->get_name());
+    if (sub->parsed()) command = sub;
+  }
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (!command && !a.empty() && a[0] != '-') {  // the first word is the command
+      const std::string near = mlp::app::nearest(a, commands);
+      std::string list;
+      for (const std::string& c : commands) list += (list.empty() ? "" : ", ") + c;
+      return "unknown command '" + a + "'" + (near.empty() ? "" : "; did you mean '" + near + "'?") +
+             " (commands: " + list + ")";
+    }
+    std::vector<std::string> inner;  // a command's own commands (mlp plot history ...)
+    bool inner_parsed = false;
+    if (command)
+      for (const CLI::App* sub : command->get_subcommands({})) {
+        inner.push_back(sub->get_name());
+        inner_parsed = inner_parsed || sub->parsed();
+      }
+    if (command && !inner.empty() && !inner_parsed && !a.empty() && a[0] != '-' && a != command->get_name()) {
+      const std::string near = mlp::app::nearest(a, inner);
+      std::string list;
+      for (const std::string& c : inner) list += (list.empty() ? "" : ", ") + c;
+      return "unknown command 'mlp " + command->get_name() + " " + a + "'" +
+             (near.empty() ? "" : "; did you mean '" + near + "'?") + " (" + command->get_name() + " takes: " + list +
+             ")";
+    }
+    if (command && a.rfind("--", 0) == 0 && a.size() > 2) {
+      const std::string name = a.substr(2, a.find('=') - 2);
+      std::vector<std::string> names;
+      for (const CLI::Option* o : command->get_options())
+        for (const std::string& n : o->get_lnames()) names.push_back(n);
+      if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+      const std::string near = mlp::app::nearest(name, names);
+      return "unknown option --" + name + " for mlp " + command->get_name() +
+             (near.empty() ? "" : "; did you mean --" + near + "?");
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -116,7 +163,13 @@ int main(int argc, char** argv) {
     app.parse(static_cast<int>(argp.size()), argp.data());
   } catch (const CLI::ParseError& e) {
     if (!sectioned.empty()) std::remove(sectioned.c_str());
-    return app.exit(e);
+    // An unknown command or option: the nearest name, as the tools people know do.
+    const bool unknown =
+        dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr || dynamic_cast<const CLI::RequiredError*>(&e) != nullptr;
+    const std::string hint = unknown ? suggestion(app, args) : "";
+    if (hint.empty()) return app.exit(e);
+    std::fprintf(stderr, "mlp: error: %s\nRun with --help for more information.\n", hint.c_str());
+    return e.get_exit_code();
   }
   if (!sectioned.empty()) std::remove(sectioned.c_str());
 

@@ -53,11 +53,11 @@ inline std::vector<LayerText> split_layers(const std::string& spec, const std::s
 }
 
 // The candidate closest to a mistyped word, for "did you mean ...?": the fewest single-character
-// edits (insert, delete, replace), when they are at most a third of the word (at least 1); ""
-// when no candidate is that close.
+// edits (insert, delete, replace), when they are at most a third of the word and at least 2 (a
+// swap of two letters, "trian", is two edits); "" when no candidate is that close.
 inline std::string nearest(const std::string& word, const std::vector<std::string>& candidates) {
   std::string best;
-  std::size_t best_distance = std::max<std::size_t>(1, word.size() / 3) + 1;
+  std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
   for (const std::string& c : candidates) {
     std::vector<std::size_t> row(c.size() + 1);  // edits from word[0, i) to c[0, j), row by row
     for (std::size_t j = 0; j <= c.size(); ++j) row[j] = j;

@@ -11,6 +11,7 @@
 // in double.
 #include <unsupported/Eigen/SpecialFunctions>
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -492,11 +493,15 @@ Activation parse_activation(const std::string& spec) {
     if (colon == std::string::npos) break;
     start = colon + 1;
   }
+  // Names are matched whatever their case: ReLU is relu.
+  std::string name = parts[0];
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   const ActivationInfo* info = nullptr;
   for (const auto& a : activations())
-    if (parts[0] == a.name || (a.alias && parts[0] == a.alias)) info = &a;
+    if (name == a.name || (a.alias && name == a.alias)) info = &a;
   if (!info)
-    throw Error("unknown activation '" + parts[0] + "' in '" + spec + "'; valid activations: " + activation_names());
+    throw Error("unknown activation '" + parts[0] + "'" + (spec != parts[0] ? " in '" + spec + "'" : "") +
+                "; valid activations: " + activation_names());
 
   Activation act;
   act.info = info;

@@ -703,3 +703,13 @@ TEST_CASE("cli: a list option before DATA takes one comma list or a repetition, 
   CHECK(l == t);
   CHECK(l["per_target"].size() == 2);
 }
+
+TEST_CASE("cli: activation names are matched whatever their case") {
+  TempDir d;
+  const std::string iris = shell_quote(kIris);
+  REQUIRE(d.mlp("train " + iris + " --activation ReLU --layers 8,8:Tanh --epochs 2 -q --save upper.json").status == 0);
+  REQUIRE(d.mlp("train " + iris + " --activation relu --layers 8,8:tanh --epochs 2 -q --save lower.json").status == 0);
+  const json upper = json::parse(d.read("upper.json")), lower = json::parse(d.read("lower.json"));
+  CHECK(upper["layers"] == lower["layers"]);
+  CHECK(upper["layers"][0]["activation"] == "relu");
+}
