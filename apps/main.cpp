@@ -167,9 +167,10 @@ int main(int argc, char** argv) {
     const bool unknown =
         dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr || dynamic_cast<const CLI::RequiredError*>(&e) != nullptr;
     const std::string hint = unknown ? suggestion(app, args) : "";
-    if (hint.empty()) return app.exit(e);
+    // --help and --version exit 0; every error of the command line exits 1, as every other error.
+    if (hint.empty()) return app.exit(e) == 0 ? 0 : 1;
     std::fprintf(stderr, "mlp: error: %s\nRun with --help for more information.\n", hint.c_str());
-    return e.get_exit_code();
+    return 1;
   }
   if (!sectioned.empty()) std::remove(sectioned.c_str());
 

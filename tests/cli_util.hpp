@@ -147,9 +147,10 @@ inline json parse_json(const Run& r) {
   return j.is_object() ? j : json::object();
 }
 
-// A user error ends with status 1 (mlp::Error) or a CLI11 usage code (100..127); anything else is
-// a bug: 3 is mlp's "internal error", 128 and above a signal (a crash or an abort).
-inline bool user_error_status(int status) { return status == 1 || (status >= 100 && status <= 127); }
+// Every error ends with status 1, a malformed command line too (main.cpp); anything else is a bug:
+// 3 is mlp's "internal error", 100-127 CLI11's own codes leaking through, 128 and above a signal
+// (a crash or an abort).
+inline bool user_error_status(int status) { return status == 1; }
 
 inline std::string describe(const std::string& command, const Run& r) {
   return "mlp " + command + "\n  status: " + std::to_string(r.status) + "\n  stderr: " + r.err;
