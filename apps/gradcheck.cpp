@@ -206,7 +206,7 @@ Command add_gradcheck_command(CLI::App& app) {
       "check passes, 1 otherwise.");
   cmd->add_option("--layers", a->layers, "Hidden layer sizes, each optionally with its activation: 5,4 or 5:tanh,4:elu")
       ->capture_default_str();
-  cmd->add_option("--activation", a->activation, "Hidden activation: " + activation_names())->capture_default_str();
+  cmd->add_option("--activation", a->activation, "Hidden activation: " + activation_names(true))->capture_default_str();
   cmd->add_option("--loss", a->loss,
                   "Loss: " + loss_names() +
                       "; the output layer follows it (identity; sigmoid for bce; softmax with integer labels for "

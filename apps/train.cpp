@@ -65,7 +65,7 @@ std::vector<HiddenLayer> parse_layers(const std::string& spec, const std::string
       throw Error((l.own_activation ? "--layers '" + spec + "': " : std::string("--activation: ")) + e.what());
     }
     if (layers.back().activation.info->output_only)
-      throw Error("--layers: '" + l.activation +
+      throw Error(std::string(l.own_activation ? "--layers" : "--activation") + ": '" + l.activation +
                   "' belongs on the output layer (--output-activation), not a hidden one");
   }
   return layers;
@@ -845,7 +845,8 @@ void add_training_options(CLI::App* cmd, TrainOptions& t) {
                   "Hidden layer sizes, each optionally with its activation: 64,32 or 64:relu,32:tanh ('none' for no "
                   "hidden layer; auto: 64,32, or 256,128 from 256 inputs on)")
       ->capture_default_str();
-  cmd->add_option("--activation", t.activation, "Hidden activation: " + mlp::activation_names())->capture_default_str();
+  cmd->add_option("--activation", t.activation, "Hidden activation: " + mlp::activation_names(true))
+      ->capture_default_str();
   cmd->add_option(
       "--output-activation", t.output_activation,
       "Output activation (default from the task: softmax, sigmoid for two classes, identity for regression)");
@@ -915,6 +916,9 @@ Command add_train_command(CLI::App& app) {
   app.set_config("--config", "", "Read options from a TOML/INI file (as written by mlp train --write-config)")
       ->configurable(false);
   cmd->fallthrough();
+  cmd->footer(
+      "Options can also come from a file: --config FILE (TOML, keys as the options above: epochs = 50, "
+      "[train] section optional), as --write-config writes it; the command line overrides the file.");
   add_training_options(cmd, t);
   cmd->add_option("--save", t.save, "Write the trained model (JSON) to this file");
   cmd->add_option("--history", t.history, "Write per-epoch metrics to this CSV file");

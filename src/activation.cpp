@@ -461,10 +461,11 @@ ActivationValues activation_values(const Activation& act, const std::vector<doub
   return v;
 }
 
-std::string activation_names() {
+std::string activation_names(bool hidden_only) {
   std::ostringstream out;
   bool first = true;
   for (const auto& a : activations()) {
+    if (hidden_only && a.output_only) continue;
     out << (first ? "" : ", ") << a.name;
     if (a.has_param()) out << "[:" << a.param.name << "=" << a.param.default_value << "]";
     first = false;

@@ -488,6 +488,22 @@ TEST_CASE("cli errors: trace refuses a sample with an unclosed quote at its colu
   check_all_rejected(d, {{"trace model.json --sample '\"5.1,3.5,1.4,0.2'", {"--sample:1:1:", "never closed"}}});
 }
 
+TEST_CASE("cli errors: a hidden softmax is refused naming the option it came from, and help offers none") {
+  TempDir d;
+  const std::string act = "train " + kIrisQ + " --activation softmax";
+  check_rejected(act, d.mlp(act), {"--activation: 'softmax' belongs on the output layer (--output-activation)"}, "");
+  const std::string lay = "train " + kIrisQ + " --layers 8:softmax";
+  check_rejected(lay, d.mlp(lay), {"--layers: 'softmax' belongs on the output layer"}, "");
+  const Run help = d.mlp("train --help");
+  REQUIRE(help.status == 0);
+  const std::size_t at = help.out.find("--activation ");
+  REQUIRE(at != std::string::npos);
+  const std::string line = help.out.substr(at, help.out.find('\n', at) - at);
+  CHECK(contains(line, "relu"));
+  CHECK_FALSE(contains(line, "softmax"));
+  CHECK(contains(help.out, "--config FILE"));
+}
+
 TEST_CASE("cli errors: a misspelt key in a --config file is refused at its line, with the nearest option") {
   TempDir d;
   d.write("typo.toml", "# my run\nepoch = 3\n");  // "epochs" misspelt

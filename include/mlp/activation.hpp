@@ -83,7 +83,7 @@ struct Activation {
 Activation parse_activation(const std::string& spec);
 
 // "identity, relu, leaky_relu[:alpha=0.01], ..." for help texts and error messages.
-std::string activation_names();
+std::string activation_names(bool hidden_only = false);  // hidden_only: without softmax and the other output-only ones
 
 // f(x) and f′(x) of an elementwise activation at each point of x, computed as a layer computes
 // them: forward on one (1, n) row with the parameter in every unit, then backward with dA = 1, so
