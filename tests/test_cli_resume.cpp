@@ -62,6 +62,17 @@ bool wait_for(const TempDir& dir, const std::string& name) {
 }
 
 // A model file's layers: the weights, nothing of how long the training took.
+// Waits (up to 60 s) until the running process has written `text` to its stderr.
+bool wait_for_stderr(const Background& b, const std::string& text) {
+  for (int i = 0; i < 6000; ++i) {
+    std::string err(1 << 16, '\0');
+    const ssize_t n = ::pread(b.err_fd, err.data(), err.size(), 0);
+    if (n > 0 && err.substr(0, static_cast<std::size_t>(n)).find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
 json layers(const TempDir& dir, const std::string& name) { return json::parse(dir.read(name)).at("layers"); }
 
 // A history file without its seconds column (the 6th), which no two runs share.
@@ -224,8 +235,9 @@ TEST_CASE("signals: Ctrl-C stops between two batches with exit 130, and the chec
 TEST_CASE("signals: Ctrl-C while --epochs auto chooses the weight decay exits 130 and saves nothing") {
   TempDir dir;
   make_spiral(dir);
-  Background b = start_mlp("train spiral.csv --layers 256,256 --save model.json --checkpoint ck.json", dir.path);
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  // With --json the progress lines go to stderr: the signal goes once the choice has begun.
+  Background b = start_mlp("train spiral.csv --layers 256,256 --json --save model.json --checkpoint ck.json", dir.path);
+  REQUIRE(wait_for_stderr(b, "--epochs auto: one run per weight decay"));
   ::kill(b.pid, SIGINT);
   const Run r = finish(b);
   INFO(r.err);
