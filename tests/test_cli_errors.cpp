@@ -488,6 +488,15 @@ TEST_CASE("cli errors: trace refuses a sample with an unclosed quote at its colu
   check_all_rejected(d, {{"trace model.json --sample '\"5.1,3.5,1.4,0.2'", {"--sample:1:1:", "never closed"}}});
 }
 
+TEST_CASE("cli errors: a text column among several targets is named without a --task the user never gave") {
+  TempDir d;
+  const std::string cmd = "train " + kIrisQ + " --target species,sepal_length --epochs 1";
+  check_rejected(cmd, d.mlp(cmd), {"regression target 'species' is not a number", "give it as the only --target"},
+                 "iris\\.csv:2:17:");
+  const Run r = d.mlp(cmd);
+  CHECK_FALSE(contains(r.err, "--task"));
+}
+
 TEST_CASE("cli errors: a hidden softmax is refused naming the option it came from, and help offers none") {
   TempDir d;
   const std::string act = "train " + kIrisQ + " --activation softmax";

@@ -135,7 +135,10 @@ void fit_target_scaling(const csv::Table& table, const std::vector<std::size_t>&
     const csv::Column& t = table.columns[c];
     if (!t.numeric)
       throw Error(table.where(t.first_text_row, c) + "regression target '" + t.name + "' is not a number ('" +
-                  t.text[t.first_text_row] + "'); fix the cell, or drop --task regression");
+                  t.text[t.first_text_row] + "'); fix the cell, or " +
+                  (target_cols.size() > 1
+                       ? "give it as the only --target (several targets are a regression, of numbers)"
+                       : "drop --task regression"));
     if (!o.bounded_output.empty()) {  // taken as they are: they must lie where the output can reach
       for (std::size_t r : train_rows)
         if (!(t.values[r] >= o.output_low && t.values[r] <= o.output_high)) {
