@@ -132,7 +132,10 @@ struct TrainOptions {
 nlohmann::json options_json(const TrainOptions& o);
 // The options as a TOML [train] section that `mlp train --config FILE` reads back; options left
 // empty ("" or no values) are left out, so reading the file back leaves them unset too.
-std::string options_toml(const TrainOptions& o);
+// Without with_outputs, the options that say where this run writes (--save, --history, ...) and
+// how it prints (--quiet, --json) are left out: a config defines the experiment, and re-running it
+// elsewhere must not overwrite another run's files.
+std::string options_toml(const TrainOptions& o, bool with_outputs = false);
 
 int train(const TrainOptions& o);
 // Throws mlp::Error on what train would reject before reading a file.

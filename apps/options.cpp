@@ -4,9 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 namespace mlp::app {
 
@@ -53,10 +55,13 @@ bool is_empty(const T& v) {
 
 }  // namespace
 
-std::string options_toml(const TrainOptions& o) {
+std::string options_toml(const TrainOptions& o, bool with_outputs) {
+  static const std::vector<std::string> outputs = {
+      "save", "history", "diagnostics", "report", "checkpoint", "checkpoint_every", "resume", "quiet", "json"};
   std::string toml = "# mlp train options; re-run with: mlp train --config FILE\n[train]\n";
   o.visit([&](const char* name, const auto& value) {
     if (is_empty(value)) return;
+    if (!with_outputs && std::find(outputs.begin(), outputs.end(), name) != outputs.end()) return;
     std::string key = name;
     for (char& c : key) c = c == '_' ? '-' : c;  // the command line's spelling
     bool is_auto = false;                        // kAutoEpochs, kAutoWeightDecay

@@ -906,6 +906,7 @@ Command add_train_command(CLI::App& app) {
   struct Args {
     TrainOptions options;
     std::string write_config;
+    bool write_config_all = false;
   };
   auto a = std::make_shared<Args>();
   TrainOptions& t = a->options;
@@ -930,7 +931,11 @@ Command add_train_command(CLI::App& app) {
                   "Write one self-contained HTML page about the run: configuration, data, metrics, confusion matrix, "
                   "training curves, per-layer diagnostics, decision regions for two-feature data");
   cmd->add_option("--write-config", a->write_config,
-                  "Write this run's options to a TOML file, to re-run it with --config")
+                  "Write this run's options to a TOML file, to re-run it with --config; without the output files "
+                  "(--save, --history, ...) and --quiet/--json, so a re-run elsewhere overwrites nothing")
+      ->configurable(false);
+  cmd->add_flag("--write-config-all", a->write_config_all,
+                "With --write-config: write the output files and --quiet/--json as well")
       ->configurable(false);
   cmd->add_option("--checkpoint", t.checkpoint,
                   "Write the whole training state (weights, optimizer, random streams, progress, history) to this "
@@ -955,7 +960,8 @@ Command add_train_command(CLI::App& app) {
                 std::replace(name.begin(), name.end(), '-', '_');
                 a->options.given.push_back(name);
               }
-            if (!a->write_config.empty()) write_file_atomically(a->write_config, options_toml(a->options));
+            if (!a->write_config.empty())
+              write_file_atomically(a->write_config, options_toml(a->options, a->write_config_all));
             return train(a->options);
           }};
 }

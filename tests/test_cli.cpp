@@ -377,6 +377,27 @@ TEST_CASE("cli: --write-config then --config reproduces the run") {
   CHECK(without_time(a) == without_time(b));
 }
 
+TEST_CASE("cli: --write-config leaves out where the run writes, unless --write-config-all") {
+  TempDir d;
+  const std::string run =
+      "train " + shell_quote(kIris) + " --epochs 2 -q --save m.json --history h.csv --report r.html";
+  REQUIRE(d.mlp(run + " --write-config c.toml").status == 0);
+  const std::string toml = d.read("c.toml");
+  CHECK(contains(toml, "epochs=2"));
+  for (const char* key : {"save=", "history=", "report=", "quiet="}) CHECK_MESSAGE(!contains(toml, key), key);
+  // Re-run elsewhere: the first run's files stay as they were.
+  fs::create_directory(d.path / "elsewhere");
+  const std::string before = d.read("h.csv");
+  const Run again = run_mlp("train --config ../c.toml --epochs 3 -q", (d.path / "elsewhere").string());
+  INFO(again.err);
+  REQUIRE(again.status == 0);
+  CHECK(d.read("h.csv") == before);
+  REQUIRE(d.mlp(run + " --write-config all.toml --write-config-all").status == 0);
+  const std::string all = d.read("all.toml");
+  for (const char* key : {"save=\"m.json\"", "history=\"h.csv\"", "report=\"r.html\"", "quiet=true"})
+    CHECK_MESSAGE(contains(all, key), key);
+}
+
 TEST_CASE("cli: an option value in a --config file is honoured") {
   TempDir d;
   d.write("my.toml", "epochs = 3\nlayers = \"8\"\n");
@@ -400,7 +421,8 @@ TEST_CASE("cli: every train option is recorded in the model file, from the one l
   int checked = 0;
   for (std::regex option(R"(\s--([a-z][a-z0-9-]*))"); std::regex_search(text, m, option); text = m.suffix()) {
     std::string name = m[1];
-    if (name == "help" || name == "config" || name == "write-config") continue;  // about this invocation only
+    if (name == "help" || name == "config" || name == "write-config" || name == "write-config-all")
+      continue;  // about this invocation only
     std::replace(name.begin(), name.end(), '-', '_');
     CAPTURE(name);
     CHECK(options.contains(name));
