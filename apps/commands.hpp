@@ -136,6 +136,9 @@ nlohmann::json options_json(const TrainOptions& o);
 // how it prints (--quiet, --json) are left out: a config defines the experiment, and re-running it
 // elsewhere must not overwrite another run's files.
 std::string options_toml(const TrainOptions& o, bool with_outputs = false);
+// Where a run writes (--save, --history, --report, --checkpoint...) and how it prints (--quiet,
+// --json), by visit() name: not part of the experiment a config or a re-run command repeats.
+bool is_output_option(const std::string& name);
 
 int train(const TrainOptions& o);
 // Throws mlp::Error on what train would reject before reading a file.

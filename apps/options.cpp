@@ -55,13 +55,17 @@ bool is_empty(const T& v) {
 
 }  // namespace
 
-std::string options_toml(const TrainOptions& o, bool with_outputs) {
+bool is_output_option(const std::string& name) {
   static const std::vector<std::string> outputs = {
       "save", "history", "diagnostics", "report", "checkpoint", "checkpoint_every", "resume", "quiet", "json"};
+  return std::find(outputs.begin(), outputs.end(), name) != outputs.end();
+}
+
+std::string options_toml(const TrainOptions& o, bool with_outputs) {
   std::string toml = "# mlp train options; re-run with: mlp train --config FILE\n[train]\n";
   o.visit([&](const char* name, const auto& value) {
     if (is_empty(value)) return;
-    if (!with_outputs && std::find(outputs.begin(), outputs.end(), name) != outputs.end()) return;
+    if (!with_outputs && is_output_option(name)) return;
     std::string key = name;
     for (char& c : key) c = c == '_' ? '-' : c;  // the command line's spelling
     bool is_auto = false;                        // kAutoEpochs, kAutoWeightDecay

@@ -103,14 +103,13 @@ std::string selection(const ReportInput& in);
 // every option in a table that opens on a click.
 std::string configuration(const ReportInput& in) {
   const json options = options_json(*in.options), defaults = options_json(TrainOptions{});
-  const std::vector<std::string> outputs = {"data", "report", "quiet", "json", "history", "diagnostics", "save"};
   std::string command = "mlp train " + in.options->data;
   std::string table = "<table>\n" + row({"option", "value"}, "th");
   for (const auto& [key, value] : options.items()) {
     if (key == "data") continue;
     std::string name = key;
     std::replace(name.begin(), name.end(), '_', '-');
-    const bool output = std::find(outputs.begin(), outputs.end(), key) != outputs.end();
+    const bool output = is_output_option(key);
     if (!output && defaults.contains(key) && defaults[key] != value)
       command += value.is_boolean() ? " --" + name : " --" + name + " " + typed(value);
     if (!output) table += row({"<code>--" + esc(name) + "</code>", "<code>" + esc(typed(value)) + "</code>"});
