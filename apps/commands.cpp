@@ -46,23 +46,90 @@ std::vector<std::size_t> all_rows(const csv::Table& t) {
 
 namespace {
 
-// A file for evaluate/predict must have the training features; any other column but a target is
-// a sign of the wrong file, so it is named rather than ignored.
-void check_columns(const csv::Table& t, const Preprocessing& prep) {
-  std::vector<std::string> unexpected;
-  for (const auto& c : t.columns) {
-    bool known = false;
-    for (const auto& f : prep.features) known = known || f.name == c.name;
-    for (const auto& n : prep.targets) known = known || n == c.name;
-    if (!known) unexpected.push_back("'" + c.name + "'");
+// ---- evaluate and predict: a user's file matched to the model's columns --------------------
+
+// "'a', 'b c'": names as a message lists them.
+std::string listed(const std::vector<std::string>& names) {
+  std::string s;
+  for (const auto& n : names) s += (s.empty() ? "'" : ", '") + n + "'";
+  return s;
+}
+
+// A file without a header has no names to match: its columns are taken by position when there
+// are as many as the model's features, or as in the training file (features and targets).
+void name_by_position(csv::Table& t, const Preprocessing& prep) {
+  if (t.had_header) return;
+  const bool named = std::all_of(prep.features.begin(), prep.features.end(), [&](const FeatureColumn& f) {
+    return t.find(f.name) >= 0 && t.columns[static_cast<std::size_t>(t.find(f.name))].name == f.name;
+  });
+  if (named) return;  // the model was trained on a file without a header too: column_1, column_2, ...
+  std::vector<std::string> features, training = prep.columns;
+  for (const auto& f : prep.features) features.push_back(f.name);
+  if (training.empty()) {  // a model from before the training file's columns were kept
+    training = features;
+    training.insert(training.end(), prep.targets.begin(), prep.targets.end());
   }
-  if (unexpected.empty()) return;
-  std::string list, expected;
-  for (const auto& u : unexpected) list += (list.empty() ? "" : ", ") + u;
-  for (const auto& f : prep.features) expected += (expected.empty() ? "'" : ", '") + f.name + "'";
-  throw Error(t.path + ": unexpected column" + (unexpected.size() > 1 ? "s " : " ") + list +
-              " not seen in training (the model's feature columns: " + expected +
-              "); remove them or use the right file");
+  const std::vector<std::string>* names = t.columns.size() == features.size()   ? &features
+                                          : t.columns.size() == training.size() ? &training
+                                                                                : nullptr;
+  if (!names)
+    throw Error(t.path + ": the file has no header, and " + std::to_string(t.columns.size()) +
+                " columns; without names, the columns are taken by position, so there must be the model's " +
+                std::to_string(features.size()) + " features (" + listed(features) + ") or the training file's " +
+                std::to_string(training.size()) + " columns (" + listed(training) +
+                "), in that order. Add a header row naming the columns");
+  for (std::size_t j = 0; j < names->size(); ++j) t.columns[j].name = (*names)[j];
+}
+
+// Columns that are neither features nor targets: ignored, and said so once.
+std::vector<std::string> extra_columns(const csv::Table& t, const Preprocessing& prep) {
+  std::vector<std::string> extra;
+  for (const auto& c : t.columns) {
+    bool known = std::find(prep.targets.begin(), prep.targets.end(), c.name) != prep.targets.end();
+    for (const auto& f : prep.features) known = known || f.name == c.name;
+    if (!known) extra.push_back(c.name);
+  }
+  return extra;
+}
+
+// "lines 5, 9, 12 and 4 more": where some rows are, for a message.
+std::string lines_of(const csv::Table& t, const std::vector<std::size_t>& rows) {
+  std::string s = rows.size() == 1 ? "line " : "lines ";
+  for (std::size_t i = 0; i < rows.size() && i < 5; ++i) s += (i ? ", " : "") + std::to_string(t.line_of_row[rows[i]]);
+  if (rows.size() > 5) s += " and " + std::to_string(rows.size() - 5) + " more";
+  return s;
+}
+
+// Categories the model never saw: said on stderr, since their one-hot inputs are all zeros.
+void warn_unseen(const csv::Table& t, const Preprocessing& prep, const std::vector<std::size_t>& rows) {
+  for (const UnseenCategories& u : unseen_categories(t, prep, rows)) {
+    std::vector<std::string> shown(u.values.begin(),
+                                   u.values.begin() + static_cast<long>(std::min<std::size_t>(u.values.size(), 5)));
+    std::fprintf(stderr,
+                 "mlp: warning: %s: column '%s' has %zu row%s with a category not seen in training (%s%s); %s "
+                 "one-hot inputs are all zero\n",
+                 t.path.c_str(), u.column.c_str(), u.rows, u.rows == 1 ? "" : "s", listed(shown).c_str(),
+                 u.values.size() > 5 ? (" and " + std::to_string(u.values.size() - 5) + " more").c_str() : "",
+                 u.rows == 1 ? "its" : "their");
+  }
+}
+
+// The table's feature and target column indices, by the model's names (those present).
+std::vector<std::size_t> columns_named(const csv::Table& t, const std::vector<std::string>& names) {
+  std::vector<std::size_t> cols;
+  for (const auto& n : names)
+    for (std::size_t j = 0; j < t.columns.size(); ++j)
+      if (t.columns[j].name == n) {
+        cols.push_back(j);
+        break;
+      }
+  return cols;
+}
+
+std::vector<std::string> feature_names(const Preprocessing& prep) {
+  std::vector<std::string> names;
+  for (const auto& f : prep.features) names.push_back(f.name);
+  return names;
 }
 
 std::string full(double v) { return fmt("%.9g", v); }  // a predicted value, in full
@@ -79,67 +146,155 @@ std::string field(const std::string& s) {
 
 int evaluate(const std::string& model_path, const std::string& data, const CsvOptions& csv, bool json) {
   Model model = load_model(model_path);
-  const csv::Table t = csv::read(data, csv.resolve());
-  check_columns(t, model.prep);
-  if (!has_targets(t, model.prep)) {
-    std::string names;
-    for (const auto& n : model.prep.targets) names += (names.empty() ? "'" : ", '") + n + "'";
-    throw Error(data + ": no target column " + names + " to evaluate against (use mlp predict for unlabelled data)");
+  const Preprocessing& prep = model.prep;
+  csv::Table t = csv::read(data, csv.resolve());
+  name_by_position(t, prep);
+  if (!has_targets(t, prep))
+    throw Error(data + ": no target column " + listed(prep.targets) +
+                " to evaluate against (use mlp predict for unlabelled data)");
+  if (const auto extra = extra_columns(t, prep); !extra.empty())
+    std::fprintf(stderr, "mlp: note: %s: ignoring column%s %s (not among the model's features)\n", data.c_str(),
+                 extra.size() > 1 ? "s" : "", listed(extra).c_str());
+  // A row without a label cannot be scored, nor, with --missing drop, one missing a feature.
+  std::vector<std::size_t> rows = rows_without_missing(t, columns_named(t, prep.targets), all_rows(t));
+  if (prep.missing == Missing::Drop) rows = rows_without_missing(t, columns_named(t, feature_names(prep)), rows);
+  if (rows.size() < t.rows) {
+    std::vector<std::size_t> left_out;
+    for (std::size_t r = 0, k = 0; r < t.rows; ++r)
+      if (k < rows.size() && rows[k] == r)
+        ++k;
+      else
+        left_out.push_back(r);
+    std::fprintf(stderr, "mlp: note: %s: left out %zu row%s with a missing %s (%s)\n", data.c_str(), left_out.size(),
+                 left_out.size() == 1 ? "" : "s", prep.missing == Missing::Drop ? "value" : "target",
+                 lines_of(t, left_out).c_str());
+    if (rows.empty()) throw Error(data + ": no row left to evaluate: every row has a missing value");
   }
-  const auto rows = all_rows(t);
-  const Matrix X = make_inputs(t, model.prep, rows), Y = make_targets(t, model.prep, rows);
-  const Evaluation e = evaluate_network(model.net, model.prep, X, Y);
+  warn_unseen(t, prep, rows);
+  const Matrix X = make_inputs(t, prep, rows), Y = make_targets(t, prep, rows);
+  const Evaluation e = evaluate_network(model.net, prep, X, Y);
   nlohmann::json j = e.json;
-  const std::string& text = e.text;
-  j["task"] = task_name(model.prep.task);
+  j["task"] = task_name(prep.task);
   j["rows"] = rows.size();
   if (json)
     std::printf("%s\n", j.dump().c_str());
   else
-    std::printf("%s: %zu rows, %s\n%s", data.c_str(), rows.size(), task_name(model.prep.task), text.c_str());
+    std::printf("%s: %zu rows, %s\n%s", data.c_str(), rows.size(), task_name(prep.task), e.text.c_str());
   return 0;
 }
 
-int predict(const std::string& model_path, const std::string& data, const CsvOptions& csv, const std::string& out,
-            bool proba) {
-  Model model = load_model(model_path);
-  if (proba && model.prep.task != Task::Classification)
-    throw Error("--proba: " + model_path +
-                " is a regression model, whose predictions are values, not class probabilities; leave --proba out");
-  const csv::Table t = csv::read(data, csv.resolve());
-  check_columns(t, model.prep);
-  const Matrix P = model.net.predict(make_inputs(t, model.prep, all_rows(t)));
+int predict(const PredictOptions& a) {
+  Model model = load_model(a.model);
   const Preprocessing& prep = model.prep;
-  std::string s;
-  if (prep.task == Task::Classification) {
-    s = "prediction";
-    if (proba)
-      for (const auto& c : prep.classes) s += "," + field("p_" + c);
-    s += "\n";
-    const auto cls = predicted_classes(P);
-    for (Index i = 0; i < P.rows(); ++i) {
-      s += field(prep.classes[static_cast<std::size_t>(cls[static_cast<std::size_t>(i)])]);
-      if (proba) {
-        if (P.cols() == 1)  // sigmoid: P is the probability of the second class
-          s += "," + full(1.0 - P(i, 0)) + "," + full(P(i, 0));
-        else
-          for (Index k = 0; k < P.cols(); ++k) s += "," + full(P(i, k));
-      }
-      s += "\n";
-    }
-  } else {
-    for (std::size_t k = 0; k < prep.targets.size(); ++k) s += (k ? "," : "") + field(prep.targets[k]);
-    s += "\n";
-    const Matrix Yhat = unscale_targets(prep, P);
-    for (Index i = 0; i < Yhat.rows(); ++i) {
-      for (Index k = 0; k < Yhat.cols(); ++k) s += (k ? "," : "") + full(Yhat(i, k));
-      s += "\n";
-    }
+  const bool binary = prep.task == Task::Classification && prep.classes.size() == 2;
+  if (a.proba && prep.task != Task::Classification)
+    throw Error("--proba: " + a.model +
+                " is a regression model, whose predictions are values, not class probabilities; leave --proba out");
+  if (!std::isnan(a.threshold)) {
+    if (!binary)
+      throw Error("--threshold: " + a.model + " is " +
+                  (prep.task == Task::Regression ? std::string("a regression model")
+                                                 : "a model of " + std::to_string(prep.classes.size()) + " classes") +
+                  "; a decision threshold applies to two classes (with more, the most probable class is predicted)");
+    if (!(a.threshold > 0 && a.threshold < 1))
+      throw Error("--threshold must be between 0 and 1 (got " + fmt("%g", a.threshold) + ")");
   }
-  if (out.empty() || out == "-")
+  csv::Table t = csv::read(a.data, a.csv.resolve());
+  name_by_position(t, prep);
+  std::vector<std::size_t> keep;  // --keep's columns
+  for (const auto& k : a.keep) {
+    std::vector<std::string> names;
+    for (const auto& c : t.columns) names.push_back(c.name);
+    const auto found = std::find(names.begin(), names.end(), k);
+    if (found == names.end()) {
+      const std::string near = nearest(k, names);
+      throw Error("--keep " + k + ": " + a.data + " has no column '" + k + "'" +
+                  (near.empty() ? "" : "; did you mean '" + near + "'?") + " (its columns: " + listed(names) + ")");
+    }
+    keep.push_back(static_cast<std::size_t>(found - names.begin()));
+  }
+  std::vector<std::string> extra;  // neither features nor targets nor kept
+  for (const auto& e : extra_columns(t, prep))
+    if (std::find(a.keep.begin(), a.keep.end(), e) == a.keep.end()) extra.push_back(e);
+  if (!extra.empty())
+    std::fprintf(
+        stderr,
+        "mlp: note: %s: ignoring column%s %s (not among the model's features; --keep %s copies %s into the output)\n",
+        a.data.c_str(), extra.size() > 1 ? "s" : "", listed(extra).c_str(), extra[0].c_str(),
+        extra.size() > 1 ? "such columns" : "it");
+
+  // With --missing drop, a row missing a feature gets an empty prediction: the output keeps one
+  // line per input row, so it can be joined back.
+  const std::vector<std::size_t> all = all_rows(t);
+  const std::vector<std::size_t> rows =
+      prep.missing == Missing::Drop ? rows_without_missing(t, columns_named(t, feature_names(prep)), all) : all;
+  if (rows.size() < all.size()) {
+    std::vector<std::size_t> left_out;
+    for (std::size_t r = 0, k = 0; r < t.rows; ++r)
+      if (k < rows.size() && rows[k] == r)
+        ++k;
+      else
+        left_out.push_back(r);
+    std::fprintf(stderr,
+                 "mlp: note: %s: %zu row%s with a missing value get%s an empty prediction (the model was trained "
+                 "with --missing drop): %s\n",
+                 a.data.c_str(), left_out.size(), left_out.size() == 1 ? "" : "s", left_out.size() == 1 ? "s" : "",
+                 lines_of(t, left_out).c_str());
+  }
+  warn_unseen(t, prep, rows);
+  const Matrix P = model.net.predict(make_inputs(t, prep, rows));  // (rows, outputs)
+
+  // The header: kept columns, the prediction(s), then with --proba one column per class, named
+  // after it ("p_" before the name only where it would repeat another column's name).
+  std::vector<std::string> header;
+  for (std::size_t c : keep) header.push_back(t.columns[c].name);
+  if (prep.task == Task::Classification)
+    header.push_back("prediction");
+  else
+    header.insert(header.end(), prep.targets.begin(), prep.targets.end());
+  const std::vector<std::string> before = header;
+  if (a.proba)
+    for (const auto& c : prep.classes)
+      header.push_back(std::find(before.begin(), before.end(), c) == before.end() ? c : "p_" + c);
+  std::string s;
+  for (std::size_t k = 0; k < header.size(); ++k) s += (k ? "," : "") + field(header[k]);
+  s += "\n";
+  const Matrix Yhat = prep.task == Task::Regression ? unscale_targets(prep, P) : Matrix();
+  const std::vector<int> cls = prep.task == Task::Classification ? predicted_classes(P) : std::vector<int>();
+  const std::size_t outputs = header.size() - keep.size();
+  for (std::size_t r = 0, i = 0; r < t.rows; ++r) {
+    std::string line;
+    for (std::size_t k = 0; k < keep.size(); ++k) line += (k ? "," : "") + field(t.cell(r, keep[k]));
+    const bool predicted = i < rows.size() && rows[i] == r;
+    if (!predicted) {  // dropped: empty cells
+      line += std::string(outputs - (keep.empty() ? 1 : 0), ',');
+      s += (line.empty() ? "\"\"" : line) + "\n";  // "" rather than a blank line, which readers skip
+      continue;
+    }
+    const auto x = static_cast<Index>(i++);
+    std::string out;
+    if (prep.task == Task::Classification) {
+      std::vector<double> p(prep.classes.size());  // the probability of each class
+      if (P.cols() == 1) {                         // sigmoid: P is the probability of the second class
+        p[0] = 1.0 - P(x, 0);
+        p[1] = P(x, 0);
+      } else {
+        for (Index k = 0; k < P.cols(); ++k) p[static_cast<std::size_t>(k)] = P(x, k);
+      }
+      const std::size_t c = std::isnan(a.threshold) ? static_cast<std::size_t>(cls[static_cast<std::size_t>(x)])
+                                                    : (p[1] >= a.threshold ? 1 : 0);
+      out = field(prep.classes[c]);
+      if (a.proba)
+        for (double v : p) out += "," + full(v);
+    } else {
+      for (Index k = 0; k < Yhat.cols(); ++k) out += (k ? "," : "") + full(Yhat(x, k));
+    }
+    s += line + (keep.empty() ? "" : ",") + out + "\n";
+  }
+  if (a.out.empty() || a.out == "-")
     std::fwrite(s.data(), 1, s.size(), stdout);
   else
-    write_file_atomically(out, s);
+    write_file_atomically(a.out, s);
   return 0;
 }
 
@@ -476,15 +631,24 @@ Command add_evaluate_command(CLI::App& app) {
 }
 
 Command add_predict_command(CLI::App& app) {
-  auto a = std::make_shared<ModelArgs>();
+  auto a = std::make_shared<PredictOptions>();
   auto* cmd = app.add_subcommand("predict", "Predict with a saved model; writes CSV");
   cmd->add_option("model", a->model, "Model file written by mlp train --save")->required();
-  cmd->add_option("data", a->data, "CSV file with the feature columns (target columns, if present, are ignored)")
+  cmd->add_option("data", a->data,
+                  "CSV file with the feature columns, matched by name (other columns are ignored); without a "
+                  "header, by position")
       ->required();
   cmd->add_option("-o,--output", a->out, "Write predictions here instead of stdout");
-  cmd->add_flag("--proba", a->proba, "Also write each class's probability");
+  cmd->add_flag("--proba", a->proba, "Also write each class's probability, in a column named after the class");
+  cmd->add_option("--threshold", a->threshold,
+                  "Two classes: predict the second (in the model's class order, e.g. 1 of 0/1) when its probability "
+                  "is at least this (default: the more probable class, i.e. 0.5)");
+  cmd->add_option("--keep", a->keep,
+                  "Copy these columns of the file (an id, a name) into the output, before the prediction")
+      ->delimiter(',')
+      ->allow_extra_args(false);
   add_csv_options(cmd, a->csv);
-  return {cmd, [a] { return predict(a->model, a->data, a->csv, a->out, a->proba); }};
+  return {cmd, [a] { return predict(*a); }};
 }
 
 Command add_summary_command(CLI::App& app) {

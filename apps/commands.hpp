@@ -53,6 +53,7 @@ struct TrainOptions {
   double test_split = 0;
   int early_stopping = -1;  // -1 = 20 when there is validation data, else off
   std::string scale = "standard";
+  std::string missing = "error";  // what a missing cell means: error, drop, mean, median
   std::uint64_t seed = 42;
   int threads = 1;
   bool reference = false;  // run src/dense.cpp itself instead of the fast path
@@ -110,6 +111,7 @@ struct TrainOptions {
     v("test", o.test_file);
     v("early_stopping", o.early_stopping);
     v("scale", o.scale);
+    v("missing", o.missing);
     v("seed", o.seed);
     v("threads", o.threads);
     v("reference", o.reference);
@@ -151,8 +153,14 @@ struct TrainRecord {
 };
 TrainRecord train_record(const TrainOptions& o);
 int evaluate(const std::string& model, const std::string& data, const CsvOptions& csv, bool json);
-int predict(const std::string& model, const std::string& data, const CsvOptions& csv, const std::string& out,
-            bool proba);
+struct PredictOptions {
+  std::string model, data, out;
+  bool proba = false;
+  double threshold = std::numeric_limits<double>::quiet_NaN();  // NaN: the most probable class
+  std::vector<std::string> keep;                                // columns copied into the output
+  CsvOptions csv;
+};
+int predict(const PredictOptions& options);
 int summary(const std::string& model);
 int make_dataset(const std::string& kind, long samples, double noise, std::uint64_t seed, int classes,
                  const std::string& out);

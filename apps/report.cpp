@@ -158,7 +158,7 @@ std::string data_summary(const ReportInput& in) {
   for (const FeatureColumn& f : prep.features) {
     if (f.categorical) {
       std::string cats;
-      for (const auto& c : f.categories) cats += (cats.empty() ? "" : ", ") + c;
+      for (const auto& c : f.categories) cats += (cats.empty() ? "" : ", ") + display_name(c);
       s += row({esc(f.name), "categorical: " + esc(cats), "", ""});
     } else {
       s += row({esc(f.name), "numeric", fmt("%.4g", f.shift), fmt("%.4g", f.scale)});

@@ -370,7 +370,7 @@ void print_input(const csv::Table& sample, const Preprocessing& prep, const RowV
     const FeatureColumn& f = prep.features[k];
     const std::string raw = raw_text(sample.columns[k]);
     if (!f.categorical) t.rows.push_back({f.name, raw, num(f.shift), num(f.scale), num(x(i++))});
-    for (const auto& c : f.categories) t.rows.push_back({f.name + "=" + c, raw, "", "", num(x(i++))});
+    for (const auto& c : f.categories) t.rows.push_back({f.name + "=" + display_name(c), raw, "", "", num(x(i++))});
   }
   print_table(t, limit, "inputs");
 }

@@ -164,6 +164,7 @@ Plan plan_run(const TrainOptions& o) {
   p.preprocess.targets = o.targets;
   p.preprocess.categorical = o.categorical;
   p.preprocess.scaling = parse_scaling(o.scale);
+  p.preprocess.missing = parse_missing(o.missing);
   if (o.task == "classification")
     p.preprocess.task = PreprocessOptions::TaskChoice::Classification;
   else if (o.task == "regression")
@@ -178,7 +179,9 @@ Plan plan_run(const TrainOptions& o) {
 
 struct Data {
   std::string path;
-  std::size_t rows = 0;  // in the file
+  std::size_t rows = 0;     // in the file
+  std::size_t dropped = 0;  // of them, left out by --missing drop
+  std::string task_reason;  // why the task is what it is (detect_task), "" when --task chose it
   Preprocessing prep;
   Matrix X, Y, Xval, Yval, Xtest, Ytest;  // (N, inputs) and (N, targets) for each set
   std::vector<Index> order;               // (N) where each training row, in the split's order, is in X
@@ -214,10 +217,9 @@ void training_set_in_file_order(const csv::Table& table, const Preprocessing& pr
 // Shuffles the rows with the seed and deals them into test, validation and training sets. For a
 // class label target the split is stratified: each class is split in the same proportions, so a
 // small validation set is not, by chance, short of one class.
-void split_rows(const csv::Table& table, const TrainOptions& o, const PreprocessOptions& po,
-                std::vector<std::size_t>& test, std::vector<std::size_t>& val, std::vector<std::size_t>& train) {
-  std::vector<std::size_t> order(table.rows);
-  std::iota(order.begin(), order.end(), std::size_t{0});
+void split_rows(const csv::Table& table, std::vector<std::size_t> order, const TrainOptions& o,
+                const PreprocessOptions& po, std::vector<std::size_t>& test, std::vector<std::size_t>& val,
+                std::vector<std::size_t>& train) {
   Rng rng(o.seed ^ 0x9E3779B97F4A7C15ULL);  // its own stream, so the split does not move with the init
   rng.shuffle(order);
   const double test_frac = o.test_file.empty() ? o.test_split : 0.0;
@@ -250,18 +252,37 @@ void split_rows(const csv::Table& table, const TrainOptions& o, const Preprocess
   for (auto* rows : {&test, &val, &train}) rng.shuffle(*rows);
 }
 
+// The rows a run uses: all, or with --missing drop those with no missing cell. Any other missing
+// cell that --missing cannot deal with is an error naming it, before anything else is done.
+std::vector<std::size_t> usable_rows(const csv::Table& table, const PreprocessOptions& po, std::size_t& dropped) {
+  std::vector<std::size_t> every(table.columns.size()), rows = all_rows(table);
+  std::iota(every.begin(), every.end(), std::size_t{0});
+  check_missing(table, every, target_columns(table, po), po.missing);
+  dropped = 0;
+  if (po.missing != Missing::Drop) return rows;
+  rows = rows_without_missing(table, every, rows);
+  dropped = table.rows - rows.size();
+  if (rows.empty())
+    throw Error(table.path +
+                ": every row has a missing value, so --missing drop leaves none; fill them in, or use "
+                "--missing mean or median");
+  return rows;
+}
+
 Data load_data(const TrainOptions& o, const Plan& plan) {
   const csv::Options copt = o.csv.resolve();
   const csv::Table table = csv::read(o.data, copt);
+  Data d;
   std::vector<std::size_t> test_rows, val_rows, train_rows;
-  split_rows(table, o, plan.preprocess, test_rows, val_rows, train_rows);
+  split_rows(table, usable_rows(table, plan.preprocess, d.dropped), o, plan.preprocess, test_rows, val_rows,
+             train_rows);
   if (train_rows.size() < 2)
     throw Error(o.data + ": only " + std::to_string(train_rows.size()) +
                 " training row(s) after the validation/test split; mlp needs at least 2");
 
-  Data d;
   d.path = o.data;
   d.rows = table.rows;
+  d.task_reason = task_reason(table, plan.preprocess);
   d.prep = fit_preprocessing(table, train_rows, plan.preprocess);  // fitted on the training rows only
   // A held-out set comes from its own file when one is given, else from the split rows.
   auto held_out = [&](const std::string& file, const std::vector<std::size_t>& rows, Matrix& Xh, Matrix& Yh) {
@@ -269,7 +290,8 @@ Data load_data(const TrainOptions& o, const Plan& plan) {
     Yh.resize(0, d.Y.cols());
     if (!file.empty()) {
       const csv::Table t = csv::read(file, copt);
-      const auto all = all_rows(t);
+      std::size_t dropped = 0;
+      const auto all = usable_rows(t, plan.preprocess, dropped);
       Xh = make_inputs(t, d.prep, all);
       Yh = make_targets(t, d.prep, all);
     } else if (!rows.empty()) {
@@ -326,6 +348,10 @@ std::string describe_data(const TrainOptions& o, const Data& d) {
   std::string head = d.path + ": " + std::to_string(d.rows) + " rows, " + std::to_string(d.prep.features.size()) +
                      " feature columns (" + std::to_string(d.prep.input_size()) + " inputs), " + task_name(d.prep.task);
   if (d.prep.task == Task::Classification) head += " with " + std::to_string(d.prep.classes.size()) + " classes";
+  if (!d.task_reason.empty()) head += std::string("\ntask: ") + task_name(d.prep.task) + ": " + d.task_reason;
+  if (d.dropped > 0)
+    head += "\n--missing drop: left out " + std::to_string(d.dropped) + " of " + std::to_string(d.rows) +
+            " rows with a missing value";
   return head + "\nsplit: " + std::to_string(d.X.rows()) + " train, " + std::to_string(d.Xval.rows()) +
          " validation, " + std::to_string(d.Xtest.rows()) + " test (seed " + std::to_string(o.seed) + ")";
 }
@@ -894,6 +920,12 @@ void add_training_options(CLI::App* cmd, TrainOptions& t) {
   cmd->add_option("--scale", t.scale, "Feature scaling: standard, minmax or none")
       ->capture_default_str()
       ->check(CLI::IsMember({"standard", "minmax", "none"}));
+  cmd->add_option("--missing", t.missing,
+                  "Missing cells (empty, NA, NaN, null, ?): error; drop (leave such rows out); mean or median (fill "
+                  "in a feature's training mean or median; a one-hot column gets all zeros). Kept in the model, "
+                  "which predict applies")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"error", "drop", "mean", "median"}));
   cmd->add_option("--seed", t.seed, "Seed for initialisation, splitting, shuffling and dropout")->capture_default_str();
   cmd->add_option("--threads", t.threads, "Threads for the matrix products")->capture_default_str();
   cmd->add_flag("--reference", t.reference,

@@ -181,7 +181,11 @@ TEST_CASE("csv: the delimiter is configurable") {
     CHECK(values(t.columns[1]) == std::vector<float>{2});
   }
   SUBCASE("tab: a field of spaces between tabs is an empty cell, not padding around a tab") {
-    CHECK_HAS(parse_error("a\tb\n1\t  \n", with_delimiter('\t')), "t.csv:2:5: column 'b' is empty");
+    const csv::Table t = csv::parse("a\tb\n1\t  \n", "t.csv", with_delimiter('\t'));
+    REQUIRE(t.columns.size() == 2);
+    CHECK(t.columns[1].missing == 1);
+    CHECK(t.columns[1].is_missing(0));
+    CHECK(t.where(0, 1) == "t.csv:2:5: ");
   }
   SUBCASE("space: tabs are trimmed") {
     const csv::Table t = csv::parse("a b\n1\t 2\n", "t.csv", with_delimiter(' '));
@@ -225,8 +229,13 @@ TEST_CASE("csv: LF, CRLF, lone CR and a missing final newline all read the same"
     CHECK(values(t.columns[1]) == std::vector<float>{2, 4});
     CHECK(t.line_of_row == std::vector<std::size_t>{2, 3});
   }
-  CHECK_HAS(parse_error("a,b\r\n1,2\r\n3,\r\n"), "t.csv:3:3: column 'b' is empty");
-  CHECK_HAS(parse_error("a,b\r1,2\r3,\r"), "t.csv:3:3: column 'b' is empty");
+  for (const std::string ends : {"a,b\r\n1,2\r\n3,\r\n", "a,b\r1,2\r3,\r"}) {  // an empty last cell, then the break
+    const csv::Table e = csv::parse(ends, "t.csv");
+    CHECK(e.rows == 2);
+    CHECK(e.columns[1].missing == 1);
+    CHECK(e.columns[1].first_missing_row == 1);
+    CHECK(e.where(1, 1) == "t.csv:3:3: ");
+  }
   // A CRLF inside quotes is kept, and still counts as one line.
   const csv::Table t = csv::parse("a\r\n\"x\r\ny\"\r\nz\r\n", "t.csv");
   CHECK(t.columns[0].text == std::vector<std::string>{"x\r\ny", "z"});
@@ -283,7 +292,9 @@ TEST_CASE("csv: blank and whitespace-only lines are skipped, and still counted a
   CHECK(t.rows == 2);
   CHECK(values(t.columns[0]) == std::vector<float>{1, 3});
   CHECK(t.line_of_row == std::vector<std::size_t>{6, 9});
-  CHECK_HAS(parse_error("a,b\n\n \n1,\n"), "t.csv:4:3: column 'b' is empty");
+  const csv::Table e = csv::parse("a,b\n\n \n1,\n", "t.csv");
+  CHECK(e.columns[1].is_missing(0));
+  CHECK(e.where(0, 1) == "t.csv:4:3: ");
 }
 
 TEST_CASE("csv: spaces and tabs around a field are trimmed, inside quotes they are kept") {
@@ -371,8 +382,8 @@ TEST_CASE("csv: Column::values views the table's numbers, and copies of the tabl
   CHECK(values(d.columns[1]) == std::vector<float>{3, 5});
 }
 
-TEST_CASE("csv: nan, inf and float overflow in a numeric column are errors at their cell") {
-  for (const std::string bad : {"nan", "NaN", "-nan", "inf", "-inf", "+inf", "Infinity", "INF"}) {
+TEST_CASE("csv: inf and float overflow in a numeric column are errors at their cell") {
+  for (const std::string bad : {"inf", "-inf", "+inf", "Infinity", "INF"}) {
     CAPTURE(bad);
     CHECK_HAS(parse_error("x,y\n1,2\n3, " + bad + "\n"), "t.csv:3:4: column 'y' has a non-finite value '" + bad +
                                                              "' (mlp needs finite numbers: fill or drop this row)");
@@ -382,26 +393,65 @@ TEST_CASE("csv: nan, inf and float overflow in a numeric column are errors at th
     CHECK_HAS(parse_error("x,y\n1,2\n3," + big + "\n"),
               "t.csv:3:3: column 'y' has a value too large for a 32-bit float '" + big + "'");
   }
-  // The first bad cell in file order is the one reported.
-  CHECK_HAS(parse_error("a,b\n1,inf\nnan,2\n"), "t.csv:2:3: column 'b' has a non-finite value 'inf'");
-  CHECK_HAS(parse_error("a,b\nnan,2\n3,inf\n"), "t.csv:2:1: column 'a' has a non-finite value 'nan'");
-  // A first row of nan is data (with a bad value), not a header named "nan".
-  CHECK_HAS(parse_error("nan,inf\n2,3\n"), "t.csv:1:1: column 'column_1' has a non-finite value");
+  // The first bad cell in file order is the one reported; nan is a missing value, not a bad one.
+  CHECK_HAS(parse_error("a,b\n1,inf\n-inf,2\n"), "t.csv:2:3: column 'b' has a non-finite value 'inf'");
+  CHECK_HAS(parse_error("a,b\n-inf,2\n3,inf\n"), "t.csv:2:1: column 'a' has a non-finite value '-inf'");
+  CHECK_HAS(parse_error("a,b\nnan,2\n3,inf\n"), "t.csv:3:3: column 'b' has a non-finite value 'inf'");
+  // A first row of nan and inf is data (with bad values), not a header named "nan".
+  CHECK_HAS(parse_error("nan,inf\n2,3\n"), "t.csv:1:5: column 'column_2' has a non-finite value");
 }
 
-TEST_CASE("csv: nan in a column that is text anyway is just text") {
+TEST_CASE("csv: nan in a column that is text anyway is just text, counted as missing") {
   const csv::Table t = csv::parse("x,y\n1,nan\n2,a\n3,inf\n", "t.csv");
   CHECK_FALSE(t.columns[1].numeric);
   CHECK(t.columns[1].text == std::vector<std::string>{"nan", "a", "inf"});
+  CHECK(t.columns[1].missing == 1);
+  CHECK(t.columns[1].is_missing(0));
+  CHECK_FALSE(t.columns[1].is_missing(2));
 }
 
-TEST_CASE("csv: an empty cell is an error at its place, even a quoted one") {
-  CHECK_HAS(parse_error("a,b\n1,\n"), "t.csv:2:3: column 'b' is empty (missing value): fill it in or drop the row");
-  CHECK_HAS(parse_error("a,b\n\"\",2\n"), "t.csv:2:1: column 'a' is empty");
-  CHECK_HAS(parse_error("a,b,c\n,,\n"), "t.csv:2:1: column 'a' is empty");
-  CHECK_HAS(parse_error("a,b\n1,   \n"), "t.csv:2:6: column 'b' is empty");
-  CHECK_HAS(parse_error("a,b\nx,\n"), "t.csv:2:3: column 'b' is empty");  // text columns too
-  CHECK_HAS(parse_error("1,2\n3,\n"), "t.csv:2:3: column 'column_2' is empty");
+TEST_CASE("csv: empty cells and missing-value markers are missing: NaN in a numeric column, as written in a text one") {
+  for (const std::string marker : {"", "\"\"", "   ", "NA", "N/A", "n/a", "NaN", "nan", "-nan", "-NaN", "NULL", "null",
+                                   "#N/A", "#NA", "<NA>", "?"}) {
+    CAPTURE(marker);
+    CHECK(csv::is_missing(marker == "\"\"" || marker == "   " ? "" : marker));
+    const csv::Table t = csv::parse("a,b\n1,2\n" + marker + ",4\n5,6\n", "t.csv");
+    REQUIRE(t.rows == 3);
+    const csv::Column& a = t.columns[0];
+    CHECK(a.numeric);
+    CHECK(a.missing == 1);
+    CHECK(a.first_missing_row == 1);
+    CHECK(std::isnan(a.values[1]));
+    CHECK(a.is_missing(1));
+    CHECK_FALSE(a.is_missing(0));
+    CHECK(a.values[2] == 5);
+    CHECK(t.columns[1].missing == 0);
+  }
+  for (const std::string word : {"None", "none", "NA2", "nada", "0", "-", "??", "Nan "}) {  // words, not markers
+    CAPTURE(word);
+    CHECK_FALSE(csv::is_missing(word == "Nan " ? "Nan" : word));
+  }
+  // A text column keeps its cells as written; its missing ones are counted, after it turned text too.
+  const csv::Table t = csv::parse("c,n\nNA,1\nred,2\n,3\nblue,4\n", "t.csv");
+  const csv::Column& c = t.columns[0];
+  CHECK_FALSE(c.numeric);
+  CHECK(c.text == std::vector<std::string>{"NA", "red", "", "blue"});
+  CHECK(c.missing == 2);
+  CHECK(c.first_missing_row == 0);
+  CHECK(c.is_missing(2));
+  CHECK_FALSE(c.is_missing(1));
+  // A file without a header may start with a missing cell; a first row of nothing but empty
+  // fields is refused before it makes a column per comma.
+  const csv::Table h = csv::parse(",2\n3,4\n", "t.csv");
+  CHECK_FALSE(h.had_header);
+  CHECK(h.columns[0].is_missing(0));
+  CHECK_HAS(parse_error(",,\n1,2,3\n", csv::Options{',', csv::HeaderMode::No}),
+            "t.csv:1:1: the first row has 3 fields and all are empty");
+  // The cell as written, for a column whose number reads differently.
+  const csv::Table w = csv::parse("id,x\n007,\"1.50\"\n", "t.csv");
+  CHECK(w.columns[0].values[0] == 7);
+  CHECK(w.cell(0, 0) == "007");
+  CHECK(w.cell(0, 1) == "1.50");
 }
 
 TEST_CASE("csv: rows with too few or too many fields name the row's line") {

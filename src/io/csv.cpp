@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <string_view>
 #include <system_error>
 #include <unordered_map>
@@ -29,7 +30,6 @@ namespace mlp::csv {
 namespace {
 
 constexpr std::size_t kNone = static_cast<std::size_t>(-1);
-constexpr const char* kMissing = " (missing value): fill it in or drop the row";
 
 unsigned char uc(char c) { return static_cast<unsigned char>(c); }
 
@@ -558,8 +558,8 @@ struct FirstRow {
   Place after;  // where the next row may start
   std::size_t fields = 0;
   bool any_number = false;  // a field parses as a number: the row is data, not a header
-  std::string first_empty;  // "FILE:LINE:COLUMN: column 'column_N' is empty", for its first
-                            // empty field, if it has one
+  bool all_empty = true;    // every field is empty
+  std::string first_field;  // "FILE:LINE:COLUMN: " of its first field
 };
 
 FirstRow scan_first_row(const Table& t, std::size_t begin, const Classes& cls) {
@@ -573,10 +573,8 @@ FirstRow scan_first_row(const Table& t, std::size_t begin, const Classes& cls) {
     float v;
     // nan counts as a number: "nan,1" is data with a bad value, not a header.
     first.any_number = first.any_number || parse_number(f.text, v) != Num::NotNumber;
-    if (f.text.empty() && first.first_empty.empty()) {
-      first.first_empty = prefix(t.path, f.line, f.line_start, f.start) + "column 'column_" +
-                          std::to_string(first.fields + 1) + "' is empty";
-    }
+    if (first.fields == 0) first.first_field = prefix(t.path, f.line, f.line_start, f.start);
+    first.all_empty = first.all_empty && f.text.empty();
     ++first.fields;
     if (e != End::Delimiter) break;
   }
@@ -588,9 +586,10 @@ FirstRow scan_first_row(const Table& t, std::size_t begin, const Classes& cls) {
 // a ragged data row is compared with in its message.
 std::string make_columns(Table& t, const FirstRow& first, const Classes& cls) {
   if (!t.had_header) {
-    // The same error the data rows would give, but before a line of ten million commas has
-    // made ten million columns.
-    if (!first.first_empty.empty()) throw Error(first.first_empty + kMissing);
+    // Before a line of ten million commas has made ten million columns.
+    if (first.all_empty && first.fields > 1)
+      throw Error(first.first_field + "the first row has " + std::to_string(first.fields) +
+                  " fields and all are empty: a file without a header starts with a row of data");
     t.columns.resize(first.fields);
     for (std::size_t j = 0; j < first.fields; ++j) t.columns[j].name = "column_" + std::to_string(j + 1);
     return "the first row (line " + std::to_string(first.start.line) + ")";
@@ -664,11 +663,10 @@ std::vector<std::size_t> read_data_rows(Table& t, Place data, float* numbers, st
       const End e = cur.next_field(f);
       if (j < ncols) {
         Column& c = t.columns[j];
-        if (f.text.empty()) {
-          check_shape(t, r, ncols, cls, reference);
-          throw Error(prefix(t.path, f.line, f.line_start, f.start) + "column '" + c.name + "' is empty" + kMissing);
-        }
-        if (numeric[j]) {
+        if (numeric[j] && is_missing(f.text)) {  // NaN in its place; the caller decides what it means
+          out[j] = std::numeric_limits<float>::quiet_NaN();
+          if (c.missing++ == 0) c.first_missing_row = r;
+        } else if (numeric[j]) {
           const Num kind = parse_number(f.text, out[j]);
           if (kind == Num::NotNumber) {
             // Text after all. Earlier cells' text is recovered from the file after the loop,
@@ -764,8 +762,16 @@ Table parse_source(std::shared_ptr<const char> source, std::size_t size, const s
   }
   check_finite(t, non_finite);
   recover_early_text(t, cls);
-  for (std::size_t j = 0; j < ncols; ++j)
-    if (t.columns[j].numeric) t.columns[j].values = {numbers.get() + j, t.rows, ncols};
+  for (std::size_t j = 0; j < ncols; ++j) {
+    Column& c = t.columns[j];
+    if (c.numeric) {
+      c.values = {numbers.get() + j, t.rows, ncols};
+      continue;
+    }
+    c.missing = 0;  // counted again over the text: the numeric cells before it turned text counted only some
+    for (std::size_t r = 0; r < t.rows; ++r)
+      if (is_missing(c.text[r]) && c.missing++ == 0) c.first_missing_row = r;
+  }
   return t;
 }
 
@@ -795,6 +801,33 @@ std::shared_ptr<const char> map_file(int fd, std::size_t size, bool whole) {
 }
 
 }  // namespace
+
+bool is_missing(std::string_view s) {
+  if (s.empty()) return true;
+  switch (s[0]) {  // most cells are numbers: one comparison sends them on
+    case 'N':
+      return s == "NA" || s == "N/A" || s == "NaN" || s == "NULL";
+    case 'n':
+      return s == "n/a" || s == "nan" || s == "null";
+    case '-':
+      return s == "-nan" || s == "-NaN";
+    case '#':
+      return s == "#N/A" || s == "#NA";
+    case '<':
+      return s == "<NA>";
+    case '?':
+      return s.size() == 1;
+    default:
+      return false;
+  }
+}
+
+bool Column::is_missing(std::size_t row) const {
+  if (missing == 0) return false;
+  return numeric ? std::isnan(values[row]) : csv::is_missing(text[row]);
+}
+
+std::string Table::cell(std::size_t row, std::size_t col) const { return cell_at(*this, row, col).text; }
 
 std::ptrdiff_t Table::find(const std::string& name_or_index) const {
   for (std::size_t j = 0; j < columns.size(); ++j)

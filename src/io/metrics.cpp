@@ -3,6 +3,7 @@
 #include "mlp/io/metrics.hpp"
 
 #include "mlp/error.hpp"
+#include "mlp/io/preprocess.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -167,7 +168,7 @@ std::string format_classification(const ClassificationReport& r) {
       "accuracy: " + fixed4(r.accuracy) + " (" + std::to_string(correct) + " of " + std::to_string(n) + ")\n\n";
 
   std::size_t name_w = width("weighted avg");
-  for (const auto& name : r.classes) name_w = std::max(name_w, width(cut(name)));
+  for (const auto& name : r.classes) name_w = std::max(name_w, width(cut(display_name(name))));
   const std::size_t col_w = 9;
   auto row = [&](const std::string& name, const std::string& p, const std::string& rc, const std::string& f,
                  const std::string& s) {
@@ -176,24 +177,25 @@ std::string format_classification(const ClassificationReport& r) {
   };
   row("class", "precision", "recall", "f1", "support");
   for (std::size_t c = 0; c < k; ++c)
-    row(cut(r.classes[c]), fixed4(r.precision[c]), fixed4(r.recall[c]), fixed4(r.f1[c]), std::to_string(r.support[c]));
+    row(cut(display_name(r.classes[c])), fixed4(r.precision[c]), fixed4(r.recall[c]), fixed4(r.f1[c]),
+        std::to_string(r.support[c]));
   row("macro avg", fixed4(r.precision_macro), fixed4(r.recall_macro), fixed4(r.f1_macro), std::to_string(n));
   row("weighted avg", "", "", fixed4(r.f1_weighted), std::to_string(n));
 
   // Confusion matrix: each column as wide as its (cut) name or its largest count.
   out += "\nconfusion matrix (rows: true class, columns: predicted class)\n";
   std::size_t label_w = 0;
-  for (const auto& name : r.classes) label_w = std::max(label_w, width(cut(name)));
+  for (const auto& name : r.classes) label_w = std::max(label_w, width(cut(display_name(name))));
   std::vector<std::size_t> w(k);
   for (std::size_t c = 0; c < k; ++c) {
-    w[c] = width(cut(r.classes[c]));
+    w[c] = width(cut(display_name(r.classes[c])));
     for (std::size_t t = 0; t < k; ++t) w[c] = std::max(w[c], std::to_string(r.confusion[t][c]).size());
   }
   out += std::string(label_w, ' ');
-  for (std::size_t c = 0; c < k; ++c) out += "  " + right(cut(r.classes[c]), w[c]);
+  for (std::size_t c = 0; c < k; ++c) out += "  " + right(cut(display_name(r.classes[c])), w[c]);
   out += "\n";
   for (std::size_t t = 0; t < k; ++t) {
-    out += left(cut(r.classes[t]), label_w);
+    out += left(cut(display_name(r.classes[t])), label_w);
     for (std::size_t c = 0; c < k; ++c) out += "  " + right(std::to_string(r.confusion[t][c]), w[c]);
     out += "\n";
   }
@@ -228,7 +230,7 @@ RegressionReport regression_report(const Matrix& truth, const Matrix& predicted,
 
 std::string format_regression(const RegressionReport& r) {
   std::size_t name_w = width("target");
-  for (const auto& name : r.targets) name_w = std::max(name_w, width(cut(name)));
+  for (const auto& name : r.targets) name_w = std::max(name_w, width(cut(display_name(name))));
   const std::size_t col_w = 12;
   std::string out;
   auto row = [&](const std::string& name, const std::string& mse, const std::string& rmse, const std::string& mae,

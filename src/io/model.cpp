@@ -63,13 +63,17 @@ json preprocessing_to_json(const Preprocessing& prep) {
     } else {
       if (!std::isfinite(f.shift) || !std::isfinite(f.scale))
         throw Error("the scaling of feature '" + f.name + "' is not finite");
-      features.push_back(json{{"name", f.name}, {"type", "numeric"}, {"shift", f.shift}, {"scale", f.scale}});
+      json feature{{"name", f.name}, {"type", "numeric"}, {"shift", f.shift}, {"scale", f.scale}};
+      if (prep.missing == Missing::Mean || prep.missing == Missing::Median) feature["fill"] = f.fill;
+      features.push_back(std::move(feature));
     }
   }
-  return {{"task", task_name(prep.task)},     {"scaling", scaling_name(prep.scaling)},
-          {"features", std::move(features)},  {"targets", prep.targets},
-          {"classes", prep.classes},          {"target_shift", prep.target_shift},
-          {"target_scale", prep.target_scale}};
+  json p = {{"task", task_name(prep.task)},      {"scaling", scaling_name(prep.scaling)},
+            {"features", std::move(features)},   {"targets", prep.targets},
+            {"classes", prep.classes},           {"target_shift", prep.target_shift},
+            {"target_scale", prep.target_scale}, {"missing", missing_name(prep.missing)}};
+  if (!prep.columns.empty()) p["columns"] = prep.columns;
+  return p;
 }
 
 // Object keys in reading order, what a thing is before its numbers; other keys (in "training")
@@ -80,8 +84,9 @@ std::vector<std::string> keys_in_order(const json& object) {
                                        "name",    "type",          "units",        "activation",
                                        "rate",    "weight",        "bias",         "activation_param",  // a layer
                                        "task",    "scaling",       "features",     "targets",
-                                       "classes", "target_shift",  "target_scale",  // preprocessing
-                                       "shift",   "scale",         "categories"};   // a feature   // a feature
+                                       "classes", "target_shift",  "target_scale", "missing",
+                                       "columns",                                                  // preprocessing
+                                       "shift",   "scale",         "fill",         "categories"};  // a feature
   std::vector<std::string> keys;
   for (const char* k : kOrder)
     if (object.contains(k)) keys.push_back(k);
@@ -182,6 +187,11 @@ Preprocessing read_preprocessing(const Reader& r, const json& P) {
     r.fail(where + ".task", "unknown task \"" + task + "\"; expected \"classification\" or \"regression\"");
   const std::string scaling = r.text(r.field(P, where, "scaling"), where + ".scaling");
   prep.scaling = r.engine(where + ".scaling", [&] { return parse_scaling(scaling); });
+  if (P.contains("missing")) {  // older files: error, the only way there was
+    const std::string missing = r.text(P["missing"], where + ".missing");
+    prep.missing = r.engine(where + ".missing", [&] { return parse_missing(missing); });
+  }
+  if (P.contains("columns")) prep.columns = r.strings(P["columns"], where + ".columns");
 
   const json& features = r.array(r.field(P, where, "features"), where + ".features");
   for (std::size_t i = 0; i < features.size(); ++i) {
@@ -202,6 +212,8 @@ Preprocessing read_preprocessing(const Reader& r, const json& P) {
       f.shift = r.number(r.field(F, at, "shift"), at + ".shift");
       f.scale = r.number(r.field(F, at, "scale"), at + ".scale");
       if (f.scale == 0.0) r.fail(at + ".scale", "is 0 (inputs are divided by it)");
+      if (prep.missing == Missing::Mean || prep.missing == Missing::Median)
+        f.fill = r.number(r.field(F, at, "fill"), at + ".fill");
     } else {
       r.fail(at + ".type", "unknown feature type \"" + type + "\"; expected \"numeric\" or \"categorical\"");
     }

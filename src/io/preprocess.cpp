@@ -6,9 +6,11 @@
 #include "mlp/error.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <numeric>
 #include <set>
 #include <unordered_map>
 
@@ -25,6 +27,16 @@ Scaling parse_scaling(const std::string& name) {
   for (Scaling s : {Scaling::Standard, Scaling::MinMax, Scaling::None})
     if (name == scaling_name(s)) return s;
   throw Error("unknown scaling '" + name + "'; valid: standard, minmax, none");
+}
+
+const char* missing_name(Missing m) {
+  return m == Missing::Error ? "error" : m == Missing::Drop ? "drop" : m == Missing::Mean ? "mean" : "median";
+}
+
+Missing parse_missing(const std::string& name) {
+  for (Missing m : {Missing::Error, Missing::Drop, Missing::Mean, Missing::Median})
+    if (name == missing_name(m)) return m;
+  throw Error("unknown --missing '" + name + "'; valid: error, drop, mean, median");
 }
 
 Index Preprocessing::input_size() const {
@@ -55,10 +67,66 @@ std::string quoted_list(const std::vector<std::string>& names) {
   return s;
 }
 
+// 'NA', or "an empty cell": how a missing cell is shown in a message.
+std::string shown(const std::string& cell) { return cell.empty() ? "an empty cell" : "'" + cell + "'"; }
+
+// A number with a decimal comma, as some locales write them: 5,1 or -0,25.
+bool decimal_comma(const std::string& s) {
+  std::size_t i = s[0] == '-' || s[0] == '+' ? 1 : 0;
+  const std::size_t comma = s.find(',');
+  if (comma == std::string::npos || comma == i || comma + 1 == s.size()) return false;
+  for (; i < s.size(); ++i)
+    if (i != comma && !(s[i] >= '0' && s[i] <= '9')) return false;
+  return true;
+}
+
+bool is_number(const std::string& s) {
+  double v;
+  const char* b = s.data() + (s.size() > 1 && s[0] == '+' ? 1 : 0);
+  const auto [end, ec] = std::from_chars(b, s.data() + s.size(), v);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+// The error for a text cell in a column that should be numbers: where it is, and what to do, in
+// the order a user should try: a column of numbers with a stray word or a decimal comma wants
+// the cell fixed; a column of words wants --categorical.
+[[noreturn]] void throw_text_in_numbers(const csv::Table& table, std::size_t c, const std::string& context) {
+  const csv::Column& col = table.columns[c];
+  const std::string& first = col.text[col.first_text_row];
+  std::size_t numbers = 0, commas = 0, text = 0;
+  for (std::size_t r = 0; r < table.rows; ++r) {
+    const std::string& v = col.text[r];
+    if (csv::is_missing(v)) continue;
+    if (is_number(v))
+      ++numbers;
+    else if (decimal_comma(v))
+      ++commas;
+    else
+      ++text;
+  }
+  const std::string where = table.where(col.first_text_row, c) + "column '" + col.name + "'";
+  const std::string categorical = "--categorical '" + col.name + "'";
+  if (commas > 0 && text == 0 && numbers == 0)
+    throw Error(where + " writes its numbers with a decimal comma ('" + first +
+                "'); mlp reads a decimal point: save the file with '.' as the decimal separator");
+  if (decimal_comma(first))
+    throw Error(where + ": '" + first + "' has a decimal comma; write it with a point (" +
+                std::string(first).replace(first.find(','), 1, ".") + ")" +
+                (commas > 1 ? ", as " + std::to_string(commas - 1) + " other cells of the column too" : ""));
+  if (numbers >= text + commas)
+    throw Error(where + " holds numbers, but this cell is text ('" + first + "')" +
+                (text + commas > 1 ? " and " + std::to_string(text + commas - 1) + " more are" : "") +
+                ": fix the cell" + (text + commas > 1 ? "s" : "") + context + "; or, if the column is categories, " +
+                "one-hot encode it with " + categorical);
+  throw Error(where + " is not numeric ('" + first + "'); one-hot encode it with " + categorical +
+              ", or remove the column");
+}
+
 // The text of a cell, for labels and categories: as written for a text column; for a numeric
 // column the shortest form of the number ("1", "2.5"), so labels 0/1 read as "0"/"1".
 std::string cell_text(const csv::Column& c, std::size_t row) {
   if (!c.numeric) return c.text[row];
+  if (c.is_missing(row)) return "";
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(c.values[row]));
   return buf;
@@ -77,7 +145,7 @@ std::size_t column_of(const csv::Table& t, const std::string& name_or_index, con
 
 bool is_integer_column(const csv::Column& c, const std::vector<std::size_t>& rows) {
   for (std::size_t r : rows)
-    if (c.values[r] != std::floor(c.values[r])) return false;
+    if (!c.is_missing(r) && c.values[r] != std::floor(c.values[r])) return false;
   return true;
 }
 
@@ -212,19 +280,126 @@ FeatureColumn fit_feature(const csv::Table& table, std::size_t c, const std::vec
     if (table.find(name) == static_cast<std::ptrdiff_t>(c)) f.categorical = true;
   if (f.categorical) {
     std::set<std::string> cats;
-    for (std::size_t r : train_rows) cats.insert(cell_text(col, r));
+    for (std::size_t r : train_rows)
+      if (!col.is_missing(r)) cats.insert(cell_text(col, r));  // a missing cell is no category: all zeros
     f.categories.assign(cats.begin(), cats.end());
   } else if (!col.numeric) {
-    throw Error(table.where(col.first_text_row, c) + "column '" + col.name + "' is not numeric ('" +
-                col.text[col.first_text_row] + "'); one-hot encode it with --categorical '" + col.name +
-                "', or remove the column");
+    throw_text_in_numbers(table, c, "");
   }
   return f;
 }
 
+// The first missing cell, in file order, of `columns` over `rows` that `missing` does not deal
+// with (targets: only Drop does; features: all but Error), as an error saying what to do. `model`
+// is the preprocessing of a trained model being applied, null while training.
+void check_missing_cells(const csv::Table& table, const std::vector<std::size_t>& columns,
+                         const std::vector<std::size_t>& target_cols, const std::vector<std::size_t>* rows,
+                         Missing missing, const Preprocessing* model) {
+  std::size_t bad_row = 0, bad_col = table.columns.size();
+  for (std::size_t c : columns) {
+    const csv::Column& col = table.columns[c];
+    if (col.missing == 0) continue;
+    const bool target = std::find(target_cols.begin(), target_cols.end(), c) != target_cols.end();
+    if (missing == Missing::Drop || (!target && missing != Missing::Error)) continue;
+    std::size_t first = table.rows;
+    if (!rows)
+      first = col.first_missing_row;
+    else
+      for (std::size_t r : *rows)
+        if (col.is_missing(r)) first = std::min(first, r);
+    if (first < table.rows &&
+        (bad_col == table.columns.size() || first < bad_row || (first == bad_row && c < bad_col))) {
+      bad_row = first;
+      bad_col = c;
+    }
+  }
+  if (bad_col == table.columns.size()) return;
+  const csv::Column& col = table.columns[bad_col];
+  const bool target = std::find(target_cols.begin(), target_cols.end(), bad_col) != target_cols.end();
+  const std::string where = table.where(bad_row, bad_col) + (target ? "target '" : "column '") + col.name +
+                            "' is missing a value (" + shown(table.cell(bad_row, bad_col)) + ")";
+  if (model)
+    throw Error(where + ", and this model fills in none (it was trained with --missing " +
+                missing_name(model->missing) + "): fill it in, or train the model with --missing mean, median or drop");
+  if (target)
+    throw Error(where + (missing == Missing::Error ? "" : ", and a target is never filled in") +
+                ": fill it in, or leave out such rows with --missing drop");
+  throw Error(where +
+              ": fill it in, or say what to do with missing values: --missing drop (leave out such rows), "
+              "--missing mean or --missing median (fill in the training rows' mean or median)");
+}
+
+// The mean or median of a numeric column over the rows where it has a value.
+double fill_value(const csv::Table& table, std::size_t c, const std::vector<std::size_t>& rows, Missing missing) {
+  const csv::Column& col = table.columns[c];
+  std::vector<double> v;
+  v.reserve(rows.size());
+  for (std::size_t r : rows)
+    if (!col.is_missing(r)) v.push_back(col.values[r]);
+  if (v.empty())
+    throw Error(table.path + ": column '" + col.name + "' has no value in any training row, so there is no " +
+                missing_name(missing) + " to fill in; remove the column");
+  if (missing == Missing::Mean) {
+    double sum = 0;
+    for (double x : v) sum += x;
+    return sum / static_cast<double>(v.size());
+  }
+  const std::size_t mid = v.size() / 2;  // the median: the middle value, or the mean of the middle two
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(mid), v.end());
+  if (v.size() % 2) return v[mid];
+  return (v[mid] + *std::max_element(v.begin(), v.begin() + static_cast<long>(mid))) / 2;
+}
+
 }  // namespace
 
+std::vector<std::size_t> rows_without_missing(const csv::Table& table, const std::vector<std::size_t>& columns,
+                                              const std::vector<std::size_t>& rows) {
+  std::vector<const csv::Column*> gappy;
+  for (std::size_t c : columns)
+    if (table.columns[c].missing > 0) gappy.push_back(&table.columns[c]);
+  if (gappy.empty()) return rows;
+  std::vector<std::size_t> kept;
+  for (std::size_t r : rows)
+    if (std::none_of(gappy.begin(), gappy.end(), [r](const csv::Column* c) { return c->is_missing(r); }))
+      kept.push_back(r);
+  return kept;
+}
+
+void check_missing(const csv::Table& table, const std::vector<std::size_t>& columns,
+                   const std::vector<std::size_t>& target_cols, Missing missing) {
+  check_missing_cells(table, columns, target_cols, nullptr, missing, nullptr);
+}
+
+std::vector<UnseenCategories> unseen_categories(const csv::Table& table, const Preprocessing& prep,
+                                                const std::vector<std::size_t>& rows) {
+  std::vector<UnseenCategories> unseen;
+  for (const FeatureColumn& f : prep.features) {
+    if (!f.categorical) continue;
+    const std::ptrdiff_t c = table.find(f.name);
+    if (c < 0 || table.columns[static_cast<std::size_t>(c)].name != f.name) continue;
+    const csv::Column& col = table.columns[static_cast<std::size_t>(c)];
+    UnseenCategories u;
+    u.column = f.name;
+    for (std::size_t r : rows) {
+      if (col.is_missing(r)) continue;
+      const std::string v = cell_text(col, r);
+      if (std::binary_search(f.categories.begin(), f.categories.end(), v)) continue;
+      ++u.rows;
+      if (std::find(u.values.begin(), u.values.end(), v) == u.values.end()) u.values.push_back(v);
+    }
+    if (u.rows) unseen.push_back(std::move(u));
+  }
+  return unseen;
+}
+
 std::string class_label(const csv::Column& column, std::size_t row) { return cell_text(column, row); }
+
+std::string display_name(const std::string& name) {
+  if (!name.empty() && name.find_first_of(" \t,\"") == std::string::npos) return name;
+  std::string q = "\"";
+  for (char c : name) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
 
 std::vector<std::size_t> target_columns(const csv::Table& table, const PreprocessOptions& o) {
   if (table.columns.size() < 2)
@@ -241,21 +416,47 @@ std::vector<std::size_t> target_columns(const csv::Table& table, const Preproces
   return cols;
 }
 
+namespace {
+
+// What detect_task decides for Auto, and why, in words for the user.
+struct TaskDecision {
+  Task task;
+  std::string reason;
+};
+
+TaskDecision decide_task(const csv::Table& table, const PreprocessOptions& o) {
+  const auto cols = target_columns(table, o);
+  if (cols.size() > 1) return {Task::Regression, std::to_string(cols.size()) + " target columns"};
+  const csv::Column& t = table.columns[cols[0]];
+  const std::string name = "target '" + t.name + "'";
+  if (!t.numeric) return {Task::Classification, name + " holds text"};
+  const auto rows = all_rows_of(table);
+  if (!is_integer_column(t, rows))
+    return {Task::Regression,
+            name + " holds numbers that are not all whole; --task classification takes them as classes"};
+  std::set<float> distinct;
+  for (std::size_t r : rows)
+    if (!t.is_missing(r)) distinct.insert(t.values[r]);
+  const std::string n = std::to_string(distinct.size()) + " distinct whole numbers";
+  const std::string limit = std::to_string(o.max_classes);
+  if (static_cast<int>(distinct.size()) > o.max_classes)
+    return {Task::Regression,
+            name + " holds " + n + ", more than " + limit + "; --task classification takes them as classes"};
+  return {Task::Classification,
+          name + " holds " + n + ", " + limit + " at most are classes; --task regression takes them as numbers"};
+}
+
+}  // namespace
+
 Task detect_task(const csv::Table& table, const PreprocessOptions& o) {
   if (o.task != PreprocessOptions::TaskChoice::Auto)
     return o.task == PreprocessOptions::TaskChoice::Classification ? Task::Classification : Task::Regression;
-  const auto cols = target_columns(table, o);
-  if (cols.size() > 1) return Task::Regression;
-  const csv::Column& t = table.columns[cols[0]];
-  if (!t.numeric) return Task::Classification;
-  const auto rows = all_rows_of(table);
-  if (!is_integer_column(t, rows)) return Task::Regression;
-  std::set<float> distinct;
-  for (std::size_t r : rows) {
-    distinct.insert(t.values[r]);
-    if (static_cast<int>(distinct.size()) > o.max_classes) return Task::Regression;
-  }
-  return Task::Classification;
+  return decide_task(table, o).task;
+}
+
+std::string task_reason(const csv::Table& table, const PreprocessOptions& o) {
+  if (o.task != PreprocessOptions::TaskChoice::Auto) return "";
+  return decide_task(table, o).reason;
 }
 
 Preprocessing fit_preprocessing(const csv::Table& table, const std::vector<std::size_t>& train_rows,
@@ -264,7 +465,15 @@ Preprocessing fit_preprocessing(const csv::Table& table, const std::vector<std::
   if (train_rows.empty()) throw Error(table.path + ": no training rows left (is --val-split too large?)");
   Preprocessing p;
   p.scaling = o.scaling;
+  p.missing = o.missing;
+  for (const csv::Column& c : table.columns) p.columns.push_back(c.name);
   for (std::size_t c : target_cols) p.targets.push_back(table.columns[c].name);
+  {  // With Drop the caller has left out the rows with a missing cell; a row left in is an error too.
+    std::vector<std::size_t> every(table.columns.size());
+    std::iota(every.begin(), every.end(), std::size_t{0});
+    check_missing_cells(table, every, target_cols, &train_rows, o.missing == Missing::Drop ? Missing::Error : o.missing,
+                        nullptr);
+  }
   p.task = detect_task(table, o);
   if (p.task == Task::Classification)
     p.classes = fit_classes(table, target_cols, train_rows);
@@ -284,10 +493,26 @@ Preprocessing fit_preprocessing(const csv::Table& table, const std::vector<std::
       if (!p.features.back().categorical) numeric.push_back(c);
     }
   std::vector<double> shift, scale;
-  fit_scalings(table, numeric, train_rows, o.scaling, shift, scale);
+  std::vector<std::size_t> gappy;  // numeric features with a missing cell: scaled over the others
+  for (std::size_t c : numeric)
+    if (table.columns[c].missing > 0) gappy.push_back(c);
+  fit_scalings(table, numeric, train_rows, o.scaling, shift, scale);  // the gappy ones again below
   std::size_t i = 0;
   for (FeatureColumn& f : p.features)
     if (!f.categorical) {
+      const std::size_t c = numeric[i];
+      if (table.columns[c].missing > 0) {  // its own rows with a value, not only the rows complete in every column
+        const auto own = rows_without_missing(table, {c}, train_rows);
+        if (own.empty())
+          throw Error(table.path + ": column '" + f.name + "' has no value in any training row; remove the column");
+        std::vector<double> sh, sc;
+        fit_scalings(table, {c}, own, o.scaling, sh, sc);
+        shift[i] = sh[0];
+        scale[i] = sc[0];
+      }
+      // Every numeric feature's, not only those missing a value here: a file to predict may miss any.
+      if (o.missing == Missing::Mean || o.missing == Missing::Median)
+        f.fill = fill_value(table, c, train_rows, o.missing);
       f.shift = shift[i];
       f.scale = scale[i];
       ++i;
@@ -325,12 +550,10 @@ void make_inputs_into(const csv::Table& table, const Preprocessing& prep, const 
   if (!missing.empty())
     throw Error(table.path + ": missing column" + (missing.size() > 1 ? "s " : " ") + quoted_list(missing) +
                 " that the model was trained on");
-  for (std::size_t k = 0; k < prep.features.size(); ++k) {
-    const csv::Column& col = table.columns[cols[k]];
-    if (!prep.features[k].categorical && !col.numeric)
-      throw Error(table.where(col.first_text_row, cols[k]) + "column '" + col.name +
-                  "' must be numeric, as in training ('" + col.text[col.first_text_row] + "' is not a number)");
-  }
+  for (std::size_t k = 0; k < prep.features.size(); ++k)
+    if (!prep.features[k].categorical && !table.columns[cols[k]].numeric)
+      throw_text_in_numbers(table, cols[k], " (the model was trained on numbers in this column)");
+  check_missing_cells(table, cols, {}, &rows, prep.missing == Missing::Drop ? Missing::Error : prep.missing, &prep);
 
   // Row by row: the table keeps a row's numbers side by side (numbers[r * ncols + j], csv.hpp),
   // as X does. Numeric features that sit side by side in the table and in X form a run, scaled in
@@ -378,10 +601,19 @@ void make_inputs_into(const csv::Table& table, const Preprocessing& prep, const 
     for (std::size_t k : one_hot) {
       const FeatureColumn& f = prep.features[k];
       X.row(x).segment(offsets[k], f.width()).setZero();
+      if (table.columns[cols[k]].is_missing(rows[i])) continue;  // Mean, Median: no category, all zeros
       const std::string v = cell_text(table.columns[cols[k]], rows[i]);
       auto it = std::lower_bound(f.categories.begin(), f.categories.end(), v);
       if (it != f.categories.end() && *it == v) X(x, offsets[k] + (it - f.categories.begin())) = 1;
     }
+  }
+  // Missing numbers (NaN in the table, so NaN in X above) filled in: only in columns that have one.
+  for (std::size_t k = 0; k < prep.features.size(); ++k) {
+    const FeatureColumn& f = prep.features[k];
+    if (f.categorical || table.columns[cols[k]].missing == 0) continue;
+    const auto filled = static_cast<Scalar>((f.fill - f.shift) / f.scale);
+    for (Index i = 0; i < X.rows(); ++i)
+      if (std::isnan(X(i, offsets[k]))) X(i, offsets[k]) = filled;
   }
 }
 
@@ -403,6 +635,7 @@ Matrix make_targets(const csv::Table& table, const Preprocessing& prep, const st
     if (found == table.columns.size()) throw Error(table.path + ": missing target column '" + t + "'");
     cols.push_back(found);
   }
+  check_missing_cells(table, cols, cols, &rows, Missing::Error, nullptr);
   if (prep.task == Task::Classification) {
     const csv::Column& col = table.columns[cols[0]];
     Matrix Y(static_cast<Index>(rows.size()), 1);  // (rows, 1) class indices

@@ -482,8 +482,7 @@ std::string render(const Figure& figure) {
   // the top without a title), each further line's 16 px lower; the panels start 8 px below the last.
   const double first_baseline = figure.title.empty() ? 18 : 26;
   const double first_subtitle = figure.title.empty() ? 18 : 46;
-  const double last_baseline =
-      sub.empty() ? first_baseline : first_subtitle + 16 * static_cast<double>(sub.size() - 1);
+  const double last_baseline = sub.empty() ? first_baseline : first_subtitle + 16 * static_cast<double>(sub.size() - 1);
   const int head = figure.title.empty() && sub.empty() ? 0 : static_cast<int>(last_baseline) + 8;
   int height = head;
   for (int h : row_height) height += h;

@@ -8,6 +8,7 @@
 #include <iterator>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mlp::csv {
@@ -62,12 +63,22 @@ struct Values {
   iterator end() const { return {first + count * stride, stride}; }
 };
 
+// Whether a cell's text (trimmed, unquoted) marks a missing value: empty, or one of the markers
+// spreadsheets, R and pandas write for one: NA, N/A, n/a, NaN, nan, -nan, -NaN, null, NULL,
+// #N/A, #NA, <NA>, and the '?' of the UCI repository's files. ("None" is not one: it is a word
+// that is a category in many files.)
+bool is_missing(std::string_view cell);
+
 struct Column {
-  std::string name;                // from the header, or "column_1", "column_2"... (1-based) without one
-  bool numeric = true;             // every cell parsed as a finite number
-  Values values;                   // (rows) when numeric; empty when not
-  std::vector<std::string> text;   // (rows) when !numeric: each cell as written, trimmed, unquoted
-  std::size_t first_text_row = 0;  // when !numeric: 0-based data row of the first non-number
+  std::string name;                   // from the header, or "column_1", "column_2"... (1-based) without one
+  bool numeric = true;                // every cell parsed as a finite number, or is missing (is_missing)
+  Values values;                      // (rows) when numeric, NaN where a cell is missing; empty when not
+  std::vector<std::string> text;      // (rows) when !numeric: each cell as written, trimmed, unquoted
+  std::size_t first_text_row = 0;     // when !numeric: 0-based data row of the first non-number
+  std::size_t missing = 0;            // cells that are missing (is_missing), in either kind of column
+  std::size_t first_missing_row = 0;  // when missing > 0: 0-based data row of the first
+
+  bool is_missing(std::size_t row) const;
 };
 
 struct Table {
@@ -98,15 +109,18 @@ struct Table {
   // copies the rows out in file order and needs them no more (train.cpp): a large file's numbers
   // are then never in memory twice. Those rows then read 0; text columns are not touched.
   void release_rows(std::size_t first, std::size_t last) const;
+  // Cell (data row `row`, column `col`) as written in the file, trimmed and unquoted ("007"
+  // where the column's number is 7), re-scanned from the row's start.
+  std::string cell(std::size_t row, std::size_t col) const;
   // "FILE:LINE:COLUMN: " for cell (data row `row`, column `col`), COLUMN being the 1-based
   // character column where the cell starts on that line. Out of range gives just "FILE: ".
   std::string where(std::size_t row, std::size_t col) const;
 };
 
 // Both throw mlp::Error, with a "FILE:LINE:COLUMN: what is wrong, and what to do" message, for
-// anything wrong with the file: missing, empty, binary, ragged rows, a bad quote, an empty cell,
-// a header with no data, an empty or repeated header name, nan/inf or a float overflow in a
-// numeric column.
+// anything wrong with the file: missing, empty, binary, ragged rows, a bad quote, a header with
+// no data, an empty or repeated header name, inf or a float overflow in a numeric column. A missing
+// value (is_missing) is not an error here: whether it is one is for the caller to say.
 Table read(const std::string& path, const Options& options = {});
 Table parse(const std::string& text, const std::string& path_for_messages, const Options& options = {});
 
