@@ -179,9 +179,10 @@ Plan plan_run(const TrainOptions& o) {
 
 struct Data {
   std::string path;
-  std::size_t rows = 0;     // in the file
-  std::size_t dropped = 0;  // of them, left out by --missing drop
-  std::string task_reason;  // why the task is what it is (detect_task), "" when --task chose it
+  std::size_t rows = 0;               // in the file
+  std::size_t dropped = 0;            // of them, left out by --missing drop
+  std::string task_reason;            // why the task is what it is (detect_task), "" when --task chose it
+  std::vector<std::string> warnings;  // for stderr: categories only held-out rows have
   Preprocessing prep;
   Matrix X, Y, Xval, Yval, Xtest, Ytest;  // (N, inputs) and (N, targets) for each set
   std::vector<Index> order;               // (N) where each training row, in the split's order, is in X
@@ -285,24 +286,38 @@ Data load_data(const TrainOptions& o, const Plan& plan) {
   d.task_reason = task_reason(table, plan.preprocess);
   d.prep = fit_preprocessing(table, train_rows, plan.preprocess);  // fitted on the training rows only
   // A held-out set comes from its own file when one is given, else from the split rows.
-  auto held_out = [&](const std::string& file, const std::vector<std::size_t>& rows, Matrix& Xh, Matrix& Yh) {
+  // A category that only held-out rows have is all zeros there, as in predict: said, not hidden.
+  auto warn_unseen = [&](const char* set, const csv::Table& t, const std::vector<std::size_t>& rows) {
+    for (const UnseenCategories& u : unseen_categories(t, d.prep, rows)) {
+      std::string values;
+      for (std::size_t k = 0; k < u.values.size() && k < 5; ++k) values += (k ? ", '" : "'") + u.values[k] + "'";
+      if (u.values.size() > 5) values += " and " + std::to_string(u.values.size() - 5) + " more";
+      d.warnings.push_back(std::string(set) + " rows: column '" + u.column + "' has " + std::to_string(u.rows) +
+                           (u.rows == 1 ? " row" : " rows") + " with a category the training rows do not have (" +
+                           values + "); " + (u.rows == 1 ? "its" : "their") + " one-hot inputs are all zero");
+    }
+  };
+  auto held_out = [&](const char* set, const std::string& file, const std::vector<std::size_t>& rows, Matrix& Xh,
+                      Matrix& Yh) {
     Xh.resize(0, d.X.cols());
     Yh.resize(0, d.Y.cols());
     if (!file.empty()) {
       const csv::Table t = csv::read(file, copt);
       std::size_t dropped = 0;
       const auto all = usable_rows(t, plan.preprocess, dropped);
+      warn_unseen(set, t, all);
       Xh = make_inputs(t, d.prep, all);
       Yh = make_targets(t, d.prep, all);
     } else if (!rows.empty()) {
+      warn_unseen(set, table, rows);
       Xh = make_inputs(table, d.prep, rows);
       Yh = make_targets(table, d.prep, rows);
     }
   };
   d.X.resize(0, d.prep.input_size());
   d.Y.resize(0, d.prep.task == Task::Classification ? 1 : static_cast<Index>(d.prep.targets.size()));
-  held_out(o.val_file, val_rows, d.Xval, d.Yval);  // first: their rows are anywhere in the file
-  held_out(o.test_file, test_rows, d.Xtest, d.Ytest);
+  held_out("validation", o.val_file, val_rows, d.Xval, d.Yval);  // first: their rows are anywhere in the file
+  held_out("test", o.test_file, test_rows, d.Xtest, d.Ytest);
   training_set_in_file_order(table, d.prep, train_rows, d);  // last: it releases the table as it goes
   if (o.early_stopping > 0 && d.Xval.rows() == 0)
     throw Error("--early-stopping needs validation data (--val-split > 0 or --val FILE)");
@@ -650,6 +665,8 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
   }
   const OutputChoice output = choose_output(d.prep, o.output_activation, o.loss);
   if (report && !o.quiet) progress.line(describe_data(o, d));
+  if (report)
+    for (const std::string& w : d.warnings) std::fprintf(stderr, "mlp: warning: %s\n", w.c_str());
 
   // --epochs auto: choose, then train again on every training row (or, with a --val file, train
   // the chosen run again). Either way the run below is an ordinary one with the chosen options, so

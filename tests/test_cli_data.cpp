@@ -304,6 +304,11 @@ TEST_CASE("data: predict and evaluate say which rows hold categories not seen in
   }
   d.write("seen.csv", "a,b,city,y\n1,1,Rome,yes\n");
   CHECK(ok(d, "predict m.json seen.csv").err.empty());
+  // In training, held-out rows with a category the training rows lack are said too.
+  const Run t = ok(d, "train train.csv --categorical city --epochs 3 --val p.csv");
+  CHECK(contains(t.err, "validation rows: column 'city' has 3 rows with a category the training rows do not have "
+                        "('Lyon', 'Oslo, NO')"));
+  CHECK(ok(d, "train train.csv --categorical city --epochs 3 --val seen.csv").err.empty());
 }
 
 TEST_CASE("data: class and category names with spaces or commas print quoted in tables") {
