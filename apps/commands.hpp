@@ -35,6 +35,7 @@ struct TrainOptions {
   std::string activation = "relu";
   std::string output_activation;  // "" = chosen from the task
   std::string loss;               // "" = chosen from the task
+  std::string class_weight;       // "" = every class weighs 1; "balanced", "no=1,yes=5" or "1,5" (class_weight.hpp)
   std::string optimizer = "adam";
   double lr = 0;  // 0 = the optimizer's default (adam 0.001, sgd 0.01)
   double momentum = 0;
@@ -91,6 +92,7 @@ struct TrainOptions {
     v("activation", o.activation);
     v("output_activation", o.output_activation);
     v("loss", o.loss);
+    v("class_weight", o.class_weight);
     v("optimizer", o.optimizer);
     v("lr", o.lr);
     v("momentum", o.momentum);

@@ -181,15 +181,28 @@ std::string network(const ReportInput& in) {
 std::string results(const ReportInput& in) {
   const Preprocessing& prep = *in.prep;
   const bool classes = prep.task == Task::Classification;
+  const bool binary = classes && prep.classes.size() == 2;
+  // A score from the probabilities, when the set's metrics have it (null: undefined, one class only).
+  const auto score = [](const json& m, const char* key) {
+    return m.contains(key) && m.at(key).is_number() ? number(m.at(key)) : std::string("–");
+  };
   std::string s = "<h2>Results</h2>\n<table>\n";
-  s += classes ? row({"set", "accuracy", "precision (macro)", "recall (macro)", "F1 (macro)"}, "th")
-               : row({"set", "R²", "RMSE", "MAE", "MSE"}, "th");
+  std::vector<std::string> head = {"set", "accuracy", "precision (macro)", "recall (macro)", "F1 (macro)"};
+  if (binary) head.push_back("ROC AUC");
+  head.push_back("log loss");
+  s += classes ? row(head, "th") : row({"set", "R²", "RMSE", "MAE", "MSE"}, "th");
   for (const char* set : {"train", "validation", "test"}) {
     if (!in.metrics.contains(set)) continue;
     const json& m = in.metrics.at(set);
-    s += classes ? row({set, number(m.at("accuracy")), number(m.at("precision_macro")), number(m.at("recall_macro")),
-                        number(m.at("f1_macro"))})
-                 : row({set, number(m.at("r2")), number(m.at("rmse")), number(m.at("mae")), number(m.at("mse"))});
+    if (!classes) {
+      s += row({set, number(m.at("r2")), number(m.at("rmse")), number(m.at("mae")), number(m.at("mse"))});
+      continue;
+    }
+    std::vector<std::string> cells = {set, number(m.at("accuracy")), number(m.at("precision_macro")),
+                                      number(m.at("recall_macro")), number(m.at("f1_macro"))};
+    if (binary) cells.push_back(score(m, "roc_auc"));
+    cells.push_back(score(m, "log_loss"));
+    s += row(cells);
   }
   s += "</table>\n";
   if (!classes) return s;

@@ -1,5 +1,6 @@
 // `mlp train`: from a CSV file to a trained, evaluated and (optionally) saved model, in five
 // steps: check every option, load and split the data, build the network, fit, report and save.
+#include "class_weight.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 #include "plot.hpp"
@@ -109,6 +110,12 @@ void check_ranges(const TrainOptions& o) {
   }
 }
 
+std::string class_weight_on_regression(const TrainOptions& o) {
+  return "--class-weight applies to classification (it weighs the samples of each class in the loss); this is a "
+         "regression: leave --class-weight out" +
+         std::string(o.task == "auto" ? ", or give --task classification if the target holds class labels" : "");
+}
+
 // What the options resolve to, before any data is seen.
 struct Plan {
   OptimizerConfig optimizer;
@@ -171,6 +178,10 @@ Plan plan_run(const TrainOptions& o) {
     p.preprocess.task = PreprocessOptions::TaskChoice::Regression;
   else if (o.task != "auto")
     throw Error("--task must be auto, classification or regression");
+  if (!o.class_weight.empty()) {
+    parse_class_weight(o.class_weight);  // its form now; its class names once the data are read
+    if (o.task == "regression") throw Error(class_weight_on_regression(o));
+  }
   bound_regression_targets(o.output_activation, p.preprocess);
   return p;
 }
@@ -186,6 +197,7 @@ struct Data {
   Preprocessing prep;
   Matrix X, Y, Xval, Yval, Xtest, Ytest;  // (N, inputs) and (N, targets) for each set
   std::vector<Index> order;               // (N) where each training row, in the split's order, is in X
+  RowVector class_weight;                 // (classes) from --class-weight over the training rows; empty: none
 };
 
 // The training rows are copied into X in file order, a block at a time, and the table gives each
@@ -319,6 +331,10 @@ Data load_data(const TrainOptions& o, const Plan& plan) {
   held_out("validation", o.val_file, val_rows, d.Xval, d.Yval);  // first: their rows are anywhere in the file
   held_out("test", o.test_file, test_rows, d.Xtest, d.Ytest);
   training_set_in_file_order(table, d.prep, train_rows, d);  // last: it releases the table as it goes
+  if (!o.class_weight.empty()) {
+    if (d.prep.task != Task::Classification) throw Error(class_weight_on_regression(o));
+    d.class_weight = resolve_class_weight(o.class_weight, d.prep.classes, d.Y);
+  }
   if (o.early_stopping > 0 && d.Xval.rows() == 0)
     throw Error("--early-stopping needs validation data (--val-split > 0 or --val FILE)");
   return d;
@@ -335,7 +351,9 @@ Network build_network(const TrainOptions& o, const Plan& plan, const OutputChoic
   }
   plan.init ? net.add_dense(output.units, output.activation, *plan.init)
             : net.add_dense(output.units, output.activation);
-  net.set_loss(output.loss);
+  Loss loss = output.loss;
+  loss.class_weight = d.class_weight;  // the mean over a batch becomes Σ w_y L / Σ w_y (loss.hpp)
+  net.set_loss(loss);
   net.set_optimizer(make_optimizer(plan.optimizer));
   return net;
 }
@@ -363,6 +381,9 @@ std::string describe_data(const TrainOptions& o, const Data& d) {
   std::string head = d.path + ": " + std::to_string(d.rows) + " rows, " + std::to_string(d.prep.features.size()) +
                      " feature columns (" + std::to_string(d.prep.input_size()) + " inputs), " + task_name(d.prep.task);
   if (d.prep.task == Task::Classification) head += " with " + std::to_string(d.prep.classes.size()) + " classes";
+  if (d.class_weight.size() > 0)
+    head += ", class weights: " + describe_class_weight(d.class_weight, d.prep.classes) +
+            (parse_class_weight(o.class_weight).balanced ? " (balanced)" : "");
   if (!d.task_reason.empty()) head += std::string("\ntask: ") + task_name(d.prep.task) + ": " + d.task_reason;
   if (d.dropped > 0)
     head += "\n--missing drop: left out " + std::to_string(d.dropped) + " of " + std::to_string(d.rows) +
@@ -596,11 +617,21 @@ std::string report_html(const TrainOptions& effective, const Data& d, Network& n
   return html_report(in);
 }
 
+// --class-weight resolved, {"no": 0.526, "yes": 10}; null without it.
+nlohmann::json class_weight_json(const Data& d) {
+  if (d.class_weight.size() == 0) return nullptr;
+  nlohmann::json j = nlohmann::json::object();
+  for (Index c = 0; c < d.class_weight.size(); ++c)
+    j[d.prep.classes[static_cast<std::size_t>(c)]] = static_cast<double>(d.class_weight(c));
+  return j;
+}
+
 // The model file's "training" section: how the model was trained, for a saved model and a checkpoint.
-nlohmann::json training_json(const TrainOptions& effective, int epochs_run, int best_epoch,
+nlohmann::json training_json(const TrainOptions& effective, const Data& d, int epochs_run, int best_epoch,
                              const nlohmann::json& metrics, const nlohmann::json& selection) {
   nlohmann::json training;
   training["options"] = options_json(effective);
+  if (d.class_weight.size() > 0) training["class_weights"] = class_weight_json(d);  // the weights --class-weight gave
   training["seed"] = effective.seed;
   training["epochs_run"] = epochs_run;
   training["best_epoch"] = best_epoch;
@@ -755,7 +786,7 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
       if (path.empty()) return;
       nlohmann::json run = training_run(o, fingerprint());
       if (diagnostics) run["diagnostics"] = app::diagnostics_json(diagnostics->history());
-      save_checkpoint(path, net, d.prep, training_json(effective, s.epoch, s.best_epoch, {}, selection), s, run);
+      save_checkpoint(path, net, d.prep, training_json(effective, d, s.epoch, s.best_epoch, {}, selection), s, run);
       saved = {path, s.epoch, s.batch};
     };
   }
@@ -808,6 +839,7 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
   summary["stopped_early"] = result.stopped_early;
   summary["seconds"] = result.seconds;
   summary["metrics"] = r.metrics;
+  if (d.class_weight.size() > 0) summary["class_weights"] = class_weight_json(d);
   if (chosen) summary["selection"] = selection;
   if (diagnostics) summary["diagnostics"] = diagnostics_json(*diagnostics);
   TrainRecord record{history_csv(result, d.prep.task), diagnostics ? diagnostics->csv() : "", summary.dump()};
@@ -818,7 +850,7 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
   if (!o.save.empty())
     save_model(
         o.save, net, d.prep,
-        training_json(effective, static_cast<int>(result.history.size()), result.best_epoch, r.metrics, selection));
+        training_json(effective, d, static_cast<int>(result.history.size()), result.best_epoch, r.metrics, selection));
   if (!o.report.empty())
     write_file_atomically(o.report,
                           report_html(effective, d, net, r, result, record.history, &*diagnostics, selection));
@@ -894,6 +926,13 @@ void add_training_options(CLI::App* cmd, TrainOptions& t) {
       "--output-activation", t.output_activation,
       "Output activation (default from the task: softmax, sigmoid for two classes, identity for regression)");
   cmd->add_option("--loss", t.loss, "Loss: " + mlp::loss_names() + " (default from the task)");
+  cmd->add_option("--class-weight", t.class_weight,
+                  "Weigh each class's samples in the loss, for imbalanced classes: balanced (class c weighs N/(C N_c) "
+                  "over the training rows, as scikit-learn), by class name (no=1,yes=5; a class left out weighs 1) or "
+                  "by position in the class order (1,5: classes sorted, numbers in numeric order). The loss, "
+                  "training and validation, becomes the weighted mean sum(w_y L)/sum(w_y), as PyTorch's "
+                  "CrossEntropyLoss(weight=w)")
+      ->type_name("balanced|CLASS=W,...|W,...");
   cmd->add_option("--optimizer", t.optimizer, "Optimizer: " + mlp::optimizer_names())->capture_default_str();
   cmd->add_option("--lr", t.lr, "Learning rate (0 = the optimizer's default: 0.001 for adam, 0.01 for sgd)")
       ->capture_default_str();

@@ -70,7 +70,9 @@ Dense& Network::output_layer() {
 const Dense& Network::output_layer() const { return const_cast<Network*>(this)->output_layer(); }
 
 void Network::check_loss_fits() const {
-  if (!loss_.info || !loss_.info->output_activation || layers_.empty()) return;
+  if (!loss_.info || layers_.empty()) return;
+  loss_.check_class_weight(output_layer().output_size());
+  if (!loss_.info->output_activation) return;
   const char* have = output_layer().activation.name();
   if (std::string(have) != loss_.info->output_activation)
     throw Error(std::string("loss '") + loss_.name() + "' is computed from logits and needs a '" +
@@ -142,15 +144,19 @@ Matrix Network::predict(const ConstMatrixRef& X) {
   return out;
 }
 
+// Each chunk's mean counts by its weight (its rows, or with class weights their sum), so the result
+// is the mean over all rows, whatever the chunks: Σ w_i L_i / Σ w_i.
 double Network::evaluate_loss(const ConstMatrixRef& X, const ConstMatrixRef& Y) {
-  double total = 0.0;
+  double total = 0.0, weight = 0.0;
   const Index chunk = 256;
   for (Index r = 0; r < X.rows(); r += chunk) {
     const Index n = std::min(chunk, X.rows() - r);
     forward(X.middleRows(r, n), false);
-    total += static_cast<double>(loss_of_last_forward(Y.middleRows(r, n))) * static_cast<double>(n);
+    const double w = loss_.weight(Y.middleRows(r, n));
+    total += static_cast<double>(loss_of_last_forward(Y.middleRows(r, n))) * w;
+    weight += w;
   }
-  return X.rows() ? total / static_cast<double>(X.rows()) : 0.0;
+  return X.rows() ? total / weight : 0.0;
 }
 
 std::string Network::summary() const {

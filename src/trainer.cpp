@@ -110,6 +110,9 @@ FitResult fit(Network& net, const ConstMatrixRef& X, const ConstMatrixRef& Y, co
   fast::prefault(s.history.data(), s.history.capacity() * sizeof(EpochReport));  // one call, not a fault a page
   FitResult result;
   const double lr0 = net.optimizer()->learning_rate();
+  // The epoch's loss is the mean over its batches, each counted by its weight (Loss::weight: its
+  // rows, or with class weights their sum), so that it is the mean over every row, as val_loss is.
+  const double epoch_weight = net.loss().weight(Y);
   const auto start = Clock::now();
   const auto finish = [&] {
     if (s.best_epoch > 0 && !result.interrupted) {  // the best epoch's weights, back in the network
@@ -128,33 +131,41 @@ FitResult fit(Network& net, const ConstMatrixRef& X, const ConstMatrixRef& Y, co
   for (int epoch = s.epoch; epoch < o.epochs && !s.stopped_early; ++epoch) {
     const auto t0 = Clock::now();
     net.optimizer()->set_learning_rate(o.schedule.rate(lr0, epoch, o.epochs));
-    if (s.batch == 0) {  // a new epoch; otherwise one resumed where it was interrupted
+    double weight_done = 0;  // of the batches done this epoch: what s.loss_sum is divided by
+    if (s.batch == 0) {      // a new epoch; otherwise one resumed where it was interrupted
       if (o.shuffle) net.rng().shuffle(s.order);
       s.loss_sum = 0;
       s.seconds = 0;
       if (o.train_metric) o.train_metric.reset();
-    } else if (o.train_metric) {
-      o.train_metric.set_sums(s.metric);
+    } else {
+      for (Index i = 0; i < s.batch * B; ++i)
+        weight_done +=
+            static_cast<double>(net.loss().sample_weight(Y, o.shuffle ? s.order[static_cast<std::size_t>(i)] : i));
+      if (o.train_metric) o.train_metric.set_sums(s.metric);
     }
 
     // One step per mini-batch: forward, loss, backward, update (Network::train_step).
     for (Index k = s.batch; k < batches; ++k) {
       const Index first = k * B, rows = std::min(B, n - first);
       Scalar loss;
+      double weight;
       if (o.shuffle) {
         fast::gather_batch(X, Y, s.order, first, rows, Xb, Yb);  // Xb, Yb = rows order[first, first + rows)
         loss = net.train_step(Xb.topRows(rows), Yb.topRows(rows));
+        weight = net.loss().weight(Yb.topRows(rows));
         if (o.train_metric) o.train_metric.add(net.layer(net.size() - 1).output(), Yb.topRows(rows));
       } else {
         loss = net.train_step(X.middleRows(first, rows), Y.middleRows(first, rows));
+        weight = net.loss().weight(Y.middleRows(first, rows));
         if (o.train_metric) o.train_metric.add(net.layer(net.size() - 1).output(), Y.middleRows(first, rows));
       }
       if (o.diagnostics) o.diagnostics->after_step();
       if (!std::isfinite(loss))
         throw Diverged(epoch + 1, k + 1, batches, std::string("the loss became ") + non_finite(loss));
-      s.loss_sum += static_cast<double>(loss) * static_cast<double>(rows);
+      s.loss_sum += static_cast<double>(loss) * weight;
+      weight_done += weight;
       s.batch = k + 1;
-      if (o.on_batch) o.on_batch(epoch + 1, k + 1, batches, s.loss_sum / static_cast<double>(first + rows));
+      if (o.on_batch) o.on_batch(epoch + 1, k + 1, batches, s.loss_sum / weight_done);
       if (k + 1 < batches && o.interrupted && o.interrupted()) {  // stop between two batches
         if (o.train_metric) s.metric = o.train_metric.sums();
         s.seconds += since(t0);
@@ -170,7 +181,7 @@ FitResult fit(Network& net, const ConstMatrixRef& X, const ConstMatrixRef& Y, co
 
     EpochReport r;
     r.epoch = epoch + 1;
-    r.train_loss = s.loss_sum / static_cast<double>(n);
+    r.train_loss = s.loss_sum / epoch_weight;
     if (o.train_metric) r.train_metric = o.train_metric.value();
     r.learning_rate = net.optimizer()->learning_rate();
     if (Xval.rows() > 0) {

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <unistd.h>
 
@@ -60,6 +61,7 @@ struct Setup {
   double dropout = 0;
   std::string schedule = "constant";
   int patience = 0;
+  bool class_weight = false;  // the loss weighs the three classes 0.5, 2 and 1.25
 };
 
 Network build(const Setup& s) {
@@ -68,7 +70,12 @@ Network build(const Setup& s) {
   if (s.dropout > 0) net.add_dropout(s.dropout);
   net.add_dense(12, "tanh");
   net.add_dense(3, "softmax");
-  net.set_loss(parse_loss("cross_entropy"));
+  Loss loss = parse_loss("cross_entropy");
+  if (s.class_weight) {
+    loss.class_weight = RowVector(3);
+    loss.class_weight << 0.5, 2, 1.25;
+  }
+  net.set_loss(loss);
   net.set_optimizer(make_optimizer(s.optimizer));
   return net;
 }
@@ -106,6 +113,11 @@ std::vector<Setup> setups() {
   nesterov.optimizer.weight_decay = 1e-3;
   nesterov.optimizer.clip_norm = 0.5;
   all.push_back(nesterov);
+  Setup weighted{"adam with class weights", {}, 0, "constant", 0};
+  weighted.optimizer.name = "adam";
+  weighted.optimizer.learning_rate = 0.01;
+  weighted.class_weight = true;
+  all.push_back(weighted);
   return all;
 }
 
@@ -212,7 +224,10 @@ TEST_CASE("checkpoint: a run stopped, saved, loaded and resumed ends with the bi
   for (const Setup& s : setups()) {
     CAPTURE(s.name);
     Network straight = build(s);
-    const FitResult whole = fit(straight, d.X, d.Y, d.Xval, d.Yval, options(s, epochs));
+    FitOptions straight_options = options(s, epochs);
+    std::vector<double> running;  // the running loss after each batch, as the progress bar shows it
+    straight_options.on_batch = [&](int, Index, Index, double loss) { running.push_back(loss); };
+    const FitResult whole = fit(straight, d.X, d.Y, d.Xval, d.Yval, straight_options);
     if (s.patience > 0) CHECK(whole.best_epoch >= 1);
 
     for (const long stop_after : {20L, 33L}) {  // batches: after epoch 2, and in the middle of epoch 4
@@ -243,7 +258,13 @@ TEST_CASE("checkpoint: a run stopped, saved, loaded and resumed ends with the bi
       CHECK(same_bits(resumed, first));
       FitOptions go_on = options(s, epochs);
       go_on.resume = &c.progress;
+      std::vector<double> running_after;
+      go_on.on_batch = [&](int, Index, Index, double loss) { running_after.push_back(loss); };
       const FitResult rest = fit(resumed, d.X, d.Y, d.Xval, d.Yval, go_on);
+      // The running loss goes on from the batches done before the stop (their weight recounted).
+      REQUIRE(running_after.size() + static_cast<std::size_t>(stop_after) == running.size());
+      for (std::size_t i = 0; i < running_after.size(); ++i)
+        CHECK(running_after[i] == doctest::Approx(running[i + static_cast<std::size_t>(stop_after)]).epsilon(1e-12));
       CHECK(same_bits(resumed, straight));
       CHECK(same_history(rest.history, whole.history));
       CHECK(rest.best_epoch == whole.best_epoch);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <random>
@@ -78,6 +79,13 @@ std::vector<std::string> iris_labels() {
   for (std::size_t i = 1; i < all.size(); ++i)
     if (!all[i].empty()) labels.push_back(split(all[i]).back());
   return labels;
+}
+
+// A number as the text reports print it, "%.4f".
+std::string fmt_4(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", x);
+  return buf;
 }
 
 // The held-out metrics without the wall-clock time, which is the one thing allowed to differ.
@@ -164,6 +172,72 @@ TEST_CASE("cli: evaluate --json prints one JSON object with per-class metrics") 
   CHECK(j["f1_macro"].is_number());
   CHECK(j.value("rows", 0) == 150);
   for (const char* c : {"setosa", "versicolor", "virginica"}) CHECK(j["per_class"].contains(c));
+}
+
+TEST_CASE("cli: evaluate of a binary model gives ROC AUC and log loss, as recomputed from predict --proba") {
+  // breast_cancer after 3 epochs: good but imperfect, so both numbers are neither 0 nor trivial;
+  // with its default sigmoid output, and with a softmax over the two classes (whose second column
+  // is the score). The recomputation is independent of mlp's: AUC by counting every (malignant,
+  // benign) pair, a tie counting half; log loss from the printed probabilities (9 digits: exact
+  // for float).
+  TempDir d;
+  const std::string data = shell_quote(kBreastCancer);
+  std::vector<std::string> truth;
+  for (const auto& line : lines(read_text(kBreastCancer))) truth.push_back(split(line).back());
+  truth.erase(truth.begin());  // the header
+  for (const char* output : {"", " --loss cross_entropy"}) {
+    CAPTURE(output);
+    REQUIRE(d.mlp("train " + data + output + " --epochs 3 --seed 1 -q --save bc.json").status == 0);
+    const Run e = d.mlp("evaluate bc.json " + data + " --json");
+    INFO(e.err);
+    REQUIRE(e.status == 0);
+    const json j = parse_json(e);
+    REQUIRE(j.contains("roc_auc"));
+    REQUIRE(j.contains("log_loss"));
+    const double auc = j["roc_auc"].get<double>(), loss = j["log_loss"].get<double>();
+    CHECK(auc >= 0);
+    CHECK(auc <= 1);
+    CHECK(loss > 0);
+
+    const Run p = d.mlp("predict bc.json " + data + " --proba");
+    REQUIRE(p.status == 0);
+    const auto out = lines(p.out);
+    REQUIRE(out[0] == "prediction,benign,malignant");  // classes sorted: malignant is the positive one
+    REQUIRE(out.size() == truth.size() + 1);
+    std::vector<double> positive, negative;
+    double log_loss = 0;
+    for (std::size_t i = 0; i < truth.size(); ++i) {
+      const auto cells = split(out[i + 1]);
+      const double p_malignant = std::stod(cells[2]), p_true = std::stod(cells[truth[i] == "malignant" ? 2 : 1]);
+      (truth[i] == "malignant" ? positive : negative).push_back(p_malignant);
+      log_loss -= std::log(std::clamp(p_true, 1e-15, 1 - 1e-15));
+    }
+    double pairs = 0;
+    for (double s : positive)
+      for (double t : negative) pairs += s > t ? 1.0 : s == t ? 0.5 : 0.0;
+    CHECK(auc == doctest::Approx(pairs / static_cast<double>(positive.size() * negative.size())).epsilon(1e-12));
+    CHECK(loss == doctest::Approx(log_loss / static_cast<double>(truth.size())).epsilon(1e-7));
+    CHECK(auc < 1);  // imperfect: the pairs above are not all of one kind
+
+    // The text says the same.
+    const Run text = d.mlp("evaluate bc.json " + data);
+    CHECK(contains(text.out, "roc auc: " + fmt_4(auc) + " (scores: P(malignant))\n"));
+    CHECK(contains(text.out, "log loss: " + fmt_4(loss) + "\n"));
+  }
+  // train reports them too, from the same code, for every set.
+  const Run t = d.mlp("train " + data + " --epochs 3 --seed 1 --json");
+  REQUIRE(t.status == 0);
+  const json tj = parse_json(t);
+  for (const char* set : {"train", "validation"}) {
+    CAPTURE(set);
+    CHECK(tj["metrics"][set]["roc_auc"].is_number());
+    CHECK(tj["metrics"][set]["log_loss"].get<double>() > 0);
+  }
+  // Three classes: log loss, and no ROC AUC.
+  save_small_iris_model(d);
+  const json iris = parse_json(d.mlp("evaluate model.json " + shell_quote(kIris) + " --json"));
+  CHECK(iris["log_loss"].get<double>() > 0);
+  CHECK_FALSE(iris.contains("roc_auc"));
 }
 
 TEST_CASE("cli: human output of train and evaluate contains no JSON") {

@@ -315,6 +315,9 @@ TEST_CASE("cli train: --report writes one HTML page with every picture inline an
   for (const std::string& section : {"Configuration", "The data", "Results", "Confusion matrix (test set)",
                                      "Training curves", "Inside the network", "Decision regions"})
     CHECK_MESSAGE(contains(html, section), "missing section ", section);
+  // Two classes: the results table has the scores from the probabilities as well.
+  CHECK(contains(html, "<th>ROC AUC</th>"));
+  CHECK(contains(html, "<th>log loss</th>"));
   // Three pictures, each a well-formed SVG inside the page.
   CHECK(xml::count(html, "<svg xmlns") == 3);
   for (std::size_t p = html.find("<svg xmlns"); p != std::string::npos; p = html.find("<svg xmlns", p + 1)) {
@@ -357,6 +360,7 @@ TEST_CASE("cli train: --report for a regression has R², no confusion matrix and
   REQUIRE_MESSAGE(r.status == 0, r.err);
   const std::string html = d.read("r.html");
   CHECK(contains(html, "R²"));
+  CHECK_FALSE(contains(html, "log loss"));
   CHECK_FALSE(contains(html, "Confusion matrix"));
   CHECK_FALSE(contains(html, "Decision regions"));
   CHECK(xml::count(html, "<svg xmlns") == 2);

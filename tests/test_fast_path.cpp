@@ -108,3 +108,55 @@ TEST_CASE("fast path: the networks compared are built on different paths") {
   CHECK(typeid(*reference.dense(0)) == typeid(Dense));
   CHECK(typeid(*fast.dense(0)) != typeid(Dense));
 }
+
+namespace {
+// make_net's network with a class-weighted loss (weights 0.5 ... 4, one per class): softmax over
+// the 10 classes, or a sigmoid over one unit for two. `weighted` false: the same, unweighted.
+Network make_weighted_net(Path path, bool sigmoid, bool weighted) {
+  Network net(64, 7, path);
+  for (int layer = 0; layer < 2; ++layer) net.add_dense(256, "relu");
+  net.add_dense(sigmoid ? 1 : 10, sigmoid ? "sigmoid" : "softmax");
+  Loss loss = parse_loss(sigmoid ? "bce" : "cross_entropy");
+  if (weighted) loss.class_weight = RowVector::LinSpaced(sigmoid ? 2 : 10, 0.5, 4);
+  net.set_loss(loss);
+  OptimizerConfig sgd_with_momentum;
+  sgd_with_momentum.momentum = 0.9;
+  sgd_with_momentum.learning_rate = 0.05;
+  net.set_optimizer(make_optimizer(sgd_with_momentum));
+  return net;
+}
+}  // namespace
+
+TEST_CASE("fast path: a class-weighted loss gives the reference's step, softmax and sigmoid, on 1 and 2 threads") {
+  // The loss is computed once for both paths (Network::backward), so this proves the fast path gets
+  // the weighted dZ too; and the weighted step differs from the unweighted one, so the weights were
+  // applied at all.
+  Batch data;
+  Matrix binary(data.Y.rows(), 1);  // 0/1 targets for the sigmoid
+  for (Index i = 0; i < binary.rows(); ++i) binary(i, 0) = data.Y(i, 0) < 3 ? 1 : 0;
+  int compared = 0;
+  for (int threads : {1, 2}) {
+    set_threads(threads);
+    if (mlp::threads() != threads) continue;
+    for (const bool sigmoid : {false, true}) {
+      CAPTURE(threads);
+      CAPTURE(sigmoid);
+      const Matrix& Y = sigmoid ? binary : data.Y;
+      Network reference = make_weighted_net(Path::Reference, sigmoid, true);
+      Network fast = make_weighted_net(Path::Fast, sigmoid, true);
+      Network unweighted = make_weighted_net(Path::Fast, sigmoid, false);
+      for (int step = 0; step < 2; ++step)
+        for (Network* net : {&reference, &fast, &unweighted}) net->train_step(data.X, Y);
+      CHECK(relative_difference(reference.dense(2)->dZ(), fast.dense(2)->dZ()) < 1e-5);
+      for (std::size_t k = 0; k < reference.parameters().size(); ++k) {
+        CAPTURE(reference.parameters()[k].name);
+        CHECK(relative_difference(reference.parameters()[k].v(), fast.parameters()[k].v()) < 1e-5);
+        CHECK(relative_difference(reference.parameters()[k].g(), fast.parameters()[k].g()) < 1e-5);
+      }
+      CHECK(relative_difference(unweighted.dense(2)->dZ(), fast.dense(2)->dZ()) > 1e-2);
+      ++compared;
+    }
+  }
+  set_threads(1);
+  CHECK(compared >= 2);
+}

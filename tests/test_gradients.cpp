@@ -99,6 +99,75 @@ TEST_CASE("gradcheck: cross_entropy with integer labels equals one-hot") {
   CHECK(r.ok());
 }
 
+TEST_CASE("gradcheck: the class-weighted losses, and the checker failing a weighted gradient off by 1%") {
+  // Unequal weights (0.3, 2, 5.5): a gradient that dropped a sample's weight, or divided by B
+  // instead of Σw, is off by far more than 1%; so is one 1% off, which must fail.
+  Rng rng(12);
+  const Index B = 6;
+  struct Case {
+    const char* loss;
+    Index k;       // outputs
+    Index y_cols;  // 1: integer labels (or bce's 0/1); k: one-hot rows
+  };
+  for (const Case c : {Case{"cross_entropy", 3, 1}, Case{"cross_entropy", 3, 3}, Case{"bce", 1, 1}}) {
+    CAPTURE(c.loss);
+    CAPTURE(c.y_cols);
+    Loss loss = parse_loss(c.loss);
+    loss.class_weight = RowVector(c.k == 1 ? 2 : c.k);
+    loss.class_weight(0) = 0.3;
+    loss.class_weight(1) = 2;
+    if (c.k == 3) loss.class_weight(2) = 5.5;
+    Matrix Z = sample(B, c.k, rng, -3, 3);
+    Matrix Y = Matrix::Zero(B, c.y_cols);
+    for (Index r = 0; r < B; ++r) {
+      const Index y = static_cast<Index>(r % loss.class_weight.size());  // every class present
+      if (c.y_cols == 1)
+        Y(r, 0) = static_cast<Scalar>(y);
+      else
+        Y(r, y) = 1;
+    }
+    Matrix dZ(B, c.k);
+    loss.gradient(Z, Y, dZ);
+    const auto value = [&] { return static_cast<double>(loss.value(Z, Y)); };
+    const auto r = gradcheck::check(Z.data(), dZ.data(), Z.size(), value);
+    CAPTURE(r.relative_error);
+    CHECK(r.ok());
+    Matrix off = dZ * 1.01;
+    CHECK_FALSE(gradcheck::check(Z.data(), off.data(), Z.size(), value).ok());
+    // The weights matter: the unweighted gradient is not this one.
+    Matrix plain(B, c.k);
+    parse_loss(c.loss).gradient(Z, Y, plain);
+    CHECK((plain - dZ).norm() > 0.1 * dZ.norm());
+  }
+}
+
+TEST_CASE("gradcheck: a whole network with a class-weighted loss, every parameter, on both paths") {
+  for (Path path : {Path::Reference, Path::Fast})
+    for (const char* loss_name : {"cross_entropy", "bce"}) {
+      CAPTURE(loss_name);
+      CAPTURE(path == Path::Fast);
+      const bool bce = std::string(loss_name) == "bce";
+      Network net(4, 13, path);
+      net.add_dense(5, "tanh");
+      net.add_dense(bce ? 1 : 3, bce ? "sigmoid" : "softmax");
+      Loss loss = parse_loss(loss_name);
+      loss.class_weight = bce ? RowVector(2) : RowVector(3);
+      loss.class_weight(0) = 0.4;
+      loss.class_weight(1) = 3;
+      if (!bce) loss.class_weight(2) = 1.7;
+      net.set_loss(loss);
+      Rng rng(14);
+      Matrix X = sample(7, 4, rng, -1, 1);
+      Matrix Y(7, 1);
+      for (Index r = 0; r < 7; ++r) Y(r, 0) = static_cast<Scalar>(r % (bce ? 2 : 3));
+      for (const auto& p : gradcheck::check_network(net, X, Y)) {
+        CAPTURE(p.name);
+        CAPTURE(p.result.relative_error);
+        CHECK(p.result.ok());
+      }
+    }
+}
+
 TEST_CASE("gradcheck: Dense layer dW, db, dX") {
   Rng rng(6);
   Dense layer(4, 3, parse_activation("tanh"), rng);

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <sstream>
+#include <vector>
 
 using namespace mlp;
 
@@ -218,4 +219,86 @@ TEST_CASE("metrics: JSON has every key") {
   CHECK(g["r2"].get<double>() == near(0.992));
   for (const char* key : {"mse", "rmse", "mae", "r2"}) CHECK(g["per_target"]["rooms"].contains(key));
   CHECK(g["per_target"]["rooms"]["mse"].get<double>() == near(2.0));
+}
+
+TEST_CASE("metrics: ROC AUC by hand, as the Mann-Whitney statistic") {
+  // Scores 0.1 0.4 0.35 0.8, truth 0 0 1 1: ranks 1 3 2 4, the positives' rank sum 2 + 4 = 6,
+  // AUC = (6 − 2·3/2)/(2·2) = 3/4. Pairwise: 0.35 beats 0.1 but not 0.4, 0.8 beats both: 3 of 4.
+  CHECK(roc_auc({0.1, 0.4, 0.35, 0.8}, {0, 0, 1, 1}) == near(0.75));
+  CHECK(roc_auc({0.1, 0.35, 0.4, 0.8}, {0, 0, 1, 1}) == near(1.0));  // every positive above every negative
+  CHECK(roc_auc({0.9, 0.8, 0.2, 0.1}, {0, 0, 1, 1}) == near(0.0));   // every positive below
+}
+
+TEST_CASE("metrics: ROC AUC gives tied scores their average rank, half credit per tied pair") {
+  // Scores 0.2 0.5 0.5 0.9, truth 0 1 0 1: the two 0.5s share rank (2 + 3)/2 = 2.5; positives
+  // 2.5 + 4 = 6.5, AUC = (6.5 − 3)/4 = 7/8. Pairwise: (0.5, 0.2) 1, (0.5, 0.5) 1/2, (0.9, ·) 1 + 1.
+  CHECK(roc_auc({0.2, 0.5, 0.5, 0.9}, {0, 1, 0, 1}) == near(0.875));
+  // A run of three ties across the classes, in another order: scores 0.3 0.3 0.3 0.1 0.7,
+  // truth 1 0 1 0 1. Ranks: 0.1 → 1, the 0.3s → 3, 0.7 → 5; positives 3 + 3 + 5 = 11,
+  // AUC = (11 − 6)/(3·2) = 5/6. Pairwise over (positive, negative): 0.3 vs 0.3 ½ twice, vs 0.1 1
+  // twice, 0.7 vs both 1: (1 + 2 + 2)/6.
+  CHECK(roc_auc({0.3, 0.3, 0.3, 0.1, 0.7}, {1, 0, 1, 0, 1}) == near(5.0 / 6));
+  CHECK(roc_auc({0.5, 0.5, 0.5, 0.5}, {0, 1, 0, 1}) == near(0.5));  // all tied: no better than chance
+}
+
+TEST_CASE("metrics: ROC AUC of one class only is undefined, and bad input is an error") {
+  CHECK(std::isnan(roc_auc({0.1, 0.9}, {1, 1})));
+  CHECK(std::isnan(roc_auc({0.1, 0.9}, {0, 0})));
+  CHECK_THROWS_WITH_AS(roc_auc({0.1, 0.9}, {0, 1, 1}), doctest::Contains("2 scores but 3"), Error);
+  CHECK_THROWS_WITH_AS(roc_auc({}, {}), doctest::Contains("no samples"), Error);
+  CHECK_THROWS_WITH_AS(roc_auc({0.1, 0.9}, {0, 2}), doctest::Contains("not 0 or 1"), Error);
+}
+
+TEST_CASE("metrics: log loss by hand, from a sigmoid column and from softmax rows, clipped at 1e-15") {
+  // Sigmoid P(class 1) 0.9 0.2 0.6, truth 1 0 0: −(ln 0.9 + ln 0.8 + ln 0.4)/3.
+  CHECK(log_loss(matrix(3, 1, {0.9, 0.2, 0.6}), {1, 0, 0}) ==
+        near(-(std::log(0.9) + std::log(0.8) + std::log(0.4)) / 3));
+  // Softmax rows, truth 0 and 1: −(ln 0.7 + ln 0.1)/2.
+  CHECK(log_loss(matrix(2, 3, {0.7, 0.2, 0.1, 0.1, 0.1, 0.8}), {0, 1}) == near(-(std::log(0.7) + std::log(0.1)) / 2));
+  // A certain mistake costs −ln(1e-15) = 34.54, not infinity; a certain hit ~1e-15, not −0.
+  CHECK(log_loss(matrix(1, 1, {1.0}), {0}) == near(-std::log(1e-15)));
+  CHECK(log_loss(matrix(1, 2, {0.0, 1.0}), {0}) == near(-std::log(1e-15)));
+  const double hit = log_loss(matrix(1, 1, {1.0}), {1});
+  CHECK(hit > 0);
+  CHECK(hit < 1e-14);
+  CHECK_THROWS_WITH_AS(log_loss(matrix(2, 1, {0.5, 0.5}), {0}), doctest::Contains("2 rows of probabilities but 1"),
+                       Error);
+  CHECK_THROWS_WITH_AS(log_loss(matrix(1, 3, {0.2, 0.3, 0.5}), {3}), doctest::Contains("not a class index 0..2"),
+                       Error);
+}
+
+TEST_CASE("metrics: ROC AUC and log loss in the report, its text and its JSON") {
+  // Two classes: AUC from P(second class), whether a sigmoid column or the softmax's second one.
+  const Matrix sigmoid = matrix(4, 1, {0.1, 0.4, 0.35, 0.8});
+  const Matrix softmax = matrix(4, 2, {0.9, 0.1, 0.6, 0.4, 0.65, 0.35, 0.2, 0.8});
+  const std::vector<int> truth = {0, 0, 1, 1};
+  for (const Matrix* P : {&sigmoid, &softmax}) {
+    auto r = classification_report(truth, predicted_classes(*P), {"no", "yes"});
+    CHECK_FALSE(r.roc_auc.has_value());  // from classes alone: no probabilities, no AUC
+    CHECK_FALSE(to_json(r).contains("roc_auc"));
+    add_probability_scores(r, *P, truth);
+    REQUIRE(r.roc_auc.has_value());
+    REQUIRE(r.log_loss.has_value());
+    CHECK(*r.roc_auc == near(0.75));
+    CHECK(*r.log_loss == near(-(std::log(0.9) + std::log(0.6) + std::log(0.35) + std::log(0.8)) / 4));
+    const nlohmann::json j = to_json(r);
+    CHECK(j["roc_auc"].get<double>() == near(0.75));
+    CHECK(j["log_loss"].get<double>() == near(*r.log_loss));
+    const std::string text = format_classification(r);
+    CAPTURE(text);
+    CHECK(text.find("roc auc: 0.7500 (scores: P(yes))") != std::string::npos);
+    CHECK(text.find("log loss: 0.4723\n") != std::string::npos);  // 0.472288
+  }
+  // Three classes: log loss, no AUC.
+  auto three = classification_report({0, 2}, {0, 2}, {"a", "b", "c"});
+  add_probability_scores(three, matrix(2, 3, {0.7, 0.2, 0.1, 0.1, 0.1, 0.8}), {0, 2});
+  CHECK_FALSE(three.roc_auc.has_value());
+  CHECK(*three.log_loss == near(-(std::log(0.7) + std::log(0.8)) / 2));
+  CHECK_FALSE(to_json(three).contains("roc_auc"));
+  CHECK(format_classification(three).find("roc auc") == std::string::npos);
+  // Two classes with one in the truth: the AUC is undefined, null in JSON, said so in the text.
+  auto one = classification_report({1, 1}, {1, 0}, {"no", "yes"});
+  add_probability_scores(one, matrix(2, 1, {0.9, 0.3}), {1, 1});
+  CHECK(to_json(one).at("roc_auc").is_null());
+  CHECK(format_classification(one).find("roc auc: undefined") != std::string::npos);
 }

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 using namespace mlp;
 
@@ -129,6 +130,43 @@ TEST_CASE("trainer: an epoch's train loss is the mean over samples of the batch 
   CHECK(r.history[0].train_loss == doctest::Approx((3 * first + 2 * second) / 5));
   CHECK(std::isnan(r.history[0].val_loss));  // no validation data
   CHECK(fitted.net.dense(0)->W == by_hand.net.dense(0)->W);
+}
+
+TEST_CASE("trainer: with class weights, an epoch's train loss counts each batch by its weight, not its rows") {
+  // Five rows in batches of 3 and 2, unshuffled, classes weighing 1 and 4: batch 1 (labels 0 0 1)
+  // weighs 6, batch 2 (labels 1 1) weighs 8, and the epoch's loss is (6 L_1 + 8 L_2)/14, the mean
+  // of Σ w_y L over all five rows as the batches were trained. Counted by rows it would be
+  // (3 L_1 + 2 L_2)/5.
+  const auto make = [] {
+    Network net(1, 3);
+    net.add_dense(2, "softmax");
+    Loss loss = parse_loss("cross_entropy");
+    loss.class_weight = RowVector(2);
+    loss.class_weight << 1, 4;
+    net.set_loss(loss);
+    OptimizerConfig c;
+    c.learning_rate = 0.5;  // large steps: the two batch losses differ a lot
+    net.set_optimizer(make_optimizer(c));
+    return net;
+  };
+  Network fitted = make(), by_hand = make();
+  Matrix X(5, 1), Y(5, 1);
+  X << -1, -0.5, 0, 0.5, 1;
+  Y << 0, 0, 1, 1, 1;
+  FitOptions o = full_batch(1, 0);
+  o.batch_size = 3;
+  o.shuffle = false;
+  std::vector<double> running;
+  o.on_batch = [&](int, Index, Index, double loss) { running.push_back(loss); };
+  const FitResult r = fit(fitted, X, Y, Matrix(0, 1), Matrix(0, 1), o);
+  const double first = by_hand.train_step(X.topRows(3), Y.topRows(3));
+  const double second = by_hand.train_step(X.bottomRows(2), Y.bottomRows(2));
+  REQUIRE(r.history.size() == 1);
+  CHECK(std::abs(first - second) > 0.05);  // else any weighting of the two would pass
+  CHECK(r.history[0].train_loss == doctest::Approx((6 * first + 8 * second) / 14));
+  REQUIRE(running.size() == 2);
+  CHECK(running[0] == doctest::Approx(first));
+  CHECK(running[1] == doctest::Approx(r.history[0].train_loss));
 }
 
 TEST_CASE("trainer: the validation loss is the mean over every validation row, past one chunk") {

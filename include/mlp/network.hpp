@@ -50,7 +50,7 @@ class Network {
   void backward(const ConstMatrixRef& X, const ConstMatrixRef& Y);
   // Predictions for any number of rows, computed in chunks so memory stays bounded.
   Matrix predict(const ConstMatrixRef& X);
-  // Mean loss over a whole data set (eval mode, chunked).
+  // Mean loss over a whole data set (eval mode, chunked); with class weights the weighted mean.
   double evaluate_loss(const ConstMatrixRef& X, const ConstMatrixRef& Y);
 
   // Every (value, gradient) pair, in layer order; built once, reused by every step.

@@ -47,7 +47,7 @@ struct RunningMetric {
 struct TrainingProgress {
   int epoch = 0;               // epochs completed
   Index batch = 0;             // batches completed of the epoch under way; 0 between epochs
-  double loss_sum = 0;         // Σ loss·rows over those batches
+  double loss_sum = 0;         // Σ loss·weight over those batches (Loss::weight: rows, or Σ class weights)
   std::vector<double> metric;  // the running training metric's sums over them (RunningMetric::sums)
   double seconds = 0;          // spent on them
   std::vector<Index> order;    // the sample order of the epoch under way (or the last one)

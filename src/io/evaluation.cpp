@@ -12,7 +12,8 @@ Evaluation evaluate_network(Network& net, const Preprocessing& prep, const Const
   if (prep.task == Task::Classification) {
     std::vector<int> truth(static_cast<std::size_t>(Y.rows()));
     for (Index i = 0; i < Y.rows(); ++i) truth[static_cast<std::size_t>(i)] = static_cast<int>(Y(i, 0));
-    const auto r = classification_report(truth, predicted_classes(P), prep.classes);
+    auto r = classification_report(truth, predicted_classes(P), prep.classes);
+    add_probability_scores(r, P, truth);
     e.json = to_json(r);
     e.text = format_classification(r);
   } else {

@@ -157,6 +157,64 @@ ClassificationReport classification_report(const std::vector<int>& truth, const 
   return r;
 }
 
+double roc_auc(const std::vector<double>& scores, const std::vector<int>& truth) {
+  if (scores.size() != truth.size())
+    throw Error("roc_auc: " + std::to_string(scores.size()) + " scores but " + std::to_string(truth.size()) +
+                " true labels; score the same rows as the truth");
+  if (truth.empty()) throw Error("roc_auc: no samples to evaluate; give a non-empty data set");
+  const std::size_t n = scores.size();
+  std::vector<std::size_t> by_score(n);
+  for (std::size_t i = 0; i < n; ++i) by_score[i] = i;
+  std::sort(by_score.begin(), by_score.end(), [&](std::size_t a, std::size_t b) { return scores[a] < scores[b]; });
+  // Ranks 1..n in score order; a run of equal scores at positions [i, j) shares rank (i+1 + j)/2.
+  double positive_rank_sum = 0, positives = 0;
+  for (std::size_t i = 0, j; i < n; i = j) {
+    for (j = i + 1; j < n && scores[by_score[j]] == scores[by_score[i]];) ++j;
+    const double rank = 0.5 * (static_cast<double>(i + 1) + static_cast<double>(j));
+    for (std::size_t k = i; k < j; ++k) {
+      const int y = truth[by_score[k]];
+      if (y != 0 && y != 1)
+        throw Error("roc_auc: truth[" + std::to_string(by_score[k]) + "] = " + std::to_string(y) +
+                    " is not 0 or 1; ROC AUC is for two classes");
+      if (y == 1) {
+        positive_rank_sum += rank;
+        ++positives;
+      }
+    }
+  }
+  const double negatives = static_cast<double>(n) - positives;
+  if (positives == 0 || negatives == 0) return std::nan("");  // one class only: undefined
+  return (positive_rank_sum - positives * (positives + 1) / 2) / (positives * negatives);
+}
+
+double log_loss(const ConstMatrixRef& P, const std::vector<int>& truth) {
+  if (static_cast<std::size_t>(P.rows()) != truth.size())
+    throw Error("log_loss: " + std::to_string(P.rows()) + " rows of probabilities but " + std::to_string(truth.size()) +
+                " true labels; give the probabilities of the same rows");
+  if (truth.empty()) throw Error("log_loss: no samples to evaluate; give a non-empty data set");
+  const Index k = P.cols() == 1 ? 2 : P.cols();  // one column: P(class 1) of two classes
+  constexpr double kEps = 1e-15;
+  double sum = 0;
+  for (Index i = 0; i < P.rows(); ++i) {
+    const int y = truth[static_cast<std::size_t>(i)];
+    if (y < 0 || y >= k)
+      throw Error("log_loss: truth[" + std::to_string(i) + "] = " + std::to_string(y) + " is not a class index 0.." +
+                  std::to_string(k - 1));
+    const double p = P.cols() == 1 ? (y == 1 ? static_cast<double>(P(i, 0)) : 1.0 - static_cast<double>(P(i, 0)))
+                                   : static_cast<double>(P(i, y));
+    sum -= std::log(std::clamp(p, kEps, 1.0 - kEps));
+  }
+  return sum / static_cast<double>(P.rows());
+}
+
+void add_probability_scores(ClassificationReport& r, const ConstMatrixRef& P, const std::vector<int>& truth) {
+  r.log_loss = log_loss(P, truth);
+  if (r.classes.size() != 2) return;
+  std::vector<double> score(static_cast<std::size_t>(P.rows()));
+  for (Index i = 0; i < P.rows(); ++i) score[static_cast<std::size_t>(i)] = static_cast<double>(P(i, P.cols() - 1));
+  r.roc_auc = roc_auc(score, truth);
+}
+
 std::string format_classification(const ClassificationReport& r) {
   const std::size_t k = r.classes.size();
   long n = 0, correct = 0;
@@ -165,7 +223,14 @@ std::string format_classification(const ClassificationReport& r) {
     correct += r.confusion[c][c];
   }
   std::string out =
-      "accuracy: " + fixed4(r.accuracy) + " (" + std::to_string(correct) + " of " + std::to_string(n) + ")\n\n";
+      "accuracy: " + fixed4(r.accuracy) + " (" + std::to_string(correct) + " of " + std::to_string(n) + ")\n";
+  if (r.roc_auc)
+    out += "roc auc: " +
+           (std::isnan(*r.roc_auc) ? std::string("undefined (the truth holds one class only)")
+                                   : fixed4(*r.roc_auc) + " (scores: P(" + cut(r.classes[1]) + "))") +
+           "\n";
+  if (r.log_loss) out += "log loss: " + fixed4(*r.log_loss) + "\n";
+  out += "\n";
 
   std::size_t name_w = width("weighted avg");
   for (const auto& name : r.classes) name_w = std::max(name_w, width(cut(display_name(name))));
@@ -350,10 +415,13 @@ nlohmann::json to_json(const ClassificationReport& r) {
   for (std::size_t c = 0; c < r.classes.size(); ++c)
     per_class[r.classes[c]] = {
         {"precision", r.precision[c]}, {"recall", r.recall[c]}, {"f1", r.f1[c]}, {"support", r.support[c]}};
-  return {{"accuracy", r.accuracy},         {"precision_macro", r.precision_macro},
-          {"recall_macro", r.recall_macro}, {"f1_macro", r.f1_macro},
-          {"f1_weighted", r.f1_weighted},   {"classes", r.classes},
-          {"per_class", per_class},         {"confusion", r.confusion}};
+  nlohmann::json j = {{"accuracy", r.accuracy},         {"precision_macro", r.precision_macro},
+                      {"recall_macro", r.recall_macro}, {"f1_macro", r.f1_macro},
+                      {"f1_weighted", r.f1_weighted},   {"classes", r.classes},
+                      {"per_class", per_class},         {"confusion", r.confusion}};
+  if (r.log_loss) j["log_loss"] = *r.log_loss;
+  if (r.roc_auc) j["roc_auc"] = std::isnan(*r.roc_auc) ? nlohmann::json(nullptr) : nlohmann::json(*r.roc_auc);
+  return j;
 }
 
 nlohmann::json to_json(const RegressionReport& r) {

@@ -1,6 +1,6 @@
 // How well a trained network does on a labelled data set, the way `mlp train` and `mlp evaluate`
-// both report it: accuracy, per-class scores and the confusion matrix for classes, MSE, RMSE, MAE
-// and R² in the targets' own units for regression.
+// both report it: accuracy, ROC AUC (two classes), log loss, per-class scores and the confusion
+// matrix for classes, MSE, RMSE, MAE and R² in the targets' own units for regression.
 #pragma once
 
 #include "mlp/io/preprocess.hpp"

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json_fwd.hpp>  // to use to_json's result, include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct ClassificationReport {
   std::vector<long> support;                  // (k) true samples per class
   double precision_macro = 0.0, recall_macro = 0.0, f1_macro = 0.0, f1_weighted = 0.0;
   std::vector<std::vector<long>> confusion;  // (k, k) [true][predicted]
+  // From the predicted probabilities (add_probability_scores; absent when only classes were given):
+  // log loss for any number of classes, ROC AUC for two (NaN when the truth holds one class only).
+  std::optional<double> log_loss, roc_auc;
 };
 
 // truth and predicted hold class indices 0..k-1, k = classes.size(). If classes is empty the
@@ -37,8 +41,30 @@ struct ClassificationReport {
 ClassificationReport classification_report(const std::vector<int>& truth, const std::vector<int>& predicted,
                                            const std::vector<std::string>& classes);
 
-// Accuracy, a per-class table (precision recall f1 support) and the confusion matrix, rows =
-// true class, columns = predicted class; class names are cut to 12 characters.
+// ROC AUC of a binary classification: the chance that a random positive (truth 1) scores above a
+// random negative (truth 0), a tie counting half. It is the Mann-Whitney statistic: with the N
+// scores ranked 1..N, tied scores sharing their average rank, R₁ the positives' rank sum and n₁, n₀
+// the positives and negatives,  AUC = (R₁ − n₁(n₁ + 1)/2) / (n₁ n₀),  as roc_auc_score gives.
+// scores (N), e.g. P(class 1); truth (N) 0 or 1. NaN when the truth holds a single class (sklearn
+// refuses it: undefined). Throws mlp::Error on lengths that differ, no samples, a label not 0 or 1.
+double roc_auc(const std::vector<double>& scores, const std::vector<int>& truth);
+
+// Log loss: the mean over the N rows of −ln p_i, p_i the probability given to row i's true class,
+// clipped to [1e-15, 1 − 1e-15] as sklearn's log_loss (eps=1e-15) so that a confident mistake costs
+// ln(1e15) ≈ 34.5 rather than infinity. probabilities (N, k) rows of class probabilities (softmax),
+// or (N, 1) the probability of class 1 (a sigmoid output); truth (N) class indices. Rows are not
+// renormalised (a softmax row sums to 1 to float rounding). Throws mlp::Error on shapes that differ,
+// no samples, or a class index out of range.
+double log_loss(const ConstMatrixRef& probabilities, const std::vector<int>& truth);
+
+// The network's outputs (N, k) as above: fills report.log_loss, and report.roc_auc for two classes
+// with P(second class) as the score (the sigmoid's output, or the softmax's second column).
+void add_probability_scores(ClassificationReport& report, const ConstMatrixRef& probabilities,
+                            const std::vector<int>& truth);
+
+// Accuracy (with ROC AUC and log loss when the report has them), a per-class table (precision
+// recall f1 support) and the confusion matrix, rows = true class, columns = predicted class; class
+// names are cut to 12 characters.
 std::string format_classification(const ClassificationReport& report);
 
 // ---- regression ----------------------------------------------------------------------------
@@ -88,6 +114,7 @@ RunningMetric running_r2(const ConstMatrixRef& truth);
 
 // {"accuracy", "precision_macro", "recall_macro", "f1_macro", "f1_weighted", "classes",
 //  "per_class": {name: {"precision", "recall", "f1", "support"}}, "confusion": [[...], ...]}
+// and, when the report has them, "log_loss" and "roc_auc" (null when undefined).
 nlohmann::json to_json(const ClassificationReport& report);
 // {"mse", "rmse", "mae", "r2" (the means), "per_target": {name: {"mse", "rmse", "mae", "r2"}}}
 nlohmann::json to_json(const RegressionReport& report);
