@@ -153,7 +153,8 @@ TrainRecord train_record(const TrainOptions& o);
 int evaluate(const std::string& model, const std::string& data, const CsvOptions& csv, bool json);
 int predict(const std::string& model, const std::string& data, const CsvOptions& csv, const std::string& out,
             bool proba);
-int summary(const std::string& model);
+// The model file as a page to read, or (as_json) as one JSON object without the weights.
+int summary(const std::string& model, bool as_json);
 int make_dataset(const std::string& kind, long samples, double noise, std::uint64_t seed, int classes,
                  const std::string& out);
 int list_activations();
