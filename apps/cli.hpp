@@ -19,7 +19,7 @@ struct Command {
 Command add_train_command(CLI::App& app);
 Command add_evaluate_command(CLI::App& app);
 Command add_predict_command(CLI::App& app);
-Command add_summary_command(CLI::App& app);
+Command add_summary_command(CLI::App& app);  // summary.cpp
 Command add_make_dataset_command(CLI::App& app);
 Command add_activations_command(CLI::App& app);
 Command add_compare_command(CLI::App& app);  // compare.cpp

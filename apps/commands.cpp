@@ -1,5 +1,5 @@
-// `mlp evaluate`, `predict`, `summary`, `make-dataset`, `activations`, with their command-line
-// options, and shared helpers.
+// `mlp evaluate`, `predict`, `make-dataset`, `activations`, with their command-line options, and
+// shared helpers (`mlp summary` is in summary.cpp).
 #include "commands.hpp"
 #include "cli.hpp"
 #include "text.hpp"
@@ -295,33 +295,6 @@ int predict(const PredictOptions& a) {
     std::fwrite(s.data(), 1, s.size(), stdout);
   else
     write_file_atomically(a.out, s);
-  return 0;
-}
-
-int summary(const std::string& model_path) {
-  Model model = load_model(model_path);
-  const Preprocessing& p = model.prep;
-  std::printf("%s\n%s", model_path.c_str(), model.net.summary().c_str());
-  std::printf("\nTask: %s\n", task_name(p.task));
-  if (p.task == Task::Classification) {
-    std::printf("Classes (%zu):", p.classes.size());
-    for (const auto& c : p.classes) std::printf(" %s", c.c_str());
-    std::printf("\n");
-  }
-  std::printf("Targets:");
-  for (const auto& t : p.targets) std::printf(" %s", t.c_str());
-  std::printf("\nFeatures (%zu columns, %lld inputs, scaling %s):\n", p.features.size(),
-              static_cast<long long>(p.input_size()), scaling_name(p.scaling));
-  for (const auto& f : p.features) {
-    if (f.categorical) {
-      std::printf("  %-24s one-hot:", f.name.c_str());
-      for (const auto& c : f.categories) std::printf(" %s", c.c_str());
-      std::printf("\n");
-    } else {
-      std::printf("  %-24s (x - %.6g) / %.6g\n", f.name.c_str(), f.shift, f.scale);
-    }
-  }
-  if (!model.training.empty()) std::printf("\nTraining:\n%s\n", model.training.dump(2).c_str());
   return 0;
 }
 
@@ -649,13 +622,6 @@ Command add_predict_command(CLI::App& app) {
       ->allow_extra_args(false);
   add_csv_options(cmd, a->csv);
   return {cmd, [a] { return predict(*a); }};
-}
-
-Command add_summary_command(CLI::App& app) {
-  auto a = std::make_shared<ModelArgs>();
-  auto* cmd = app.add_subcommand("summary", "Show a saved model: layers, parameters, preprocessing, training options");
-  cmd->add_option("model", a->model, "Model file")->required();
-  return {cmd, [a] { return summary(a->model); }};
 }
 
 Command add_make_dataset_command(CLI::App& app) {

@@ -163,7 +163,8 @@ struct PredictOptions {
   CsvOptions csv;
 };
 int predict(const PredictOptions& options);
-int summary(const std::string& model);
+// The model file as a page to read, or (as_json) as one JSON object without the weights.
+int summary(const std::string& model, bool as_json);
 int make_dataset(const std::string& kind, long samples, double noise, std::uint64_t seed, int classes,
                  const std::string& out);
 int list_activations();

@@ -555,19 +555,38 @@ TrainOptions effective_options(TrainOptions o, const Plan& plan, const OutputCho
   return o;
 }
 
+// The final result lines, the last of the full report and all that --quiet prints: the held-out
+// set's accuracy, or its R², RMSE and MAE (the means over the targets, as the JSON has them), and
+// where the model went.
+std::string result_lines(const TrainOptions& o, const Results& r, const nlohmann::json& summary, Task task) {
+  std::string s = r.held_out;
+  if (task == Task::Classification) {
+    s += " accuracy: " + fmt("%.4f", summary.at("accuracy").get<double>());
+  } else {
+    const std::size_t targets = summary.at("per_target").size();
+    s += " r2: " + fmt("%.4f", summary.at("r2").get<double>()) +
+         "  rmse: " + fmt("%.6g", summary.at("rmse").get<double>()) +
+         "  mae: " + fmt("%.6g", summary.at("mae").get<double>());
+    if (targets > 1) s += "  (means over " + std::to_string(targets) + " targets)";
+  }
+  s += "\n";
+  if (!o.save.empty()) s += "model saved to " + o.save + "\n";
+  return s;
+}
+
 void print_results(const TrainOptions& o, const Results& r, const FitResult& result, const nlohmann::json& summary,
                    Task task) {
   if (o.json) {
     std::printf("%s\n", summary.dump().c_str());
     return;
   }
-  std::string tail = "\n" + (r.heading.empty() ? std::string(r.held_out) + " results" : "model trained") + " (" +
-                     std::to_string(result.history.size()) + " epochs, " + fmt("%.2fs", result.seconds) +
-                     (result.stopped_early ? ", stopped early, best epoch " + std::to_string(result.best_epoch) : "") +
-                     ")" + (r.heading.empty() ? ":\n" : "; " + r.heading + ":\n") + r.text;
-  if (task == Task::Classification)
-    tail += r.held_out + std::string(" accuracy: ") + fmt("%.4f", summary["accuracy"].get<double>()) + "\n";
-  if (!o.save.empty()) tail += "model saved to " + o.save + "\n";
+  std::string tail;
+  if (!o.quiet)
+    tail = "\n" + (r.heading.empty() ? std::string(r.held_out) + " results" : "model trained") + " (" +
+           std::to_string(result.history.size()) + " epochs, " + fmt("%.2fs", result.seconds) +
+           (result.stopped_early ? ", stopped early, best epoch " + std::to_string(result.best_epoch) : "") + ")" +
+           (r.heading.empty() ? ":\n" : "; " + r.heading + ":\n") + r.text;
+  tail += result_lines(o, r, summary, task);
   std::printf("%s", tail.c_str());
 }
 
@@ -1039,7 +1058,10 @@ Command add_train_command(CLI::App& app) {
                   "Go on with the run saved in this checkpoint, with its options, exactly where it stopped; --epochs "
                   "counts all epochs. Only these options may change: " +
                       resumable + " (and DATA, which must hold the same data)");
-  cmd->add_flag("--quiet,-q", t.quiet, "Print only the final result");
+  cmd->add_flag("--quiet,-q", t.quiet,
+                "Print only the final result: one line with the accuracy, or the r2, rmse and mae, of the test set "
+                "(else the validation set, else the training set), e.g. 'validation accuracy: 0.9667', and with "
+                "--save a second line, 'model saved to FILE'; warnings and errors still go to stderr");
   cmd->add_flag("--json", t.json, "Print the final metrics as one JSON object on stdout");
   return {cmd, [a, cmd] {
             for (const CLI::Option* option : cmd->get_options())  // what the user gave, for --resume

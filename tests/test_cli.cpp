@@ -286,6 +286,70 @@ TEST_CASE("cli: --quiet prints only the final result") {
   CHECK(r.out.size() < loud.out.size());
 }
 
+namespace {
+std::string fixed4(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", v);
+  return buf;
+}
+
+// `mlp train ARGS -q` and the same run without -q and with --json: -q's stdout, line by line, is
+// exactly `expected` (regexes), lines the full output has together, and its numbers are the JSON's.
+std::vector<std::string> check_quiet(const TempDir& d, const std::string& args,
+                                     const std::vector<std::string>& expected) {
+  const Run q = d.mlp("train " + args + " -q"), loud = d.mlp("train " + args), j = d.mlp("train " + args + " --json");
+  INFO("mlp train ", args, " -q\nstdout:\n", q.out, "stderr:\n", q.err);
+  REQUIRE(q.status == 0);
+  REQUIRE(loud.status == 0);
+  CHECK(q.err.empty());
+  const auto got = lines(q.out), full = lines(loud.out);
+  REQUIRE(got.size() == expected.size());
+  for (std::size_t i = 0; i < got.size(); ++i)
+    CHECK_MESSAGE(std::regex_match(got[i], std::regex(expected[i])), got[i], " !~ ", expected[i]);
+  REQUIRE(full.size() > got.size() + 3);    // the full report has more to say
+  CHECK(contains(loud.out, "\n" + q.out));  // the same lines, together, in the full report
+  const json summary = parse_json(j);
+  if (summary.contains("accuracy"))
+    CHECK(contains(got[0], "accuracy: " + fixed4(summary["accuracy"].get<double>())));
+  else
+    CHECK(contains(got[0], "r2: " + fixed4(summary["r2"].get<double>()) + "  rmse: "));
+  return got;
+}
+}  // namespace
+
+TEST_CASE("cli: -q prints exactly the held-out accuracy line, and the model's file with --save") {
+  TempDir d;
+  const std::string iris = shell_quote(kIris) + " --seed 1 --epochs 5";
+  check_quiet(d, iris, {R"(validation accuracy: [01]\.\d{4})"});
+  check_quiet(d, iris + " --test-split 0.2", {R"(test accuracy: [01]\.\d{4})"});
+  check_quiet(d, iris + " --val-split 0", {R"(train accuracy: [01]\.\d{4})"});
+  check_quiet(d, iris + " --save m.json", {R"(validation accuracy: [01]\.\d{4})", "model saved to m\\.json"});
+  CHECK(d.exists("m.json"));
+  // The other files are written without a word; the per-layer table is not printed.
+  check_quiet(d, iris + " --save m.json --report r.html --diagnostics diag.csv --history h.csv",
+              {R"(validation accuracy: [01]\.\d{4})", "model saved to m\\.json"});
+  CHECK(d.exists("r.html"));
+  CHECK(d.exists("diag.csv"));
+}
+
+TEST_CASE("cli: -q prints exactly the held-out r2, rmse and mae line of a regression") {
+  TempDir d;
+  const std::string number = R"(-?[0-9][0-9.e+-]*)";
+  const std::string line = "validation r2: -?\\d+\\.\\d{4}  rmse: " + number + "  mae: " + number;
+  const std::string diabetes = shell_quote(kDiabetes) + " --seed 1 --epochs 3";
+  const auto got = check_quiet(d, diabetes, {line});
+  check_quiet(d, diabetes + " --save r.json", {line, "model saved to r\\.json"});
+  // Several targets: the means, and it says so.
+  check_quiet(d, shell_quote(kIris) + " --target sepal_length,petal_width --categorical species --epochs 3",
+              {line + R"(  \(means over 2 targets\))"});
+  // The rmse and mae are those of --json.
+  const json j = parse_json(d.mlp("train " + diabetes + " --json"));
+  std::smatch m;
+  REQUIRE(std::regex_search(got[0], m, std::regex("rmse: (\\S+)  mae: (\\S+)")));
+  CHECK(std::stod(m[1]) == doctest::Approx(j["rmse"].get<double>()).epsilon(1e-5));
+  CHECK(std::stod(m[2]) == doctest::Approx(j["mae"].get<double>()).epsilon(1e-5));
+}
+
 TEST_CASE("cli: --history writes a header and one row per epoch") {
   TempDir d;
   const Run r = d.mlp("train " + shell_quote(kIris) + " --seed 1 --epochs 7 -q --history h.csv");
