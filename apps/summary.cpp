@@ -175,6 +175,7 @@ std::string preprocessing(const Preprocessing& p) {
   const std::string how =
       none ? "no scaling, numeric inputs are the values as they are"
            : std::string(scaling_name(p.scaling)) + " scaling, input = (x - " + shift + ") / " + scale;
+  const bool fills = p.missing == Missing::Mean || p.missing == Missing::Median;
   std::vector<std::vector<std::string>> rows = {{"column", "kind", "inputs", "values"}};
   std::size_t name_w = width("column");
   for (const FeatureColumn& f : p.features) name_w = std::max(name_w, width(quoted(f.name)));
@@ -186,8 +187,10 @@ std::string preprocessing(const Preprocessing& p) {
     if (f.categorical)
       rows.push_back({quoted(f.name), "one-hot", std::to_string(f.categories.size()), listed(f.categories, room)});
     else
-      rows.push_back({quoted(f.name), "numeric", "1",
-                      none ? "as is" : shift + " " + fmt("%.4g", f.shift) + ", " + scale + " " + fmt("%.4g", f.scale)});
+      rows.push_back(
+          {quoted(f.name), "numeric", "1",
+           (none ? "as is" : shift + " " + fmt("%.4g", f.shift) + ", " + scale + " " + fmt("%.4g", f.scale)) +
+               (fills ? ", missing: " + fmt("%.4g", f.fill) : "")});
   }
   for (std::size_t k = 0; k < p.targets.size(); ++k) {
     std::string values;
@@ -203,8 +206,14 @@ std::string preprocessing(const Preprocessing& p) {
     }
     rows.push_back({quoted(p.targets[k]), "target", "", values});
   }
+  const std::string policy = std::string("  missing values (--missing ") + missing_name(p.missing) + "): ";
+  const std::string missing =
+      policy + (p.missing == Missing::Error  ? "an error naming the cell\n"
+                : p.missing == Missing::Drop ? "the row is left out; predict gives it an empty prediction\n"
+                                             : "a number takes the training " + std::string(missing_name(p.missing)) +
+                                                   " shown, a category all zeros\n");
   return section("Preprocessing: " + how + (none ? "" : ", fitted on the training rows"),
-                 table(rows, {false, false, true, false}));
+                 table(rows, {false, false, true, false}) + missing);
 }
 
 // --epochs auto: the weight decays tried, the chosen one marked, and what came after.
@@ -292,6 +301,13 @@ std::string training(const json& t) {
     add("test", text(o, "test"));
   else if (has_number(o, "test_split") && number(o, "test_split") > 0)
     add("test-split", option("test_split"));
+  if (const json* w = field(t, "class_weights"); w && w->is_object() && !w->empty()) {
+    std::string weights;
+    for (const auto& [name, value] : w->items())
+      if (value.is_number())
+        weights += (weights.empty() ? "" : ", ") + quoted(name) + " " + fmt("%.3g", value.get<double>());
+    add("class-weight", weights + (text(o, "class_weight") == "balanced" ? " (balanced)" : ""));
+  }
   add("seed", has_number(t, "seed") ? shown(t, "seed") : option("seed"));
   std::string s = section("Training", rows.empty() ? "  no options recorded\n" : table(rows, {}));
   return chosen ? s + selection(sel, o) : s;
@@ -333,8 +349,10 @@ std::string metrics(const Sets& sets, const Preprocessing& p, bool validation_fr
     return has_number(j, key) ? fmt(format, number(j, key)) : std::string("-");
   };
   const bool classes = p.task == Task::Classification;
+  bool auc = false;  // two classes: ROC AUC recorded
+  for (const auto& set : sets) auc = auc || has_number(*set.second, "roc_auc");
   if (classes)
-    rows.push_back({"set", "rows", "accuracy", "precision", "recall", "f1"});
+    rows.push_back({"set", "rows", "accuracy", "precision", "recall", "f1", "log loss", auc ? "ROC AUC" : ""});
   else
     rows.push_back({"set", "r2", "rmse", "mae", "mse"});
   for (const auto& [set, recorded] : sets) {
@@ -344,7 +362,8 @@ std::string metrics(const Sets& sets, const Preprocessing& p, bool validation_fr
                              (!classes && per_target.size() > 1 ? ", mean" : "");
     if (classes) {
       rows.push_back({name, rows_of(r), value(r, "accuracy", "%.4f"), value(r, "precision_macro", "%.4f"),
-                      value(r, "recall_macro", "%.4f"), value(r, "f1_macro", "%.4f")});
+                      value(r, "recall_macro", "%.4f"), value(r, "f1_macro", "%.4f"), value(r, "log_loss", "%.4f"),
+                      auc ? value(r, "roc_auc", "%.4f") : ""});
       continue;
     }
     rows.push_back(
@@ -362,7 +381,7 @@ std::string metrics(const Sets& sets, const Preprocessing& p, bool validation_fr
   if (classes) notes += "  precision, recall and f1 are macro averages over the classes\n";
   if (validation_from_choice)
     notes += "  * the run of --epochs auto that chose the epochs, on rows the final model then trained on\n";
-  return table(rows, {false, true, true, true, true, true}) + notes;
+  return table(rows, {false, true, true, true, true, true, true, true}) + notes;
 }
 
 // The held-out set's confusion matrix, class names as headers: numbers (and a legend in the row

@@ -83,9 +83,11 @@ TEST_CASE("cli summary: a classification model's page has its sections in order,
   CHECK(contains(page, "task        classification of species into 3 classes"));
   CHECK(contains(page, "Total params: 2499"));  // (4*64 + 64) + (64*32 + 32) + (32*3 + 3)
 
-  // One row per feature column with its mean and sd as fitted, then the target and its classes.
+  // One row per feature column with its mean and sd as fitted, then the target and its classes,
+  // then what a missing cell means.
   const auto prep = section(page, "Preprocessing");
-  REQUIRE(prep.size() == 6);
+  REQUIRE(prep.size() == 7);
+  CHECK(prep[6] == "  missing values (--missing error): an error naming the cell");
   CHECK(std::regex_match(prep[0], std::regex(R"(  column +kind +inputs +values)")));
   for (const json& f : model["preprocessing"]["features"]) {
     const std::string name = f["name"];
@@ -113,7 +115,7 @@ TEST_CASE("cli summary: a classification model's page has its sections in order,
   const json& metrics = model["training"]["metrics"];
   const auto table = section(page, "Metrics");
   REQUIRE(table.size() >= 3);
-  CHECK(std::regex_match(table[0], std::regex(R"(  set +rows +accuracy +precision +recall +f1)")));
+  CHECK(std::regex_match(table[0], std::regex(R"(  set +rows +accuracy +precision +recall +f1 +log loss)")));
   for (const auto& [set, rows] :
        std::vector<std::pair<std::string, std::string>>{{"train", "120"}, {"validation", "30"}})
     CHECK_MESSAGE(std::regex_match(row(table, set),
@@ -377,4 +379,34 @@ TEST_CASE("cli summary: a file that is not a model is refused, with --json too, 
                    {"mlp: error: ", command.find("absent") != std::string::npos ? "absent.json" : "not_json.json"}, "");
     CHECK(r.out.empty());
   }
+}
+
+TEST_CASE("cli summary: the missing-value choice with its fill values, the class weights, log loss and ROC AUC") {
+  TempDir d;
+  std::string csv = "a,b,y\n";
+  for (int i = 0; i < 60; ++i)
+    csv += (i == 4 ? std::string("NA") : format("%.2f", (i % 7) - 3.0)) + "," + format("%.2f", (i % 5) - 2.0) + "," +
+           (i % 4 == 0 ? "rare" : "common") + "\n";
+  d.write("m.csv", csv);
+  const Run t = d.mlp("train m.csv --missing median --class-weight balanced --epochs 5 -q --save m.json");
+  INFO(t.err);
+  REQUIRE(t.status == 0);
+  const json m = model_file(d, "m.json");
+  const std::string page = page_of(d, "m.json");
+  const double fill = m["preprocessing"]["features"][0]["fill"].get<double>();
+  CHECK(contains(page, "missing: " + format("%.4g", fill)));
+  CHECK(contains(page, "missing values (--missing median): a number takes the training median"));
+  const json& w = m["training"]["class_weights"];
+  CHECK(contains(page, "class-weight    common " + format("%.3g", w["common"].get<double>()) + ", rare " +
+                           format("%.3g", w["rare"].get<double>()) + " (balanced)"));
+  const json& v = m["training"]["metrics"]["validation"];
+  CHECK(contains(page, "log loss  ROC AUC"));
+  CHECK(
+      contains(page, format("%.4f", v["log_loss"].get<double>()) + "   " + format("%.4f", v["roc_auc"].get<double>())));
+  // Without --missing, the page says what a missing cell would be.
+  REQUIRE(d.mlp("train " + shell_quote(kIris) + " --epochs 2 -q --save iris.json").status == 0);
+  const std::string iris = page_of(d, "iris.json");
+  CHECK(contains(iris, "missing values (--missing error): an error naming the cell"));
+  CHECK_FALSE(contains(iris, "ROC AUC"));
+  CHECK(contains(iris, "log loss"));
 }
