@@ -126,6 +126,17 @@ std::vector<std::size_t> columns_named(const csv::Table& t, const std::vector<st
   return cols;
 }
 
+// The rows of the table that `rows` (in file order) leaves out.
+std::vector<std::size_t> rows_not_in(const csv::Table& t, const std::vector<std::size_t>& rows) {
+  std::vector<std::size_t> out;
+  for (std::size_t r = 0, k = 0; r < t.rows; ++r)
+    if (k < rows.size() && rows[k] == r)
+      ++k;
+    else
+      out.push_back(r);
+  return out;
+}
+
 std::vector<std::string> feature_names(const Preprocessing& prep) {
   std::vector<std::string> names;
   for (const auto& f : prep.features) names.push_back(f.name);
@@ -159,12 +170,7 @@ int evaluate(const std::string& model_path, const std::string& data, const CsvOp
   std::vector<std::size_t> rows = rows_without_missing(t, columns_named(t, prep.targets), all_rows(t));
   if (prep.missing == Missing::Drop) rows = rows_without_missing(t, columns_named(t, feature_names(prep)), rows);
   if (rows.size() < t.rows) {
-    std::vector<std::size_t> left_out;
-    for (std::size_t r = 0, k = 0; r < t.rows; ++r)
-      if (k < rows.size() && rows[k] == r)
-        ++k;
-      else
-        left_out.push_back(r);
+    const std::vector<std::size_t> left_out = rows_not_in(t, rows);
     std::fprintf(stderr, "mlp: note: %s: left out %zu row%s with a missing %s (%s)\n", data.c_str(), left_out.size(),
                  left_out.size() == 1 ? "" : "s", prep.missing == Missing::Drop ? "value" : "target",
                  lines_of(t, left_out).c_str());
@@ -229,12 +235,7 @@ int predict(const PredictOptions& a) {
   const std::vector<std::size_t> rows =
       prep.missing == Missing::Drop ? rows_without_missing(t, columns_named(t, feature_names(prep)), all) : all;
   if (rows.size() < all.size()) {
-    std::vector<std::size_t> left_out;
-    for (std::size_t r = 0, k = 0; r < t.rows; ++r)
-      if (k < rows.size() && rows[k] == r)
-        ++k;
-      else
-        left_out.push_back(r);
+    const std::vector<std::size_t> left_out = rows_not_in(t, rows);
     std::fprintf(stderr,
                  "mlp: note: %s: %zu row%s with a missing value get%s an empty prediction (the model was trained "
                  "with --missing drop): %s\n",
