@@ -318,8 +318,23 @@ std::pair<double, double> padded_range(const std::vector<double>& v) {
   return {*lo - pad, *hi + pad};
 }
 
+// The rows to draw: those with every feature and target the model reads (a row with a missing
+// one is not a point on the plane).
+std::vector<std::size_t> drawable_rows(const csv::Table& data, const Preprocessing& prep) {
+  std::vector<std::size_t> columns;
+  for (std::size_t j = 0; j < data.columns.size(); ++j) {
+    const std::string& name = data.columns[j].name;
+    bool used = std::find(prep.targets.begin(), prep.targets.end(), name) != prep.targets.end();
+    for (const FeatureColumn& f : prep.features) used = used || f.name == name;
+    if (used) columns.push_back(j);
+  }
+  std::vector<std::size_t> rows = rows_without_missing(data, columns, all_rows(data));
+  if (rows.empty()) throw Error(data.path + ": every row has a missing value: no point to draw");
+  return rows;
+}
+
 svg::Figure classification_boundary(Network& net, const Preprocessing& prep, const csv::Table& data, int resolution) {
-  const auto rows = all_rows(data);
+  const auto rows = drawable_rows(data, prep);
   const Matrix X = make_inputs(data, prep, rows);
   const auto raw = raw_features(prep, X);
   const auto [x0, x1] = padded_range(raw[0]);
@@ -389,7 +404,7 @@ svg::Figure classification_boundary(Network& net, const Preprocessing& prep, con
 }
 
 svg::Figure regression_curve(Network& net, const Preprocessing& prep, const csv::Table& data) {
-  const auto rows = all_rows(data);
+  const auto rows = drawable_rows(data, prep);
   const Matrix X = make_inputs(data, prep, rows);
   const auto raw = raw_features(prep, X);
   const auto [x0, x1] = padded_range(raw[0]);

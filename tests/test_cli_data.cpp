@@ -106,6 +106,19 @@ TEST_CASE("data: --missing drop leaves out the rows, says how many, and predict 
   const Run e = ok(d, "evaluate m.json e.csv --json");
   CHECK(parse_json(e)["rows"] == 2);
   CHECK(contains(e.err, "left out 1 row with a missing value (line 3)"));
+  // The pictures of two features leave such rows out rather than fail after training.
+  std::string two = "u,v,y\n";
+  for (int i = 0; i < 60; ++i)
+    two += (i % 13 == 4 ? std::string("NA") : std::to_string((i % 9) - 4)) + "," + std::to_string((i % 7) - 3) + "," +
+           std::to_string(((i % 9) - 4) * ((i % 7) - 3) > 0) + "\n";
+  d.write("two.csv", two);
+  for (const std::string how : {"drop", "mean"}) {
+    CAPTURE(how);
+    ok(d, "train two.csv --missing " + how + " --epochs 5 --report r.html --save t.json");
+    CHECK(contains(d.read("r.html"), "<svg"));
+    ok(d, "plot boundary t.json two.csv -o b.svg");
+    CHECK_FALSE(contains(d.read("b.svg"), "nan"));
+  }
 }
 
 TEST_CASE("data: --missing mean and median fill in the training rows' value, which the model keeps for predict") {
@@ -306,8 +319,9 @@ TEST_CASE("data: predict and evaluate say which rows hold categories not seen in
   CHECK(ok(d, "predict m.json seen.csv").err.empty());
   // In training, held-out rows with a category the training rows lack are said too.
   const Run t = ok(d, "train train.csv --categorical city --epochs 3 --val p.csv");
-  CHECK(contains(t.err, "validation rows: column 'city' has 3 rows with a category the training rows do not have "
-                        "('Lyon', 'Oslo, NO')"));
+  CHECK(contains(t.err,
+                 "validation rows: column 'city' has 3 rows with a category the training rows do not have "
+                 "('Lyon', 'Oslo, NO')"));
   CHECK(ok(d, "train train.csv --categorical city --epochs 3 --val seen.csv").err.empty());
 }
 
