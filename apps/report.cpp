@@ -148,9 +148,10 @@ std::string selection(const ReportInput& in) {
 std::string data_summary(const ReportInput& in) {
   const Preprocessing& prep = *in.prep;
   std::string s =
-      "<h2>The data</h2>\n<p>" + esc(in.options->data) + ": " + std::to_string(in.rows) + " rows, split into " +
-      std::to_string(in.train_rows) + " for training, " + std::to_string(in.val_rows) + " for validation and " +
-      std::to_string(in.test_rows) + " for testing (seed " + std::to_string(in.options->seed) +
+      "<h2>The data</h2>\n<p>" + esc(in.options->data) + ": " + std::to_string(in.rows) + " rows" +
+      (in.dropped ? " (" + std::to_string(in.dropped) + " with a missing value left out by --missing drop)" : "") +
+      ", split into " + std::to_string(in.train_rows) + " for training, " + std::to_string(in.val_rows) +
+      " for validation and " + std::to_string(in.test_rows) + " for testing (seed " + std::to_string(in.options->seed) +
       "). Target: " + esc(prep.targets.empty() ? "" : prep.targets[0]) +
       (prep.targets.size() > 1 ? " and " + std::to_string(prep.targets.size() - 1) + " more" : "") + ".</p>\n<table>\n";
   const bool standard = prep.scaling == Scaling::Standard;

@@ -22,8 +22,9 @@ namespace mlp::app {
 struct ReportInput {
   const TrainOptions* options = nullptr;  // as the run resolved them (learning rate, output layer, ...)
   const Preprocessing* prep = nullptr;
-  Network* net = nullptr;  // trained
-  std::size_t rows = 0;    // in the data file
+  Network* net = nullptr;   // trained
+  std::size_t rows = 0;     // in the data file
+  std::size_t dropped = 0;  // of them, left out by --missing drop
   std::size_t train_rows = 0, val_rows = 0, test_rows = 0;
   std::vector<std::size_t> class_counts;  // classification: training rows per class
   nlohmann::json metrics;                 // {"train": ..., "validation": ..., "test": ...} (evaluation.hpp)

@@ -616,6 +616,7 @@ std::string report_html(const TrainOptions& effective, const Data& d, Network& n
   in.prep = &d.prep;
   in.net = &net;
   in.rows = d.rows;
+  in.dropped = d.dropped;
   in.train_rows = static_cast<std::size_t>(d.X.rows());
   in.val_rows = static_cast<std::size_t>(d.Xval.rows());
   in.test_rows = static_cast<std::size_t>(d.Xtest.rows());

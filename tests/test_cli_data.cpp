@@ -116,6 +116,8 @@ TEST_CASE("data: --missing drop leaves out the rows, says how many, and predict 
     CAPTURE(how);
     ok(d, "train two.csv --missing " + how + " --epochs 5 --report r.html --save t.json");
     CHECK(contains(d.read("r.html"), "<svg"));
+    if (how == "drop")  // the report's row count says which rows were left out
+      CHECK(contains(d.read("r.html"), "60 rows (5 with a missing value left out by --missing drop)"));
     ok(d, "plot boundary t.json two.csv -o b.svg");
     CHECK_FALSE(contains(d.read("b.svg"), "nan"));
   }

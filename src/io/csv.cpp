@@ -822,6 +822,11 @@ bool is_missing(std::string_view s) {
   }
 }
 
+bool is_number(std::string_view cell) {
+  float v;
+  return parse_number(cell, v) == Num::Finite;
+}
+
 bool Column::is_missing(std::size_t row) const {
   if (missing == 0) return false;
   return numeric ? std::isnan(values[row]) : csv::is_missing(text[row]);

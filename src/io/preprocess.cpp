@@ -6,7 +6,6 @@
 #include "mlp/error.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -80,13 +79,6 @@ bool decimal_comma(const std::string& s) {
   return true;
 }
 
-bool is_number(const std::string& s) {
-  double v;
-  const char* b = s.data() + (s.size() > 1 && s[0] == '+' ? 1 : 0);
-  const auto [end, ec] = std::from_chars(b, s.data() + s.size(), v);
-  return ec == std::errc() && end == s.data() + s.size();
-}
-
 // The error for a text cell in a column that should be numbers: where it is, and what to do, in
 // the order a user should try: a column of numbers with a stray word or a decimal comma wants
 // the cell fixed; a column of words wants --categorical.
@@ -97,7 +89,7 @@ bool is_number(const std::string& s) {
   for (std::size_t r = 0; r < table.rows; ++r) {
     const std::string& v = col.text[r];
     if (csv::is_missing(v)) continue;
-    if (is_number(v))
+    if (csv::is_number(v))
       ++numbers;
     else if (decimal_comma(v))
       ++commas;

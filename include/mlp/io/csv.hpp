@@ -69,6 +69,10 @@ struct Values {
 // that is a category in many files.)
 bool is_missing(std::string_view cell);
 
+// Whether a cell's text is a number as read() reads one (a leading '+' allowed, "1e5", "-0.5"):
+// for messages about a column that is not all numbers, so they agree with the reader.
+bool is_number(std::string_view cell);
+
 struct Column {
   std::string name;                   // from the header, or "column_1", "column_2"... (1-based) without one
   bool numeric = true;                // every cell parsed as a finite number, or is missing (is_missing)
