@@ -120,28 +120,47 @@ std::string configuration(const ReportInput& in) {
          selection(in);
 }
 
-// --epochs auto: the runs that chose the weight decay and the epochs, the chosen one in bold.
+// --epochs auto: the runs that chose the weight decay and the epochs (and, below 256 inputs,
+// between the layers and a linear model), the chosen one in bold.
 std::string selection(const ReportInput& in) {
   if (in.selection.is_null()) return "";
   const json& s = in.selection;
-  std::string t = "<table>\n" + row({"weight decay", "best epoch", "epochs run", "validation loss"}, "th");
+  const bool by_layers = s.contains("layers");
+  std::vector<std::string> head = {"weight decay", "best epoch", "epochs run", "validation loss"};
+  if (by_layers) head.insert(head.begin(), "layers");
+  std::string t = "<table>\n" + row(head, "th");
   for (const json& r : s.at("tried")) {
-    const bool chosen = r.at("weight_decay") == s.at("weight_decay") && !r.contains("diverged");
+    const bool chosen = r.at("weight_decay") == s.at("weight_decay") && !r.contains("diverged") &&
+                        (!by_layers || r.value("layers", "") == s.at("layers"));
     const auto cell = [&](const std::string& text) { return chosen ? "<b>" + text + "</b>" : text; };
-    if (r.contains("diverged"))
-      t += row({typed(r.at("weight_decay")), "diverged", "", ""});
-    else
-      t += row({cell(typed(r.at("weight_decay"))), cell(typed(r.at("best_epoch"))), typed(r.at("epochs_run")),
-                cell(fmt("%.4f", r.at("val_loss").get<double>()))});
+    std::vector<std::string> cells =
+        r.contains("diverged")
+            ? std::vector<std::string>{typed(r.at("weight_decay")), "diverged", "", ""}
+            : std::vector<std::string>{cell(typed(r.at("weight_decay"))), cell(typed(r.at("best_epoch"))),
+                                       typed(r.at("epochs_run")), cell(fmt("%.4f", r.at("val_loss").get<double>()))};
+    if (by_layers) cells.insert(cells.begin(), cell(esc(r.value("layers", ""))));
+    t += row(cells);
   }
   const std::string then =
       s.at("refit").get<bool>()
           ? "then trained again from the same seed on every training row, validation rows included, for 1.25 times "
             "its best epoch"
           : "then trained again to its best epoch (the validation rows are a file of their own)";
+  std::string compared;
+  if (s.contains("comparison")) {
+    const json& c = s.at("comparison");
+    const double diff = c.at("difference").get<double>();
+    compared = " The best run of each model was then compared row by row: the network's validation loss was " +
+               std::string(diff >= 0 ? "lower" : "higher") + " by " + fmt("%.4f", std::fabs(diff)) +
+               " (standard error " + fmt("%.4f", c.at("standard_error").get<double>()) + " over " +
+               typed(c.at("rows")) + " rows), so the " + c.at("kept").get<std::string>() +
+               " model was kept (in bold): the network only when it is better by more than one standard error.";
+  }
   return "<p>With <code>--epochs auto</code> these options were chosen on the validation rows: one run per weight "
-         "decay, each stopped once its validation loss had not improved for a while; the lowest validation loss "
-         "chose (in bold), " +
+         "decay" +
+         std::string(by_layers ? " and model (the hidden layers, and a linear model: --layers none)" : "") +
+         ", each stopped once its validation loss had not improved for a while; the lowest validation loss chose" +
+         std::string(by_layers ? " each model's weight decay." : " (in bold).") + compared + " The chosen run was " +
          then + ". The command above is that last run.</p>\n" + t + "</table>\n";
 }
 

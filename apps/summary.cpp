@@ -216,23 +216,41 @@ std::string preprocessing(const Preprocessing& p) {
                  table(rows, {false, false, true, false}) + missing);
 }
 
-// --epochs auto: the weight decays tried, the chosen one marked, and what came after.
+// --epochs auto: the runs tried (weight decays; the layers and a linear model), the chosen one
+// marked, how the network compared with the linear model, and what came after.
 std::string selection(const json& sel, const json& options) {
   const json* tried = field(sel, "tried");
   if (!tried || !tried->is_array()) return "";
-  std::vector<std::vector<std::string>> rows = {{"", "weight decay", "best epoch", "epochs run", "val loss"}};
+  bool by_layers = false;  // model files from before the linear model was tried have no "layers"
+  for (const json& r : *tried) by_layers = by_layers || !text(r, "layers").empty();
+  const auto cells = [&](std::vector<std::string> c, const std::string& layers) {
+    if (by_layers) c.insert(c.begin() + 1, layers);
+    return c;
+  };
+  std::vector<std::vector<std::string>> rows = {
+      cells({"", "weight decay", "best epoch", "epochs run", "val loss"}, "layers")};
   for (const json& r : *tried) {
     if (!has_number(r, "weight_decay")) continue;
     const double wd = number(r, "weight_decay");
     if (flag(r, "diverged")) {
-      rows.push_back({"", shown(r, "weight_decay"), "diverged"});
+      rows.push_back(cells({"", shown(r, "weight_decay"), "diverged"}, text(r, "layers")));
       continue;
     }
-    const bool chosen = has_number(sel, "weight_decay") && number(sel, "weight_decay") == wd;
-    rows.push_back({chosen ? "*" : "", shown(r, "weight_decay"),
-                    has_number(r, "best_epoch") ? shown(r, "best_epoch") : "",
-                    has_number(r, "epochs_run") ? shown(r, "epochs_run") : "",
-                    has_number(r, "val_loss") ? fmt("%.4f", number(r, "val_loss")) : ""});
+    const bool chosen = has_number(sel, "weight_decay") && number(sel, "weight_decay") == wd &&
+                        (!by_layers || text(sel, "layers") == text(r, "layers"));
+    rows.push_back(
+        cells({chosen ? "*" : "", shown(r, "weight_decay"), has_number(r, "best_epoch") ? shown(r, "best_epoch") : "",
+               has_number(r, "epochs_run") ? shown(r, "epochs_run") : "",
+               has_number(r, "val_loss") ? fmt("%.4f", number(r, "val_loss")) : ""},
+              text(r, "layers")));
+  }
+  std::string compared;  // the network against the linear model (train.cpp, Comparison)
+  const json& c = object(sel, "comparison");
+  if (has_number(c, "difference") && has_number(c, "standard_error")) {
+    const double diff = number(c, "difference");
+    compared = "  network vs linear val loss: " + std::string(diff >= 0 ? "lower" : "higher") + " by " +
+               fmt("%.4f", std::fabs(diff)) + ", standard error " + fmt("%.4f", number(c, "standard_error")) +
+               (has_number(c, "rows") ? ", " + shown(c, "rows") + " rows" : "") + ": " + text(c, "kept") + " kept\n";
   }
   std::string then;
   const std::string best = has_number(sel, "best_epoch") ? shown(sel, "best_epoch") : "?";
@@ -241,8 +259,12 @@ std::string selection(const json& sel, const json& options) {
            (has_number(options, "epochs") ? " = " + shown(options, "epochs") : "") + " epochs";
   else
     then = "then that run was trained again to its best epoch, " + best + " (the validation rows are a file)";
-  return section("Chosen by --epochs auto: one early-stopped run per weight decay, the lowest val loss (*) won",
-                 table(rows, {false, false, true, true, true}) + "  " + then + "\n");
+  std::vector<bool> right = {false, false, true, true, true};
+  if (by_layers) right.insert(right.begin() + 1, false);
+  return section(by_layers ? "Chosen by --epochs auto: each model's lowest val loss; the network if clearly lower (*)"
+                           : "Chosen by --epochs auto: one early-stopped run per weight decay, the lowest val loss "
+                             "(*) won",
+                 table(rows, right) + compared + "  " + then + "\n");
 }
 
 std::string training(const json& t) {

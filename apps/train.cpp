@@ -429,11 +429,14 @@ FitOptions fit_options(const TrainOptions& o, const Plan& plan, const Data& d, i
 // ---- 4a. --epochs auto: the weight decay and the epochs chosen on the validation rows --------
 //
 // One early-stopped run per weight decay (patience 20, at most 200 epochs, all from the same
-// seed); the lowest validation loss chooses the weight decay and the best epoch E. Then the model
-// is trained again from the same seed on every training row, validation rows included, for
-// 1.25 E epochs: a quarter more rows per epoch, a quarter more epochs. On the bundled sets this
-// keeps a regression from losing to a linear model and classification level with scikit-learn's
-// MLP (docs/defaults.md has the measurements; a single run with a fixed weight decay does neither).
+// seed); the lowest validation loss chooses the weight decay and the best epoch E. With
+// --layers auto below 256 inputs a linear model (--layers none) is tried the same way, and the
+// network is kept only if it beats the linear model by more than the noise of the validation rows
+// (Comparison below). Then the model is trained again from the same seed on every training row,
+// validation rows included, for 1.25 E epochs: a quarter more rows per epoch, a quarter more
+// epochs. On the bundled sets this keeps a regression from losing to a linear model and
+// classification level with scikit-learn's MLP (docs/defaults.md has the measurements; a single
+// run with a fixed weight decay does neither).
 constexpr int kAutoMaxEpochs = 200;
 constexpr int kAutoPatience = 20;
 constexpr double kRefitFactor = 1.25;
@@ -441,69 +444,143 @@ const double kWeightDecays[] = {1e-4, 1e-3, 1e-2, 1e-1};
 
 struct Selection {
   double weight_decay = 0;
-  int best_epoch = 0;  // of the chosen run
+  bool linear = false;  // --layers none was chosen over the hidden layers
+  int best_epoch = 0;   // of the chosen run
   double val_loss = std::numeric_limits<double>::infinity();
   Evaluation validation;                           // the chosen run on the validation rows
-  nlohmann::json tried = nlohmann::json::array();  // every run: weight decay, best epoch, val loss
+  nlohmann::json tried = nlohmann::json::array();  // every run: layers, weight decay, best epoch, val loss
+  std::string why;                                 // how the network and the linear model compared, for people
+  nlohmann::json comparison;                       // the same for the model file; null without a linear model
   int signal = 0;                                  // the signal that stopped the choice
 };
 
+// The best run of one kind of model (the hidden layers, or none) over the weight decays.
+struct Candidate {
+  double weight_decay = 0;
+  int best_epoch = 0;
+  double val_loss = std::numeric_limits<double>::infinity();
+  std::vector<double> row_losses;  // its loss on each validation row, class weights applied
+  Evaluation validation;
+};
+
+// The network against the linear model on the same validation rows: the mean of the paired
+// differences of their row losses d_i = L_linear,i - L_network,i, and its standard error
+// sd(d)/sqrt(n). The linear model is kept unless the network is better by more than one standard
+// error: the one-standard-error rule (Hastie, Tibshirani & Friedman, The Elements of Statistical
+// Learning, 7.10), paired because both models are scored on the same rows.
+struct Comparison {
+  double mean = 0, se = 0;
+  bool network_better() const { return mean > se; }
+};
+Comparison compare_rows(const std::vector<double>& linear, const std::vector<double>& network) {
+  Comparison c;
+  const double n = static_cast<double>(linear.size());
+  if (n < 2) return c;
+  for (std::size_t i = 0; i < linear.size(); ++i) c.mean += linear[i] - network[i];
+  c.mean /= n;
+  double ss = 0;
+  for (std::size_t i = 0; i < linear.size(); ++i)
+    ss += (linear[i] - network[i] - c.mean) * (linear[i] - network[i] - c.mean);
+  c.se = std::sqrt(ss / (n - 1) / n);
+  return c;
+}
+
 Selection choose_on_validation(const TrainOptions& o, const Plan& plan, const OutputChoice& output, const Data& d,
-                               Progress& progress, bool report) {
+                               Progress& progress, bool report, bool with_linear) {
   std::vector<double> decays(std::begin(kWeightDecays), std::end(kWeightDecays));
   if (o.weight_decay != kAutoWeightDecay) decays = {o.weight_decay};
   const int patience = o.early_stopping > 0 ? o.early_stopping : kAutoPatience;
   if (report && !o.quiet)
-    progress.line(decays.size() > 1
-                      ? "--epochs auto: one run per weight decay on the training rows, stopped after " +
-                            std::to_string(patience) + " epochs without a better val_loss; the lowest chooses"
-                      : "--epochs auto: one run on the training rows, stopped after " + std::to_string(patience) +
-                            " epochs without a better val_loss");
+    progress.line(std::string("--epochs auto: one run ") + (decays.size() > 1 ? "per weight decay" : "") +
+                  (with_linear ? std::string(decays.size() > 1 ? " " : "") + "for the layers " + o.layers +
+                                     " and for a linear model (--layers none)"
+                               : "") +
+                  " on the training rows, each stopped after " + std::to_string(patience) +
+                  " epochs without a better val_loss" +
+                  (!with_linear && decays.size() > 1 ? "; the lowest chooses" : ""));
   Selection s;
   std::string diverged;
   std::optional<InterruptGuard> interrupts;
   if (report) interrupts.emplace();
-  for (const double wd : decays) {
-    TrainOptions oc = o;
-    oc.epochs = kAutoMaxEpochs;
-    Plan pc = plan;
-    pc.optimizer.weight_decay = wd;
-    Network net = build_network(oc, pc, output, d);
-    FitOptions fo = fit_options(oc, pc, d, patience, progress);
-    fo.on_epoch = nullptr;  // one line per run instead
-    fo.order = d.order;
-    if (report) fo.interrupted = [] { return InterruptGuard::signal() != 0; };
-    FitResult r;
-    try {
-      r = fit(net, d.X, d.Y, d.Xval, d.Yval, fo);
-    } catch (const Diverged& e) {
-      diverged = e.what();
-      s.tried.push_back({{"weight_decay", wd}, {"diverged", true}});
-      progress.line("  weight decay " + fmt("%g", wd) + ": diverged");
-      continue;
-    }
-    if (r.interrupted) {
-      progress.clear();
-      std::fprintf(stderr,
-                   "mlp: interrupted while choosing the epochs (weight decay %g, epoch %d); nothing was saved\n", wd,
-                   r.progress.epoch + 1);
-      s.signal = InterruptGuard::signal();
-      return s;
-    }
-    const double loss = r.progress.best_loss;
-    s.tried.push_back(
-        {{"weight_decay", wd}, {"best_epoch", r.best_epoch}, {"val_loss", loss}, {"epochs_run", r.history.size()}});
-    progress.line("  weight decay " + fmt("%g", wd) + ": val_loss " + fmt("%.4f", loss) + " at epoch " +
-                  std::to_string(r.best_epoch) + (r.stopped_early ? " (stopped at " : " (ran ") +
-                  std::to_string(r.history.size()) + ")");
-    if (loss < s.val_loss) {
-      s.weight_decay = wd;
-      s.best_epoch = r.best_epoch;
-      s.val_loss = loss;
-      s.validation = evaluate_network(net, d.prep, d.Xval, d.Yval);
+  Candidate best[2];  // [0]: the hidden layers, [1]: --layers none
+  for (int linear = 0; linear <= (with_linear ? 1 : 0); ++linear) {
+    const std::string layers = linear ? "none" : o.layers;
+    for (const double wd : decays) {
+      TrainOptions oc = o;
+      oc.epochs = kAutoMaxEpochs;
+      Plan pc = plan;
+      pc.optimizer.weight_decay = wd;
+      if (linear) pc.hidden.clear();
+      Network net = build_network(oc, pc, output, d);
+      FitOptions fo = fit_options(oc, pc, d, patience, progress);
+      fo.on_epoch = nullptr;  // one line per run instead
+      fo.order = d.order;
+      if (report) fo.interrupted = [] { return InterruptGuard::signal() != 0; };
+      const std::string name = (with_linear ? "layers " + layers + ", " : "") + "weight decay " + fmt("%g", wd);
+      FitResult r;
+      try {
+        r = fit(net, d.X, d.Y, d.Xval, d.Yval, fo);
+      } catch (const Diverged& e) {
+        diverged = e.what();
+        s.tried.push_back({{"layers", layers}, {"weight_decay", wd}, {"diverged", true}});
+        progress.line("  " + name + ": diverged");
+        continue;
+      }
+      if (r.interrupted) {
+        progress.clear();
+        std::fprintf(stderr, "mlp: interrupted while choosing the epochs (%s, epoch %d); nothing was saved\n",
+                     name.c_str(), r.progress.epoch + 1);
+        s.signal = InterruptGuard::signal();
+        return s;
+      }
+      const double loss = r.progress.best_loss;
+      s.tried.push_back({{"layers", layers},
+                         {"weight_decay", wd},
+                         {"best_epoch", r.best_epoch},
+                         {"val_loss", loss},
+                         {"epochs_run", r.history.size()}});
+      progress.line("  " + name + ": val_loss " + fmt("%.4f", loss) + " at epoch " + std::to_string(r.best_epoch) +
+                    (r.stopped_early ? " (stopped at " : " (ran ") + std::to_string(r.history.size()) + ")");
+      Candidate& b = best[linear];
+      if (loss < b.val_loss) {
+        b.weight_decay = wd;
+        b.best_epoch = r.best_epoch;
+        b.val_loss = loss;
+        b.validation = evaluate_network(net, d.prep, d.Xval, d.Yval);
+        if (with_linear) {
+          b.row_losses = net.row_losses(d.Xval, d.Yval);
+          const Loss& l = net.loss();
+          const double total = l.weight(d.Yval), rows = static_cast<double>(d.Yval.rows());
+          for (std::size_t i = 0; i < b.row_losses.size(); ++i)  // weighted: the mean of these is the val loss
+            b.row_losses[i] *= l.sample_weight(d.Yval, static_cast<Index>(i)) * rows / total;
+        }
+      }
     }
   }
-  if (s.best_epoch == 0) throw Error(diverged);  // every run diverged: the last one's message says what to try
+  int pick = best[0].best_epoch > 0 ? 0 : 1;
+  if (with_linear && best[0].best_epoch > 0 && best[1].best_epoch > 0) {
+    const Comparison c = compare_rows(best[1].row_losses, best[0].row_losses);
+    pick = c.network_better() ? 0 : 1;
+    s.comparison = {{"linear_val_loss", best[1].val_loss},
+                    {"network_val_loss", best[0].val_loss},
+                    {"difference", c.mean},
+                    {"standard_error", c.se},
+                    {"rows", d.Xval.rows()},
+                    {"kept", pick == 0 ? "network" : "linear"}};
+    s.why =
+        "val_loss: linear " + fmt("%.4f", best[1].val_loss) + ", layers " + o.layers + " " +
+        fmt("%.4f", best[0].val_loss) + "; the network is " + (c.mean >= 0 ? "lower by " : "higher by ") +
+        fmt("%.4f", std::fabs(c.mean)) + ", standard error " + fmt("%.4f", c.se) + " over the " +
+        std::to_string(d.Xval.rows()) + " rows: " +
+        (pick == 0 ? "more than one standard error, the network is kept"
+                   : std::string(c.mean >= 0 ? "not more than one standard error, " : "") + "the linear model is kept");
+  }
+  if (best[pick].best_epoch == 0) throw Error(diverged);  // every run diverged: the last one's message says what to try
+  s.linear = pick == 1;
+  s.weight_decay = best[pick].weight_decay;
+  s.best_epoch = best[pick].best_epoch;
+  s.val_loss = best[pick].val_loss;
+  s.validation = std::move(best[pick].validation);
   return s;
 }
 
@@ -710,6 +787,9 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
     // at 60,000; docs/defaults.md).
     if (o.dropout > 0 && o.weight_decay == kAutoWeightDecay) o.weight_decay = 0;
   }
+  // --layers auto below 256 inputs: --epochs auto lets the validation rows choose between those
+  // layers and a linear model (--layers none), which some data sets need (docs/defaults.md).
+  const bool with_linear = o.layers == "auto" && d.prep.input_size() < kWideInputs;
   if (o.layers == "auto") {
     o.layers = auto_layers(d.prep.input_size());
     plan.hidden = parse_layers(o.layers, o.activation);
@@ -730,8 +810,12 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
       progress.line("--epochs auto: no validation rows to choose on; " + std::to_string(o.epochs) +
                     " epochs, weight decay " + fmt("%g", o.weight_decay));
   } else if (o.epochs == kAutoEpochs) {
-    chosen = choose_on_validation(o, plan, output, d, progress, report);
+    chosen = choose_on_validation(o, plan, output, d, progress, report, with_linear);
     if (chosen->signal) return {"", "", "", chosen->signal};
+    if (chosen->linear) {
+      o.layers = "none";
+      plan.hidden.clear();
+    }
     o.weight_decay = plan.optimizer.weight_decay = chosen->weight_decay;
     o.early_stopping = 0;
     if (o.val_file.empty()) {
@@ -742,9 +826,10 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
     } else {
       o.epochs = chosen->best_epoch;  // the chosen run again, to its best epoch
     }
+    if (report && !o.quiet && !chosen->why.empty()) progress.line(chosen->why);
     if (report && !o.quiet)
-      progress.line("chosen: weight decay " + fmt("%g", o.weight_decay) + ", best epoch " +
-                    std::to_string(chosen->best_epoch) + "; " +
+      progress.line(std::string("chosen: ") + (with_linear ? "layers " + o.layers + ", " : "") + "weight decay " +
+                    fmt("%g", o.weight_decay) + ", best epoch " + std::to_string(chosen->best_epoch) + "; " +
                     (o.val_file.empty()
                          ? "training on all " + std::to_string(d.X.rows()) + " training rows for " +
                                std::to_string(o.epochs) + " epochs (1.25 x " + std::to_string(chosen->best_epoch) + ")"
@@ -753,12 +838,12 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
     o.weight_decay = 0;  // chosen only with the epochs
   }
   nlohmann::json selection;  // for the model file and --json: what chose the options
-  if (chosen)
-    selection = {{"weight_decay", chosen->weight_decay},
-                 {"best_epoch", chosen->best_epoch},
-                 {"val_loss", chosen->val_loss},
-                 {"refit", o.val_file.empty()},
-                 {"tried", chosen->tried}};
+  if (chosen) {
+    selection = {
+        {"layers", o.layers},           {"weight_decay", chosen->weight_decay}, {"best_epoch", chosen->best_epoch},
+        {"val_loss", chosen->val_loss}, {"refit", o.val_file.empty()},          {"tried", chosen->tried}};
+    if (!chosen->comparison.is_null()) selection["comparison"] = chosen->comparison;
+  }
   Network net = build_network(o, plan, output, d);
   const int patience = patience_for(o, d);
   const TrainOptions effective = effective_options(o, plan, output, patience);
@@ -938,7 +1023,8 @@ void add_training_options(CLI::App* cmd, TrainOptions& t) {
       ->allow_extra_args(false);
   cmd->add_option("--layers", t.layers,
                   "Hidden layer sizes, each optionally with its activation: 64,32 or 64:relu,32:tanh ('none' for no "
-                  "hidden layer; auto: 64,32, or 256,128 from 256 inputs on)")
+                  "hidden layer; auto: 64,32, or 256,128 from 256 inputs on; below 256, --epochs auto keeps a linear model "
+                  "instead unless the network is clearly better on the validation rows)")
       ->capture_default_str();
   cmd->add_option("--activation", t.activation, "Hidden activation: " + mlp::activation_names(true))
       ->capture_default_str();

@@ -143,6 +143,9 @@ class Candidate:
 
     def run_opts(self, n_train, val_split=None):
         o = dict(self.opts)
+        if self.base != "default":  # the old defaults spelled out: today's binary would choose them (auto)
+            o.setdefault("--epochs", "200")
+            o.setdefault("--layers", "64,32")
         if val_split is not None:
             o["--val-split"] = val_split
         if self.batch_auto:

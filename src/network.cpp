@@ -159,6 +159,21 @@ double Network::evaluate_loss(const ConstMatrixRef& X, const ConstMatrixRef& Y) 
   return X.rows() ? total / weight : 0.0;
 }
 
+std::vector<double> Network::row_losses(const ConstMatrixRef& X, const ConstMatrixRef& Y) {
+  if (!loss_.info) throw Error("the network has no loss");
+  Loss plain = loss_;
+  plain.class_weight.resize(0);
+  std::vector<double> losses(static_cast<std::size_t>(X.rows()));
+  const Index chunk = 256;
+  for (Index r = 0; r < X.rows(); r += chunk) {
+    const Index n = std::min(chunk, X.rows() - r);
+    forward(X.middleRows(r, n), false);
+    const ConstMatrixView P = loss_input(output_layer(), loss_);
+    for (Index i = 0; i < n; ++i) losses[static_cast<std::size_t>(r + i)] = plain.value(P.row(i), Y.row(r + i));
+  }
+  return losses;
+}
+
 std::string Network::summary() const {
   std::string s;
   char line[160];

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <random>
 
 using namespace cli;
 
@@ -36,6 +37,12 @@ std::vector<double> weights_of_run(const TempDir& d, const std::string& args) {
   return w;
 }
 
+std::string fixed4(const json& v) {
+  char s[32];
+  std::snprintf(s, sizeof s, "%.4f", v.get<double>());
+  return s;
+}
+
 std::size_t data_rows(const std::string& csv_text) { return lines(csv_text).size() - 1; }
 
 double held_out_r2(const TempDir& d, const std::string& options) {
@@ -59,22 +66,39 @@ TEST_CASE(
   const json j = parse_json(r);
   REQUIRE(j.contains("selection"));
   const json& sel = j["selection"];
-  REQUIRE(sel["tried"].size() == 4);
+  // One run per weight decay for the layers 64,32, then for a linear model.
+  REQUIRE(sel["tried"].size() == 8);
   const double decays[] = {1e-4, 1e-3, 1e-2, 1e-1};
-  double lowest = INFINITY;
-  json best;
-  for (std::size_t i = 0; i < 4; ++i) {
+  double lowest[2] = {INFINITY, INFINITY};
+  json best[2];  // [0]: the network's lowest, [1]: the linear model's
+  for (std::size_t i = 0; i < 8; ++i) {
     const json& t = sel["tried"][i];
-    CHECK(t["weight_decay"].get<double>() == doctest::Approx(decays[i]));
+    CAPTURE(t);
+    const std::size_t kind = i / 4;
+    CHECK(t["layers"] == (kind ? "none" : "64,32"));
+    CHECK(t["weight_decay"].get<double>() == doctest::Approx(decays[i % 4]));
     CHECK(t["best_epoch"].get<int>() >= 1);
     CHECK(t["best_epoch"].get<int>() <= t["epochs_run"].get<int>());
     CHECK(t["epochs_run"].get<int>() <= 200);
-    if (t["val_loss"].get<double>() < lowest) lowest = t["val_loss"].get<double>(), best = t;
+    if (t["val_loss"].get<double>() < lowest[kind]) lowest[kind] = t["val_loss"].get<double>(), best[kind] = t;
   }
-  CHECK(sel["weight_decay"] == best["weight_decay"]);
-  CHECK(sel["best_epoch"] == best["best_epoch"]);
+  // The two are compared row by row: the mean of the paired differences is the difference of the
+  // mean losses; the network is kept only if it is lower by more than the standard error.
+  const json& c = sel["comparison"];
+  CHECK(c["linear_val_loss"] == best[1]["val_loss"]);
+  CHECK(c["network_val_loss"] == best[0]["val_loss"]);
+  CHECK(c["difference"].get<double>() ==
+        doctest::Approx(lowest[1] - lowest[0]).epsilon(1e-4).scale(std::max(lowest[0], lowest[1])));
+  CHECK(c["standard_error"].get<double>() > 0);
+  CHECK(c["rows"] == 88);  // 20 % of 442
+  const std::size_t kept = c["difference"].get<double>() > c["standard_error"].get<double>() ? 0 : 1;
+  CHECK(c["kept"] == (kept ? "linear" : "network"));
+  CHECK(sel["layers"] == best[kept]["layers"]);
+  CHECK(sel["weight_decay"] == best[kept]["weight_decay"]);
+  CHECK(sel["best_epoch"] == best[kept]["best_epoch"]);
+  CHECK(sel["val_loss"] == best[kept]["val_loss"]);
   CHECK(sel["refit"] == true);
-  const int epochs = static_cast<int>(std::lround(1.25 * best["best_epoch"].get<int>()));
+  const int epochs = static_cast<int>(std::lround(1.25 * sel["best_epoch"].get<int>()));
   CHECK(j["epochs_run"] == epochs);
   CHECK(data_rows(d.read("h.csv")) == static_cast<std::size_t>(epochs));
   // The figure shown is the chosen run's on its validation rows: the final model trained on them.
@@ -87,12 +111,14 @@ TEST_CASE(
   CHECK(training["options"]["epochs"] == epochs);
   CHECK(training["options"]["val_split"] == 0.0);
   CHECK(training["options"]["early_stopping"] == 0);
-  CHECK(training["options"]["layers"] == "64,32");
+  CHECK(training["options"]["layers"] == sel["layers"]);
   CHECK(training["selection"] == sel);
 
   const Run text = d.mlp("train " + shell_quote(kDiabetes) + " --seed 1");
   CHECK(contains(text.out, "--epochs auto: one run per weight decay"));
-  CHECK(contains(text.out, "chosen: weight decay "));
+  CHECK(contains(text.out, "chosen: layers " + sel["layers"].get<std::string>() + ", weight decay "));
+  CHECK(contains(text.out, std::string("val_loss: linear ") + fixed4(c["linear_val_loss"]) + ", layers 64,32 " +
+                               fixed4(c["network_val_loss"])));
   CHECK(contains(text.out, "training on all 442 training rows for " + std::to_string(epochs) + " epochs"));
   CHECK(contains(text.out, "validation results of the run that chose the epochs"));
 }
@@ -105,9 +131,10 @@ TEST_CASE("cli defaults: the refit is an ordinary run with the chosen options, w
   const json sel = parse_json(a)["selection"];
   const int epochs = model_file(d, "auto.json")["training"]["options"]["epochs"];
   const std::vector<double> w = weights_of(model_file(d, "auto.json"));
-  REQUIRE(w.size() == 64 * 10 + 64 + 32 * 64 + 32 + 32 + 1);
+  const std::string layers = sel["layers"];
+  REQUIRE(w.size() == (layers == "none" ? 10u + 1 : 64u * 10 + 64 + 32 * 64 + 32 + 32 + 1));
   CHECK(w == weights_of_run(d, shell_quote(kDiabetes) + " --seed 2 --val-split 0 --epochs " + std::to_string(epochs) +
-                                   " --weight-decay " + sel["weight_decay"].dump()));
+                                   " --weight-decay " + sel["weight_decay"].dump() + " --layers " + layers));
 }
 
 TEST_CASE("cli defaults: with a --val file the chosen run is the model, without a refit") {
@@ -128,7 +155,8 @@ TEST_CASE("cli defaults: with a --val file the chosen run is the model, without 
   CHECK(j["split"] == "validation");
   CHECK(weights_of(model_file(d, "auto.json")) ==
         weights_of_run(d, "train.csv --val val.csv --seed 1 --early-stopping 0 --epochs " + std::to_string(best) +
-                              " --weight-decay " + j["selection"]["weight_decay"].dump()));
+                              " --weight-decay " + j["selection"]["weight_decay"].dump() + " --layers " +
+                              j["selection"]["layers"].get<std::string>()));
 }
 
 TEST_CASE("cli defaults: a fixed --epochs trains without a choice and without weight decay") {
@@ -145,13 +173,60 @@ TEST_CASE("cli defaults: a fixed --epochs trains without a choice and without we
   CHECK(!model_file(d, "m.json")["training"].contains("selection"));
 }
 
+TEST_CASE("cli defaults: a linear model is kept unless the network is better by more than a standard error") {
+  TempDir d;
+  // y = 3 x1 - 2 x2 + noise: a straight line is the truth, and a network cannot beat it by much
+  // (with enough rows for the linear model's 200 epochs of Adam to converge).
+  std::string line = "x1,x2,y\n";
+  std::mt19937 gen(4);
+  const auto uniform = [&](double lo, double hi) { return lo + (hi - lo) * (gen() / 4294967296.0); };
+  for (int i = 0; i < 2000; ++i) {
+    const double x1 = uniform(-1, 1), x2 = uniform(-1, 1);
+    line +=
+        std::to_string(x1) + "," + std::to_string(x2) + "," + std::to_string(3 * x1 - 2 * x2 + uniform(-1, 1)) + "\n";
+  }
+  d.write("line.csv", line);
+  for (const int seed : {1, 2, 3}) {
+    const Run r = d.mlp("train line.csv --seed " + std::to_string(seed) + " --json -q --save line.json");
+    INFO("seed ", seed, ": ", r.err);
+    REQUIRE(r.status == 0);
+    const json sel = parse_json(r)["selection"];
+    CAPTURE(sel["comparison"]);
+    CHECK(sel["comparison"]["kept"] == "linear");
+    CHECK(sel["layers"] == "none");
+    const json model = model_file(d, "line.json");
+    CHECK(model["layers"].size() == 1u);  // the output layer alone
+    CHECK(model["training"]["options"]["layers"] == "none");
+  }
+  // Two interleaved spirals: no line separates them, and the network is kept.
+  for (const int seed : {1, 2}) {
+    const Run r = d.mlp("train " + shell_quote(std::string(MLP_SOURCE_DIR) + "/datasets/spiral.csv") + " --seed " +
+                        std::to_string(seed) + " --json -q");
+    INFO("seed ", seed, ": ", r.err);
+    REQUIRE(r.status == 0);
+    const json sel = parse_json(r)["selection"];
+    CHECK(sel["comparison"]["kept"] == "network");
+    CHECK(sel["layers"] == "64,32");
+    CHECK(sel["comparison"]["difference"].get<double>() > sel["comparison"]["standard_error"].get<double>());
+  }
+  // Layers given: they are what is trained, and no linear model is tried.
+  const Run given = d.mlp("train line.csv --layers 64,32 --seed 1 --json -q");
+  REQUIRE(given.status == 0);
+  const json sel = parse_json(given)["selection"];
+  CHECK(sel["tried"].size() == 4u);
+  CHECK(!sel.contains("comparison"));
+  CHECK(sel["layers"] == "64,32");
+}
+
 TEST_CASE("cli defaults: a given --weight-decay is the only one tried") {
   TempDir d;
   const Run r = d.mlp("train " + shell_quote(kIris) + " --seed 1 --weight-decay 0.003 --json -q");
   INFO(r.err);
   REQUIRE(r.status == 0);
   const json sel = parse_json(r)["selection"];
-  REQUIRE(sel["tried"].size() == 1);
+  REQUIRE(sel["tried"].size() == 2);  // the layers 64,32 and a linear model
+  CHECK(sel["tried"][0]["weight_decay"].get<double>() == 0.003);
+  CHECK(sel["tried"][1]["weight_decay"].get<double>() == 0.003);
   CHECK(sel["weight_decay"].get<double>() == 0.003);
 }
 
@@ -188,7 +263,9 @@ TEST_CASE("cli defaults: --layers auto is 64,32 below 256 inputs and 256,128 wit
     // With that dropout, no weight decay is chosen: one run, at 0.
     const Run chosen = d.mlp("train wide.csv --json -q");
     REQUIRE(chosen.status == 0);
-    CHECK(parse_json(chosen)["selection"]["tried"].size() == (inputs < 256 ? 4u : 1u));
+    // Below 256 inputs, four weight decays for the layers and four for a linear model.
+    CHECK(parse_json(chosen)["selection"]["tried"].size() == (inputs < 256 ? 8u : 1u));
+    CHECK(parse_json(chosen)["selection"].contains("comparison") == (inputs < 256));
     if (inputs >= 256) CHECK(parse_json(chosen)["selection"]["weight_decay"] == 0.0);
     // Dropout comes with the auto layers only: layers given keep the dropout given (0 by default).
     const Run given = d.mlp("train wide.csv --epochs 1 --layers 256,128 -q --save g.json");

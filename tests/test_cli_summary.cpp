@@ -298,23 +298,29 @@ TEST_CASE("cli summary: --epochs auto's choice is a table of the weight decays t
   const std::string page = page_of(d, "auto.json");
   INFO(page);
   const auto table = section(page, "Chosen by --epochs auto");
-  REQUIRE(table.size() == selection["tried"].size() + 2);  // header, runs, what came after
-  CHECK(std::regex_match(table[0], std::regex(R"( +weight decay +best epoch +epochs run +val loss)")));
+  REQUIRE(table.size() == selection["tried"].size() + 3);  // header, runs, the comparison, what came after
+  CHECK(std::regex_match(table[0], std::regex(R"( +layers +weight decay +best epoch +epochs run +val loss)")));
   int marked = 0;
   for (std::size_t i = 0; i < selection["tried"].size(); ++i) {
     const json& run = selection["tried"][i];
     const std::string line = table[i + 1];
     CAPTURE(line);
     CHECK(std::regex_match(
-        line, std::regex("  [ *]  " + format("%g", run["weight_decay"]) + " +" +
-                         std::to_string(run["best_epoch"].get<int>()) + " +" +
+        line, std::regex("  [ *]  " + run["layers"].get<std::string>() + " +" + format("%g", run["weight_decay"]) +
+                         " +" + std::to_string(run["best_epoch"].get<int>()) + " +" +
                          std::to_string(run["epochs_run"].get<int>()) + " +" + format("%.4f", run["val_loss"]) + "")));
     if (line.rfind("  *", 0) == 0) {
       ++marked;
       CHECK(run["weight_decay"] == selection["weight_decay"]);
+      CHECK(run["layers"] == selection["layers"]);
     }
   }
   CHECK(marked == 1);
+  const json& c = selection["comparison"];
+  CHECK(table[table.size() - 2] ==
+        "  network vs linear val loss: " + std::string(c["difference"].get<double>() >= 0 ? "lower" : "higher") +
+            " by " + format("%.4f", std::fabs(c["difference"].get<double>())) + ", standard error " +
+            format("%.4f", c["standard_error"]) + ", 30 rows: " + c["kept"].get<std::string>() + " kept");
   CHECK(contains(table.back(), "1.25 x " + std::to_string(selection["best_epoch"].get<int>())));
   CHECK(contains(row(section(page, "Training"), "weight-decay"), format("%g", selection["weight_decay"])));
   // The validation numbers are the choosing run's, and the page says so.

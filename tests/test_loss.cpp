@@ -143,3 +143,34 @@ TEST_CASE("loss: a class-weighted validation loss is the weighted mean over ever
   }
   CHECK(net.evaluate_loss(X, Y) == doctest::Approx(total / weight).epsilon(1e-5));
 }
+
+TEST_CASE("loss: row_losses gives each row's own loss, past one chunk, without the class weights") {
+  // 600 rows in chunks of 256: row i's entry must be the loss of a forward pass of that row alone,
+  // and the weighted mean of the entries evaluate_loss's value.
+  Network net(2, 8);
+  net.add_dense(4, "tanh");
+  net.add_dense(3, "softmax");
+  Loss loss = weighted("cross_entropy", {0.5, 1, 3});
+  net.set_loss(loss);
+  Rng rng(9);
+  Matrix X(600, 2), Y(600, 1);
+  for (Index i = 0; i < 600; ++i) {
+    X(i, 0) = static_cast<Scalar>(rng.uniform(-2, 2));
+    X(i, 1) = static_cast<Scalar>(rng.uniform(-2, 2));
+    Y(i, 0) = static_cast<Scalar>(i % 3);
+  }
+  const std::vector<double> rows = net.row_losses(X, Y);
+  REQUIRE(rows.size() == 600u);
+  double total = 0, weight = 0;
+  for (Index i = 0; i < 600; ++i) {
+    net.forward(X.middleRows(i, 1));
+    CAPTURE(i);
+    CHECK(rows[static_cast<std::size_t>(i)] ==
+          doctest::Approx(static_cast<double>(net.loss_of_last_forward(Y.middleRows(i, 1)))).epsilon(1e-5));
+    const double w = loss.class_weight(static_cast<Index>(Y(i, 0)));
+    total += w * rows[static_cast<std::size_t>(i)];
+    weight += w;
+  }
+  CHECK(rows[0] != doctest::Approx(rows[1]));  // rows differ: not one value repeated
+  CHECK(net.evaluate_loss(X, Y) == doctest::Approx(total / weight).epsilon(1e-5));
+}

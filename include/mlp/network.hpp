@@ -52,6 +52,9 @@ class Network {
   Matrix predict(const ConstMatrixRef& X);
   // Mean loss over a whole data set (eval mode, chunked); with class weights the weighted mean.
   double evaluate_loss(const ConstMatrixRef& X, const ConstMatrixRef& Y);
+  // The loss of each row on its own (N), as PyTorch's reduction='none' (eval mode, chunked).
+  // Class weights do not enter: loss().sample_weight(Y, r) gives row r's.
+  std::vector<double> row_losses(const ConstMatrixRef& X, const ConstMatrixRef& Y);
 
   // Every (value, gradient) pair, in layer order; built once, reused by every step.
   const std::vector<Parameter>& parameters() const { return params_; }
