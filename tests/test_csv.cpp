@@ -3,6 +3,7 @@
 // In-memory text goes through parse() as "t.csv"; read() gets real files under a temp dir.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -452,6 +453,32 @@ TEST_CASE("csv: empty cells and missing-value markers are missing: NaN in a nume
   CHECK(w.columns[0].values[0] == 7);
   CHECK(w.cell(0, 0) == "007");
   CHECK(w.cell(0, 1) == "1.50");
+}
+
+TEST_CASE("csv: rows of empty cells, shorter than two bytes a field, all fit in the block of numbers") {
+  // A row of missing values is ncols bytes ("1,,0" and its line break); the block the numbers go
+  // to was once sized for rows of at least 2 * ncols bytes, and such a file wrote past its end.
+  TempDir dir;
+  for (const std::string& row : {std::string("1,,0"), std::string(",,,,,,,,1,0")}) {
+    const std::size_t fields = static_cast<std::size_t>(std::count(row.begin(), row.end(), ',')) + 1;
+    std::string text;
+    for (std::size_t j = 0; j < fields; ++j) text += (j ? ",c" : "c") + std::to_string(j);
+    text += "\n";
+    const std::size_t rows = 300000;
+    for (std::size_t r = 0; r < rows; ++r) text += row + "\n";
+    for (const bool from_file : {false, true}) {
+      CAPTURE(row);
+      CAPTURE(from_file);
+      const csv::Table t = from_file ? csv::read(dir.write("empty_cells.csv", text)) : csv::parse(text, "t.csv");
+      REQUIRE(t.rows == rows);
+      REQUIRE(t.columns.size() == fields);
+      CHECK(t.columns[1].missing == rows);
+      CHECK(t.columns[fields - 1].values[rows - 1] == 0);
+      const std::size_t one = fields == 3 ? 0 : fields - 2;  // the column of the 1
+      CHECK(t.columns[one].values[rows - 1] == 1);
+      CHECK(t.columns[one].missing == 0);
+    }
+  }
 }
 
 TEST_CASE("csv: rows with too few or too many fields name the row's line") {

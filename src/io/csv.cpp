@@ -618,10 +618,10 @@ std::string make_columns(Table& t, const FirstRow& first, const Classes& cls) {
 }
 
 // The numbers go to one block of max_rows rows of ncols floats, sized once for the most rows
-// the rest of the text can hold. A data row has ncols non-empty fields and ncols - 1 delimiters,
-// and all but the last end in a line break, so row r starts at least r line breaks and
-// r * 2 * ncols bytes into the data. Pages past the last row are never touched, so the bound
-// costs nothing but address space.
+// the rest of the text can hold. A data row has ncols - 1 delimiters, and all but the last end
+// in a line break, so row r starts at least r line breaks and r * ncols bytes into the data (its
+// fields may all be empty: missing values). Pages past the last row are never touched, so the
+// bound costs nothing but address space.
 std::size_t max_data_rows(const Table& t, Place data, std::size_t ncols, std::size_t window_size) {
   const char* const from = t.source.get() + data.offset;
   const char* const end = t.source.get() + t.source_size;
@@ -633,7 +633,7 @@ std::size_t max_data_rows(const Table& t, Place data, std::size_t ncols, std::si
     breaks += count_line_breaks(chunk, chunk + std::min<std::size_t>(window.size(), end - chunk));
   }
   window.release_all();
-  return 1 + std::min(breaks, data_bytes / (2 * ncols));
+  return 1 + std::min(breaks, data_bytes / ncols);
 }
 
 // Reads every data row into t: a column's numbers into numbers[r * ncols + j], or its text
@@ -654,6 +654,8 @@ std::vector<std::size_t> read_data_rows(Table& t, Place data, float* numbers, st
   while (cur.next_row()) {
     window.reach(cur.pos());
     const std::size_t r = t.rows;
+    if (r == max_rows)  // max_data_rows is a bound: never reached, and never written past
+      throw Error(t.path + ": internal error: more rows than the bound of " + std::to_string(max_rows));
     t.line_of_row.push_back(cur.line());
     t.offset_of_row.push_back(static_cast<std::size_t>(cur.pos() - t.source.get()));
     float* const out = numbers + r * ncols;  // this row's numbers: column j's at out[j]
