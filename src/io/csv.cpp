@@ -531,21 +531,29 @@ void check_delimiter(char d) {
   }
 }
 
-// Offset where the text starts, past a UTF-8 byte order mark. Throws for an empty or binary
-// file, so that the scanner may take the first NUL for the end.
-std::size_t start_of_text(std::string_view s, const std::string& path, std::size_t window_size) {
+// Where the text starts (past a UTF-8 byte order mark) and how many line breaks it holds, in one
+// pass over the file. Throws for an empty or binary file, so that the scanner may take the first
+// NUL for the end. The line breaks bound the rows (max_data_rows); counting them here rather than
+// in a pass of their own saves a second sweep of a large file's window (bench/README.md, W4).
+struct TextStart {
+  std::size_t begin = 0;
+  std::size_t line_breaks = 0;
+};
+TextStart start_of_text(std::string_view s, const std::string& path, std::size_t window_size) {
   if (s.empty()) throw Error(path + ": the file is empty");
-  const std::size_t begin = s.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // UTF-8 BOM
+  TextStart text;
+  text.begin = s.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // UTF-8 BOM
   Window window(s.data(), s.size(), window_size);
-  for (std::size_t at = begin; at < s.size();) {  // a window at a time
+  for (std::size_t at = text.begin; at < s.size();) {  // a window at a time
     window.reach(s.data() + at);
     std::size_t next = at;
     const std::size_t bad = find_non_text(s, at, at + window.size(), next);
-    if (bad != kNone) throw_not_text(path, s, begin, bad);
+    if (bad != kNone) throw_not_text(path, s, text.begin, bad);
+    text.line_breaks += count_line_breaks(s.data() + at, s.data() + next);
     at = next;
   }
   window.release_all();
-  return begin;
+  return text;
 }
 
 Place place_of(const Cursor& cur, const Table& t) {
@@ -621,19 +629,10 @@ std::string make_columns(Table& t, const FirstRow& first, const Classes& cls) {
 // the rest of the text can hold. A data row has ncols - 1 delimiters, and all but the last end
 // in a line break, so row r starts at least r line breaks and r * ncols bytes into the data (its
 // fields may all be empty: missing values). Pages past the last row are never touched, so the
-// bound costs nothing but address space.
-std::size_t max_data_rows(const Table& t, Place data, std::size_t ncols, std::size_t window_size) {
-  const char* const from = t.source.get() + data.offset;
-  const char* const end = t.source.get() + t.source_size;
-  const auto data_bytes = static_cast<std::size_t>(end - from);
-  Window window(t.source.get(), t.source_size, window_size);
-  std::size_t breaks = 0;
-  for (const char* chunk = from; chunk < end; chunk += std::min<std::size_t>(window.size(), end - chunk)) {
-    window.reach(chunk);
-    breaks += count_line_breaks(chunk, chunk + std::min<std::size_t>(window.size(), end - chunk));
-  }
-  window.release_all();
-  return 1 + std::min(breaks, data_bytes / ncols);
+// bound costs nothing but address space. `line_breaks`: those of the whole text (start_of_text).
+std::size_t max_data_rows(const Table& t, Place data, std::size_t ncols, std::size_t line_breaks) {
+  const auto data_bytes = t.source_size - data.offset;
+  return 1 + std::min(line_breaks, data_bytes / ncols);
 }
 
 // Reads every data row into t: a column's numbers into numbers[r * ncols + j], or its text
@@ -740,7 +739,8 @@ void recover_early_text(Table& t, const Classes& cls) {
 Table parse_source(std::shared_ptr<const char> source, std::size_t size, const std::string& path,
                    const Options& options, std::size_t window = 0) {
   check_delimiter(options.delimiter);
-  const std::size_t begin = start_of_text(std::string_view(source.get(), size), path, window);
+  const TextStart text = start_of_text(std::string_view(source.get(), size), path, window);
+  const std::size_t begin = text.begin;
   Table t;
   t.path = path;
   t.source = source;
@@ -754,7 +754,7 @@ Table parse_source(std::shared_ptr<const char> source, std::size_t size, const s
 
   const Place data = t.had_header ? first.after : first.start;
   const std::size_t ncols = t.columns.size();
-  const std::size_t max_rows = max_data_rows(t, data, ncols, window);
+  const std::size_t max_rows = max_data_rows(t, data, ncols, text.line_breaks);
   std::shared_ptr<float> numbers = shared_huge<float>(max_rows * ncols);
   t.numbers = numbers;
   const std::vector<std::size_t> non_finite = read_data_rows(t, data, numbers.get(), max_rows, cls, reference, window);
