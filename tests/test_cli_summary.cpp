@@ -326,6 +326,20 @@ TEST_CASE("cli summary: --epochs auto's choice is a table of the weight decays t
   // The validation numbers are the choosing run's, and the page says so.
   CHECK(row(section(page, "Metrics"), "validation").rfind("  validation *", 0) == 0);
   CHECK(contains(page, "Confusion matrix, validation set *"));
+
+  // A model file from before the linear model was tried: no layers, no comparison, the old table.
+  json old = model_file(d, "auto.json");
+  json& sel = old["training"]["selection"];
+  sel.erase("layers");
+  sel.erase("comparison");
+  json tried = json::array();
+  for (json run : sel["tried"])
+    if (run["layers"] == "64,32") run.erase("layers"), tried.push_back(run);
+  sel["tried"] = tried;
+  d.write("old.json", old.dump());
+  const auto old_table = section(page_of(d, "old.json"), "Chosen by --epochs auto");
+  REQUIRE(old_table.size() == tried.size() + 2);  // header, runs, what came after
+  CHECK(std::regex_match(old_table[0], std::regex(R"( +weight decay +best epoch +epochs run +val loss)")));
 }
 
 TEST_CASE("cli summary: a model without parts of its training record still summarises") {
