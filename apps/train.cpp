@@ -449,8 +449,7 @@ struct Selection {
   double val_loss = std::numeric_limits<double>::infinity();
   Evaluation validation;                           // the chosen run on the validation rows
   nlohmann::json tried = nlohmann::json::array();  // every run: layers, weight decay, best epoch, val loss
-  std::string why;                                 // how the network and the linear model compared, for people
-  nlohmann::json comparison;                       // the same for the model file; null without a linear model
+  nlohmann::json comparison;                       // the network against the linear model; null without one
   int signal = 0;                                  // the signal that stopped the choice
 };
 
@@ -483,6 +482,19 @@ Comparison compare_rows(const std::vector<double>& linear, const std::vector<dou
     ss += (linear[i] - network[i] - c.mean) * (linear[i] - network[i] - c.mean);
   c.se = std::sqrt(ss / (n - 1) / n);
   return c;
+}
+
+// The comparison of a Selection as a line for people, e.g. "val_loss: linear 0.0921, layers 64,32
+// 0.0838; the network is lower by 0.0083, standard error 0.0124 over the 113 rows: ...".
+std::string describe_comparison(const nlohmann::json& c) {
+  const double diff = c.at("difference"), se = c.at("standard_error");
+  const bool network = c.at("kept") == "network";
+  return "val_loss: linear " + fmt("%.4f", c.at("linear_val_loss").get<double>()) + ", layers " +
+         c.at("network_layers").get<std::string>() + " " + fmt("%.4f", c.at("network_val_loss").get<double>()) +
+         "; the network is " + (diff >= 0 ? "lower by " : "higher by ") + fmt("%.4f", std::fabs(diff)) +
+         ", standard error " + fmt("%.4f", se) + " over the " + c.at("rows").dump() + " rows: " +
+         (network ? "more than one standard error, the network is kept"
+                  : std::string(diff >= 0 ? "not more than one standard error, " : "") + "the linear model is kept");
 }
 
 Selection choose_on_validation(const TrainOptions& o, const Plan& plan, const OutputChoice& output, const Data& d,
@@ -561,19 +573,13 @@ Selection choose_on_validation(const TrainOptions& o, const Plan& plan, const Ou
   if (with_linear && best[0].best_epoch > 0 && best[1].best_epoch > 0) {
     const Comparison c = compare_rows(best[1].row_losses, best[0].row_losses);
     pick = c.network_better() ? 0 : 1;
-    s.comparison = {{"linear_val_loss", best[1].val_loss},
+    s.comparison = {{"network_layers", o.layers},
+                    {"linear_val_loss", best[1].val_loss},
                     {"network_val_loss", best[0].val_loss},
                     {"difference", c.mean},
                     {"standard_error", c.se},
                     {"rows", d.Xval.rows()},
                     {"kept", pick == 0 ? "network" : "linear"}};
-    s.why =
-        "val_loss: linear " + fmt("%.4f", best[1].val_loss) + ", layers " + o.layers + " " +
-        fmt("%.4f", best[0].val_loss) + "; the network is " + (c.mean >= 0 ? "lower by " : "higher by ") +
-        fmt("%.4f", std::fabs(c.mean)) + ", standard error " + fmt("%.4f", c.se) + " over the " +
-        std::to_string(d.Xval.rows()) + " rows: " +
-        (pick == 0 ? "more than one standard error, the network is kept"
-                   : std::string(c.mean >= 0 ? "not more than one standard error, " : "") + "the linear model is kept");
   }
   if (best[pick].best_epoch == 0) throw Error(diverged);  // every run diverged: the last one's message says what to try
   s.linear = pick == 1;
@@ -826,7 +832,7 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
     } else {
       o.epochs = chosen->best_epoch;  // the chosen run again, to its best epoch
     }
-    if (report && !o.quiet && !chosen->why.empty()) progress.line(chosen->why);
+    if (report && !o.quiet && !chosen->comparison.is_null()) progress.line(describe_comparison(chosen->comparison));
     if (report && !o.quiet)
       progress.line(std::string("chosen: ") + (with_linear ? "layers " + o.layers + ", " : "") + "weight decay " +
                     fmt("%g", o.weight_decay) + ", best epoch " + std::to_string(chosen->best_epoch) + "; " +
@@ -1021,10 +1027,11 @@ void add_training_options(CLI::App* cmd, TrainOptions& t) {
   cmd->add_option("--categorical", t.categorical, "Text feature columns to one-hot encode")
       ->delimiter(',')
       ->allow_extra_args(false);
-  cmd->add_option("--layers", t.layers,
-                  "Hidden layer sizes, each optionally with its activation: 64,32 or 64:relu,32:tanh ('none' for no "
-                  "hidden layer; auto: 64,32, or 256,128 from 256 inputs on; below 256, --epochs auto keeps a linear model "
-                  "instead unless the network is clearly better on the validation rows)")
+  cmd->add_option(
+         "--layers", t.layers,
+         "Hidden layer sizes, each optionally with its activation: 64,32 or 64:relu,32:tanh ('none' for no "
+         "hidden layer; auto: 64,32, or 256,128 from 256 inputs on; below 256, --epochs auto keeps a linear model "
+         "instead unless the network is clearly better on the validation rows)")
       ->capture_default_str();
   cmd->add_option("--activation", t.activation, "Hidden activation: " + mlp::activation_names(true))
       ->capture_default_str();

@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
 
 using namespace mlp;
 
@@ -23,6 +24,15 @@ Loss weighted(const char* name, std::initializer_list<double> weights) {
 
 // Values pass through float: 1e-6 relative is far above its rounding here, far below any wrong factor.
 doctest::Approx near(double x) { return doctest::Approx(x).epsilon(1e-6); }
+
+// (rows, 2) inputs drawn uniformly from [-range, range), row by row.
+Matrix uniform_inputs(std::uint64_t seed, Index rows, double range) {
+  Rng rng(seed);
+  Matrix X(rows, 2);
+  for (Index i = 0; i < rows; ++i)
+    for (Index j = 0; j < 2; ++j) X(i, j) = static_cast<Scalar>(rng.uniform(-range, range));
+  return X;
+}
 
 }  // namespace
 
@@ -127,13 +137,9 @@ TEST_CASE("loss: a class-weighted validation loss is the weighted mean over ever
   net.add_dense(3, "softmax");
   Loss loss = weighted("cross_entropy", {0.2, 1, 7});
   net.set_loss(loss);
-  Rng rng(6);
-  Matrix X(600, 2), Y(600, 1);
-  for (Index i = 0; i < 600; ++i) {
-    X(i, 0) = static_cast<Scalar>(rng.uniform(-1, 1));
-    X(i, 1) = static_cast<Scalar>(rng.uniform(-1, 1));
-    Y(i, 0) = i < 512 ? 0 : 2;  // the rare class only in the last, short chunk
-  }
+  const Matrix X = uniform_inputs(6, 600, 1);
+  Matrix Y(600, 1);
+  for (Index i = 0; i < 600; ++i) Y(i, 0) = i < 512 ? 0 : 2;  // the rare class only in the last, short chunk
   double total = 0, weight = 0;
   for (Index i = 0; i < 600; ++i) {
     net.forward(X.middleRows(i, 1));
@@ -152,13 +158,9 @@ TEST_CASE("loss: row_losses gives each row's own loss, past one chunk, without t
   net.add_dense(3, "softmax");
   Loss loss = weighted("cross_entropy", {0.5, 1, 3});
   net.set_loss(loss);
-  Rng rng(9);
-  Matrix X(600, 2), Y(600, 1);
-  for (Index i = 0; i < 600; ++i) {
-    X(i, 0) = static_cast<Scalar>(rng.uniform(-2, 2));
-    X(i, 1) = static_cast<Scalar>(rng.uniform(-2, 2));
-    Y(i, 0) = static_cast<Scalar>(i % 3);
-  }
+  const Matrix X = uniform_inputs(9, 600, 2);
+  Matrix Y(600, 1);
+  for (Index i = 0; i < 600; ++i) Y(i, 0) = static_cast<Scalar>(i % 3);
   const std::vector<double> rows = net.row_losses(X, Y);
   REQUIRE(rows.size() == 600u);
   double total = 0, weight = 0;
