@@ -32,6 +32,7 @@ Dense& Network::add_dense(Index units, const Activation& activation, InitKind in
   layer->compute_input_gradient = !layers_.empty();
   Dense& ref = *layer;
   layers_.push_back(std::move(layer));
+  output_ = &ref;
   params_.clear();
   for (auto& l : layers_) l->parameters(params_);
   return ref;
@@ -44,6 +45,7 @@ Dropout& Network::add_dropout(double rate) {
   layer->name = "dropout_" + std::to_string(++dropout_count_);
   Dropout& ref = *layer;
   layers_.push_back(std::move(layer));
+  output_ = nullptr;
   return ref;
 }
 
@@ -63,7 +65,7 @@ Index Network::parameter_count() const {
 }
 
 Dense& Network::output_layer() {
-  auto* d = layers_.empty() ? nullptr : dynamic_cast<Dense*>(layers_.back().get());
+  Dense* d = output_;
   if (!d) throw Error("the last layer of the network must be a Dense layer");
   return *d;
 }

@@ -320,3 +320,15 @@ TEST_CASE("network: a training step flushes denormals to zero and restores the c
   MESSAGE("skipped: not an x86 CPU with SSE");
 #endif
 }
+
+TEST_CASE("network: a dropout layer last leaves no output layer for the loss, even after a dense one") {
+  Network net(2, 1);
+  net.add_dense(3, "tanh");
+  net.set_loss(parse_loss("mse"));  // checked against the output layer: before the dropout
+  net.set_optimizer(make_optimizer(OptimizerConfig{}));
+  net.add_dropout(0.5);
+  const Matrix X = Matrix::Ones(4, 2), Y = Matrix::Zero(4, 3);
+  CHECK_THROWS_WITH_AS(net.train_step(X, Y), "the last layer of the network must be a Dense layer", Error);
+  net.add_dense(3, "identity");  // a dense layer after it is the output layer again
+  CHECK(std::isfinite(net.train_step(X, Y)));
+}

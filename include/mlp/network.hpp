@@ -86,6 +86,7 @@ class Network {
   Rng rng_;
   Path path_;
   std::vector<std::unique_ptr<Layer>> layers_;
+  Dense* output_ = nullptr;  // the last layer when it is a Dense one (a loss needs that)
   std::vector<Parameter> params_;
   Loss loss_;
   std::unique_ptr<Optimizer> optimizer_;
