@@ -89,6 +89,8 @@ FitResult fit(Network& net, const ConstMatrixRef& X, const ConstMatrixRef& Y, co
   const Index n = X.rows();
   const Index B = std::min(o.batch_size, n);
   const Index batches = (n + B - 1) / B;
+  // A single batch of every row has the same gradient in any order: no shuffle, no copy.
+  const bool shuffle = o.shuffle && batches > 1;
   Matrix Xb(B, X.cols()), Yb(B, Y.cols());  // (B, in), (B, targets): one shuffled mini-batch
 
   // s is where the run stands; a fresh one starts at epoch 0 with the samples in file order.
@@ -133,14 +135,14 @@ FitResult fit(Network& net, const ConstMatrixRef& X, const ConstMatrixRef& Y, co
     net.optimizer()->set_learning_rate(o.schedule.rate(lr0, epoch, o.epochs));
     double weight_done = 0;  // of the batches done this epoch: what s.loss_sum is divided by
     if (s.batch == 0) {      // a new epoch; otherwise one resumed where it was interrupted
-      if (o.shuffle) net.rng().shuffle(s.order);
+      if (shuffle) net.rng().shuffle(s.order);
       s.loss_sum = 0;
       s.seconds = 0;
       if (o.train_metric) o.train_metric.reset();
     } else {
       for (Index i = 0; i < s.batch * B; ++i)
         weight_done +=
-            static_cast<double>(net.loss().sample_weight(Y, o.shuffle ? s.order[static_cast<std::size_t>(i)] : i));
+            static_cast<double>(net.loss().sample_weight(Y, shuffle ? s.order[static_cast<std::size_t>(i)] : i));
       if (o.train_metric) o.train_metric.set_sums(s.metric);
     }
 
@@ -149,7 +151,7 @@ FitResult fit(Network& net, const ConstMatrixRef& X, const ConstMatrixRef& Y, co
       const Index first = k * B, rows = std::min(B, n - first);
       Scalar loss;
       double weight;
-      if (o.shuffle) {
+      if (shuffle) {
         fast::gather_batch(X, Y, s.order, first, rows, Xb, Yb);  // Xb, Yb = rows order[first, first + rows)
         loss = net.train_step(Xb.topRows(rows), Yb.topRows(rows));
         weight = net.loss().weight(Yb.topRows(rows));
