@@ -416,7 +416,8 @@ def ensemble_metric(mlp, models, test, task, target):
     acc, classes = None, None
     for m in models:
         head, pred = predictions(mlp, m, test, True)
-        classes = [h[2:] for h in head[1:]]
+        # the columns after "prediction" are the classes; "p_" in front only where a class would repeat a column
+        classes = [h[2:] if h.startswith("p_") and (h[2:] == head[0] or h[2:] in head[1:]) else h for h in head[1:]]
         v = [[float(x) for x in r[1:]] for r in pred]
         acc = v if acc is None else [[a + b for a, b in zip(ra, rb)] for ra, rb in zip(acc, v)]
     guess = [classes[max(range(len(r)), key=r.__getitem__)] for r in acc]
