@@ -146,11 +146,25 @@ void bound_regression_targets(const std::string& output_activation, PreprocessOp
   po.output_high = std::max(v.f[0], v.f[1]);
 }
 
+// The learning rate when --lr is not given: 0.01 for SGD; for Adam 0.001, and 0.01 for a linear
+// model (--layers none). A linear model has no hidden units to saturate, and at 0.001 its early-
+// stopped runs stop short of the fit: on iris 0.85 held-out accuracy against 0.94 at 0.01 and 0.95
+// for scikit-learn's LogisticRegression. At 0.01 it is within half a point of LogisticRegression
+// or LinearRegression on the bundled sets, and the defaults keep it where the data are linear
+// (docs/defaults.md).
+double default_learning_rate(const std::string& optimizer, bool linear) {
+  if (optimizer == "sgd") return 0.01;
+  return linear ? 0.01 : 0.001;
+}
+
 Plan plan_run(const TrainOptions& o) {
   check_ranges(o);
   Plan p;
+  // auto: the sizes wait for the data (auto_layers); the activation is checked now.
+  p.hidden = parse_layers(o.layers == "auto" ? "1" : o.layers, o.activation);
   p.optimizer.name = o.optimizer;
-  p.optimizer.learning_rate = o.lr > 0 ? o.lr : (o.optimizer == "sgd" ? 0.01 : 0.001);
+  p.optimizer.learning_rate =
+      o.lr > 0 ? o.lr : default_learning_rate(o.optimizer, o.layers != "auto" && p.hidden.empty());
   // An option of the other optimizer would be accepted and then do nothing: refused, naming what applies.
   if (o.optimizer == "adam" && o.momentum != 0)
     throw Error("--momentum applies to --optimizer sgd; Adam's moments are set with --beta1 and --beta2");
@@ -165,8 +179,6 @@ Plan plan_run(const TrainOptions& o) {
   p.optimizer.clip_norm = o.clip_norm;
   make_optimizer(p.optimizer);  // checks the optimizer's settings now
   p.schedule = parse_schedule(o.lr_schedule);
-  // auto: the sizes wait for the data (auto_layers); the activation is checked now.
-  p.hidden = parse_layers(o.layers == "auto" ? "1" : o.layers, o.activation);
   if (!o.init.empty()) p.init = parse_init(o.init);
   p.preprocess.targets = o.targets;
   p.preprocess.categorical = o.categorical;
@@ -522,7 +534,10 @@ Selection choose_on_validation(const TrainOptions& o, const Plan& plan, const Ou
       oc.epochs = kAutoMaxEpochs;
       Plan pc = plan;
       pc.optimizer.weight_decay = wd;
-      if (linear) pc.hidden.clear();
+      if (linear) {
+        pc.hidden.clear();
+        if (o.lr <= 0) pc.optimizer.learning_rate = default_learning_rate(o.optimizer, true);
+      }
       Network net = build_network(oc, pc, output, d);
       FitOptions fo = fit_options(oc, pc, d, patience, progress);
       fo.on_epoch = nullptr;  // one line per run instead
@@ -821,6 +836,7 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
     if (chosen->linear) {
       o.layers = "none";
       plan.hidden.clear();
+      if (o.lr <= 0) plan.optimizer.learning_rate = default_learning_rate(o.optimizer, true);
     }
     o.weight_decay = plan.optimizer.weight_decay = chosen->weight_decay;
     o.early_stopping = 0;
@@ -1047,7 +1063,8 @@ void add_training_options(CLI::App* cmd, TrainOptions& t) {
                   "CrossEntropyLoss(weight=w)")
       ->type_name("balanced|CLASS=W,...|W,...");
   cmd->add_option("--optimizer", t.optimizer, "Optimizer: " + mlp::optimizer_names())->capture_default_str();
-  cmd->add_option("--lr", t.lr, "Learning rate (0 = the optimizer's default: 0.001 for adam, 0.01 for sgd)")
+  cmd->add_option("--lr", t.lr,
+                  "Learning rate (0 = the optimizer's default: 0.001 for adam, 0.01 for a linear model; 0.01 for sgd)")
       ->capture_default_str();
   cmd->add_option("--momentum", t.momentum, "SGD momentum in [0, 1)")->capture_default_str();
   cmd->add_flag("--nesterov", t.nesterov, "Nesterov momentum (SGD)");
