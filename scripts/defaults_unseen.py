@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""The defaults of `mlp train` on four data sets made for the purpose, none of them bundled or used to
+choose the defaults: does `mlp train DATA.csv` lose to a straight line where the truth is (nearly)
+linear, and does it find the curve where it is not?
+
+  reg_linear   200 rows, y = w·x + noise (8 inputs, noise sd 1.5)
+  cls_linear   300 rows, two classes drawn from a logistic model of 10 inputs
+  reg_nonlin   400 rows, y = x0² − x1 + sin(2 x2) + noise (5 inputs, 2 of them unused)
+  cls_imb      500 rows, three classes cut from a noisy linear score (6 inputs; 3 %/85 %/12 %-ish)
+
+For each, held-out rows are every fourth row (k = 0, 1, 2) and seeds 1–5: `mlp train` with its
+defaults against `mlp train --layers none`, and, with scikit-learn installed (/usr/bin/python3 on
+Debian: python3-sklearn), LinearRegression / LogisticRegression and MLPRegressor / MLPClassifier
+after StandardScaler on the same rows.
+
+  python3 scripts/defaults_unseen.py --mlp build/mlp [--dir build-defaults/unseen]
+"""
+import argparse
+import concurrent.futures
+import csv
+import json
+import math
+import os
+import random
+import statistics
+import subprocess
+
+
+def make_sets(out):
+    def write(name, rows, header):
+        with open(os.path.join(out, name + ".csv"), "w") as f:
+            f.write(",".join(header) + "\n")
+            for r in rows:
+                f.write(",".join(str(x) for x in r) + "\n")
+
+    random.seed(5)
+    w = [random.gauss(0, 1) for _ in range(8)]
+    rows = []
+    for _ in range(200):
+        x = [round(random.gauss(0, 1), 4) for _ in range(8)]
+        rows.append(x + [round(sum(a * b for a, b in zip(w, x)) + random.gauss(0, 1.5), 4)])
+    write("reg_linear", rows, [f"x{i}" for i in range(8)] + ["y"])
+    w = [random.gauss(0, 1) for _ in range(10)]
+    rows = []
+    for _ in range(300):
+        x = [round(random.gauss(0, 1), 4) for _ in range(10)]
+        p = 1 / (1 + math.exp(-sum(a * b for a, b in zip(w, x))))
+        rows.append(x + ["yes" if random.random() < p else "no"])
+    write("cls_linear", rows, [f"x{i}" for i in range(10)] + ["label"])
+    rows = []
+    for _ in range(400):
+        x = [round(random.uniform(-2, 2), 4) for _ in range(5)]
+        rows.append(x + [round(x[0] ** 2 - x[1] + math.sin(2 * x[2]) + random.gauss(0, 0.3), 4)])
+    write("reg_nonlin", rows, [f"x{i}" for i in range(5)] + ["y"])
+    rows = []
+    for _ in range(500):
+        x = [round(random.gauss(0, 1), 4) for _ in range(6)]
+        s = x[0] + 0.5 * x[1] - x[2] + random.gauss(0, 0.7)
+        rows.append(x + ["a" if s < -1.2 else ("c" if s > 1.5 else "b")])
+    write("cls_imb", rows, [f"x{i}" for i in range(6)] + ["cls"])
+    return ["reg_linear", "cls_linear", "reg_nonlin", "cls_imb"]
+
+
+def split(out, name, k):
+    with open(os.path.join(out, name + ".csv")) as f:
+        lines = f.read().splitlines()
+    head, rows = lines[0], lines[1:]
+    tr, te = os.path.join(out, f"{name}_k{k}_train.csv"), os.path.join(out, f"{name}_k{k}_test.csv")
+    with open(tr, "w") as f:
+        f.write("\n".join([head] + [r for i, r in enumerate(rows) if i % 4 != k]) + "\n")
+    with open(te, "w") as f:
+        f.write("\n".join([head] + [r for i, r in enumerate(rows) if i % 4 == k]) + "\n")
+    return tr, te
+
+
+def mlp_metric(mlp, tr, te, seed, extra):
+    p = subprocess.run([mlp, "train", tr, "--test", te, "--seed", str(seed), "--json", "--quiet"] + extra,
+                       capture_output=True, text=True, check=True)
+    d = json.loads(p.stdout)
+    kept = d.get("selection", {}).get("layers")
+    return (d["accuracy"] if d["task"] == "classification" else d["metrics"]["test"]["r2"]), kept
+
+
+def sklearn_metrics(tr, te, seeds):
+    import warnings
+    import numpy as np
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+    from sklearn.metrics import accuracy_score, r2_score
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    warnings.filterwarnings("ignore")
+
+    def load(path):
+        with open(path) as f:
+            rows = list(csv.reader(f))[1:]
+        return np.array([[float(v) for v in r[:-1]] for r in rows]), [r[-1] for r in rows]
+    (Xtr, ytr), (Xte, yte) = load(tr), load(te)
+    regression = all(v.replace(".", "", 1).replace("-", "", 1).isdigit() for v in ytr[:20])
+    if regression:
+        ytr, yte = [float(v) for v in ytr], [float(v) for v in yte]
+    score = (lambda m: r2_score(yte, m.predict(Xte))) if regression else (lambda m: accuracy_score(yte, m.predict(Xte)))
+    lin = score(make_pipeline(StandardScaler(), LinearRegression() if regression else
+                              LogisticRegression(max_iter=5000)).fit(Xtr, ytr))
+    mlps = [score(make_pipeline(StandardScaler(), (MLPRegressor if regression else MLPClassifier)(random_state=s))
+                  .fit(Xtr, ytr)) for s in seeds]
+    return lin, statistics.fmean(mlps)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mlp", required=True)
+    ap.add_argument("--dir", default=os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                                  "build-defaults", "unseen"))
+    args = ap.parse_args()
+    os.makedirs(args.dir, exist_ok=True)
+    seeds = [1, 2, 3, 4, 5]
+    print("| set | defaults | `--layers none` | defaults − linear (points ± SE) | linear kept | "
+          "scikit-learn linear | scikit-learn MLP |")
+    print("|---|---|---|---|---|---|---|")
+    for name in make_sets(args.dir):
+        jobs, sk = [], []
+        for k in range(3):
+            tr, te = split(args.dir, name, k)
+            jobs += [(tr, te, s, extra) for s in seeds for extra in ([], ["--layers", "none"])]
+            try:
+                sk.append(sklearn_metrics(tr, te, seeds))
+            except ImportError:
+                pass
+        with concurrent.futures.ThreadPoolExecutor(2) as ex:
+            res = list(ex.map(lambda j: mlp_metric(args.mlp, *j), jobs))
+        dflt, lin = [r[0] for r in res[0::2]], [r[0] for r in res[1::2]]
+        kept = sum(1 for r in res[0::2] if r[1] == "none")
+        d = [100 * (a - b) for a, b in zip(dflt, lin)]
+        sk_text = (f"{statistics.fmean(s[0] for s in sk):.3f} | {statistics.fmean(s[1] for s in sk):.3f}"
+                   if sk else "– | –")
+        print(f"| {name} | {statistics.fmean(dflt):.3f} | {statistics.fmean(lin):.3f} | "
+              f"{statistics.fmean(d):+.2f} ± {statistics.stdev(d) / math.sqrt(len(d)):.2f} | {kept}/{len(dflt)} | "
+              f"{sk_text} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
