@@ -14,6 +14,14 @@ Debian: python3-sklearn), LinearRegression / LogisticRegression and MLPRegressor
 after StandardScaler on the same rows.
 
   python3 scripts/defaults_unseen.py --mlp build/mlp [--dir build-defaults/unseen]
+
+With --large, two larger sets instead, where the defaults' time matters as much as their score
+(held-out rows k = 0, seeds 1-3; the wall time of each fit is printed beside its score):
+
+  reg_large    50,000 rows, Friedman's #1: y = 10 sin(pi x0 x1) + 20 (x2 - 0.5)^2 + 10 x3 + 5 x4 + noise
+               (10 inputs in [0, 1], 5 of them unused)
+  cls_large    50,000 rows, 20 inputs, 4 classes from the signs of two curved scores, 5 % of the labels
+               drawn at random
 """
 import argparse
 import concurrent.futures
@@ -24,6 +32,7 @@ import os
 import random
 import statistics
 import subprocess
+import time
 
 
 def make_sets(out):
@@ -61,6 +70,31 @@ def make_sets(out):
     return ["reg_linear", "cls_linear", "reg_nonlin", "cls_imb"]
 
 
+def make_large_sets(out):
+    def write(name, rows, header):
+        with open(os.path.join(out, name + ".csv"), "w") as f:
+            f.write(",".join(header) + "\n")
+            f.writelines(",".join(r) + "\n" for r in rows)
+
+    random.seed(7)
+    rows = []
+    for _ in range(50000):
+        x = [random.random() for _ in range(10)]
+        y = (10 * math.sin(math.pi * x[0] * x[1]) + 20 * (x[2] - 0.5) ** 2 + 10 * x[3] + 5 * x[4] +
+             random.gauss(0, 1))
+        rows.append([f"{v:.5f}" for v in x] + [f"{y:.5f}"])
+    write("reg_large", rows, [f"x{i}" for i in range(10)] + ["y"])
+    rows = []
+    for _ in range(50000):
+        x = [random.gauss(0, 1) for _ in range(20)]
+        s1 = x[0] * x[1] + math.sin(2 * x[2]) + 0.5 * x[3]
+        s2 = x[4] ** 2 - 1 + x[5] - 0.5 * x[6] * x[7]
+        c = 2 * (s1 > 0) + (s2 > 0) if random.random() >= 0.05 else random.randrange(4)
+        rows.append([f"{v:.5f}" for v in x] + ["abcd"[c]])
+    write("cls_large", rows, [f"x{i}" for i in range(20)] + ["label"])
+    return ["reg_large", "cls_large"]
+
+
 def split(out, name, k):
     with open(os.path.join(out, name + ".csv")) as f:
         lines = f.read().splitlines()
@@ -74,11 +108,13 @@ def split(out, name, k):
 
 
 def mlp_metric(mlp, tr, te, seed, extra):
+    start = time.perf_counter()
     p = subprocess.run([mlp, "train", tr, "--test", te, "--seed", str(seed), "--json", "--quiet"] + extra,
                        capture_output=True, text=True, check=True)
     d = json.loads(p.stdout)
     kept = d.get("selection", {}).get("layers")
-    return (d["accuracy"] if d["task"] == "classification" else d["metrics"]["test"]["r2"]), kept
+    return (d["accuracy"] if d["task"] == "classification" else d["metrics"]["test"]["r2"]), kept, \
+        time.perf_counter() - start
 
 
 def sklearn_metrics(tr, te, seeds):
@@ -102,9 +138,13 @@ def sklearn_metrics(tr, te, seeds):
     score = (lambda m: r2_score(yte, m.predict(Xte))) if regression else (lambda m: accuracy_score(yte, m.predict(Xte)))
     lin = score(make_pipeline(StandardScaler(), LinearRegression() if regression else
                               LogisticRegression(max_iter=5000)).fit(Xtr, ytr))
-    mlps = [score(make_pipeline(StandardScaler(), (MLPRegressor if regression else MLPClassifier)(random_state=s))
-                  .fit(Xtr, ytr)) for s in seeds]
-    return lin, statistics.fmean(mlps)
+    mlps, seconds = [], []
+    for s in seeds:
+        start = time.perf_counter()
+        m = make_pipeline(StandardScaler(), (MLPRegressor if regression else MLPClassifier)(random_state=s)).fit(Xtr, ytr)
+        seconds.append(time.perf_counter() - start)
+        mlps.append(score(m))
+    return lin, statistics.fmean(mlps), statistics.fmean(seconds)
 
 
 def main():
@@ -112,28 +152,34 @@ def main():
     ap.add_argument("--mlp", required=True)
     ap.add_argument("--dir", default=os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                                   "build-defaults", "unseen"))
+    ap.add_argument("--large", action="store_true", help="the two 50,000-row sets instead (a few minutes)")
     args = ap.parse_args()
     os.makedirs(args.dir, exist_ok=True)
-    seeds = [1, 2, 3, 4, 5]
+    seeds, splits = ([1, 2, 3], [0]) if args.large else ([1, 2, 3, 4, 5], [0, 1, 2])
     print("| set | defaults | `--layers none` | defaults − linear (points ± SE) | linear kept | "
-          "scikit-learn linear | scikit-learn MLP |")
-    print("|---|---|---|---|---|---|---|")
-    for name in make_sets(args.dir):
+          "scikit-learn linear | scikit-learn MLP |" + (" seconds a fit: defaults, linear, scikit-learn MLP |"
+                                                        if args.large else ""))
+    print("|---|---|---|---|---|---|---|" + ("---|" if args.large else ""))
+    for name in (make_large_sets if args.large else make_sets)(args.dir):
         jobs, sk = [], []
-        for k in range(3):
+        for k in splits:
             tr, te = split(args.dir, name, k)
             jobs += [(tr, te, s, extra) for s in seeds for extra in ([], ["--layers", "none"])]
             try:
                 sk.append(sklearn_metrics(tr, te, seeds))
             except ImportError:
                 pass
-        with concurrent.futures.ThreadPoolExecutor(2) as ex:
+        with concurrent.futures.ThreadPoolExecutor(1 if args.large else 2) as ex:  # large: timed alone
             res = list(ex.map(lambda j: mlp_metric(args.mlp, *j), jobs))
         dflt, lin = [r[0] for r in res[0::2]], [r[0] for r in res[1::2]]
         kept = sum(1 for r in res[0::2] if r[1] == "none")
         d = [100 * (a - b) for a, b in zip(dflt, lin)]
         sk_text = (f"{statistics.fmean(s[0] for s in sk):.3f} | {statistics.fmean(s[1] for s in sk):.3f}"
                    if sk else "– | –")
+        if args.large:
+            sk_text += (f" | {statistics.fmean(r[2] for r in res[0::2]):.1f}, "
+                        f"{statistics.fmean(r[2] for r in res[1::2]):.1f}, " +
+                        (f"{statistics.fmean(s[2] for s in sk):.1f}" if sk else "–"))
         print(f"| {name} | {statistics.fmean(dflt):.3f} | {statistics.fmean(lin):.3f} | "
               f"{statistics.fmean(d):+.2f} ± {statistics.stdev(d) / math.sqrt(len(d)):.2f} | {kept}/{len(dflt)} | "
               f"{sk_text} |", flush=True)
