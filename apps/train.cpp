@@ -534,9 +534,15 @@ Selection choose_on_validation(const TrainOptions& o, const Plan& plan, const Ou
   std::optional<InterruptGuard> interrupts;
   if (report) interrupts.emplace();
   Candidate best[2];  // [0]: the hidden layers, [1]: --layers none
+  const std::size_t runs = decays.size() * (with_linear ? 2 : 1);
+  struct ClearLabel {
+    Progress& p;
+    ~ClearLabel() { p.label(""); }
+  } clear_label{progress};
   for (int linear = 0; linear <= (with_linear ? 1 : 0); ++linear) {
     const std::string layers = linear ? "none" : o.layers;
     for (const double wd : decays) {
+      if (runs > 1) progress.label("run " + std::to_string(s.tried.size() + 1) + "/" + std::to_string(runs) + "  ");
       TrainOptions oc = o;
       oc.epochs = kAutoMaxEpochs;
       Plan pc = plan;

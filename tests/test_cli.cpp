@@ -271,6 +271,56 @@ TEST_CASE("cli: output to a pipe contains no control characters") {
   }
 }
 
+// The bars drawn on a terminal in `text`: each stretch after "\r\033[K" that is a bar (has samples/s;
+// the lines printed after a bar is erased start the same way).
+std::vector<std::string> drawn_bars(const std::string& text) {
+  std::vector<std::string> bars;
+  for (std::size_t at = text.find("\r\033[K"); at != std::string::npos; at = text.find("\r\033[K", at + 1)) {
+    const std::size_t start = at + 4, end = text.find_first_of("\r\n", start);
+    const std::string piece = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (contains(piece, "samples/s")) bars.push_back(piece);
+  }
+  return bars;
+}
+
+TEST_CASE("cli: on a terminal the bar fits the width and says which run --epochs auto is on") {
+  if (std::system("command -v script >/dev/null 2>&1") != 0) {
+    WARN_MESSAGE(false, "script(1) not found: no terminal to draw on");
+    return;
+  }
+  TempDir d;
+  for (const int columns : {60, 200}) {
+    CAPTURE(columns);
+    // script(1) gives mlp a terminal; its window has no size here, so $COLUMNS sets the width.
+    const std::string command = "TERM=xterm COLUMNS=" + std::to_string(columns) + " " + shell_quote(MLP_BINARY) +
+                                " train " + shell_quote(kIris) + " --seed 1 --batch-size 4";
+    const std::string out_file = d.file("tty.txt");
+    REQUIRE(std::system(
+                ("script -qec " + shell_quote(command) + " /dev/null > " + shell_quote(out_file) + " 2>&1 </dev/null")
+                    .c_str()) == 0);
+    const std::vector<std::string> bars = drawn_bars(d.read("tty.txt"));
+    REQUIRE(bars.size() > 20);
+    std::set<std::string> runs;
+    bool final_run = false;
+    for (const std::string& b : bars) {
+      CAPTURE(b);
+      CHECK(static_cast<int>(b.size()) <= columns - 1);  // a line that wraps is not redrawn in place
+      if (b.rfind("run ", 0) == 0) runs.insert(b.substr(0, b.find("  ")));
+      if (b.rfind("epoch ", 0) == 0 && contains(b, "samples/s")) final_run = true;
+      if (columns == 200 && contains(b, "samples/s")) {  // room for the whole bar: 30 wide
+        const std::size_t open = b.find('['), close = b.find(']');
+        REQUIRE(open != std::string::npos);
+        REQUIRE(close != std::string::npos);
+        CHECK(close - open - 1 == 30);
+      }
+    }
+    // iris: four weight decays for the network and four for the linear model, then the refit, unlabelled.
+    CHECK(runs == std::set<std::string>{"run 1/8", "run 2/8", "run 3/8", "run 4/8", "run 5/8", "run 6/8", "run 7/8",
+                                        "run 8/8"});
+    CHECK(final_run);
+  }
+}
+
 TEST_CASE("cli: --quiet prints only the final result") {
   TempDir d;
   const Run loud = d.mlp("train " + shell_quote(kIris) + " --seed 1 --epochs 5");
