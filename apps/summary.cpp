@@ -244,7 +244,7 @@ std::string selection(const json& sel, const json& options) {
                has_number(r, "val_loss") ? fmt("%.4f", number(r, "val_loss")) : ""},
               text(r, "layers")));
   }
-  std::string compared;  // the network against the linear model (train.cpp, Comparison)
+  std::string compared;  // the network against the linear model (train.cpp; paired_difference in mlp/io/metrics.hpp)
   const json& c = object(sel, "comparison");
   if (has_number(c, "difference") && has_number(c, "standard_error")) {
     const double diff = number(c, "difference");

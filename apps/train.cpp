@@ -451,9 +451,9 @@ FitOptions fit_options(const TrainOptions& o, const Plan& plan, const Data& d, i
 // seed); the lowest validation loss chooses the weight decay and the best epoch E. With
 // --layers auto below 256 inputs a linear model (--layers none) is tried the same way, and the
 // network is kept only if it beats the linear model by more than the noise of the validation rows
-// (Comparison below). Then the model is trained again from the same seed on every training row,
-// validation rows included, for 1.25 E epochs: a quarter more rows per epoch, a quarter more
-// epochs. On the bundled sets this keeps a regression from losing to a linear model and
+// (paired_difference, mlp/io/metrics.hpp). Then the model is trained again from the same seed on
+// every training row, validation rows included, for 1.25 E epochs: a quarter more rows per epoch,
+// a quarter more epochs. On the bundled sets this keeps a regression from losing to a linear model and
 // classification level with scikit-learn's MLP (docs/defaults.md has the measurements; a single
 // run with a fixed weight decay does neither).
 constexpr int kAutoMaxEpochs = 200;
@@ -480,28 +480,6 @@ struct Candidate {
   std::vector<double> row_losses;  // its loss on each validation row, class weights applied
   Evaluation validation;
 };
-
-// The network against the linear model on the same validation rows: the mean of the paired
-// differences of their row losses d_i = L_linear,i - L_network,i, and its standard error
-// sd(d)/sqrt(n). The linear model is kept unless the network is better by more than one standard
-// error: the one-standard-error rule (Hastie, Tibshirani & Friedman, The Elements of Statistical
-// Learning, 7.10), paired because both models are scored on the same rows.
-struct Comparison {
-  double mean = 0, se = 0;
-  bool network_better() const { return mean > se; }
-};
-Comparison compare_rows(const std::vector<double>& linear, const std::vector<double>& network) {
-  Comparison c;
-  const double n = static_cast<double>(linear.size());
-  if (n < 2) return c;
-  for (std::size_t i = 0; i < linear.size(); ++i) c.mean += linear[i] - network[i];
-  c.mean /= n;
-  double ss = 0;
-  for (std::size_t i = 0; i < linear.size(); ++i)
-    ss += (linear[i] - network[i] - c.mean) * (linear[i] - network[i] - c.mean);
-  c.se = std::sqrt(ss / (n - 1) / n);
-  return c;
-}
 
 // The comparison of a Selection as a line for people, e.g. "val_loss: linear 0.0835, layers 64,32
 // 0.0838; the network is higher by 0.0003, standard error 0.0083 over the 113 rows: ...".
@@ -596,13 +574,14 @@ Selection choose_on_validation(const TrainOptions& o, const Plan& plan, const Ou
   }
   int pick = best[0].best_epoch > 0 ? 0 : 1;
   if (with_linear && best[0].best_epoch > 0 && best[1].best_epoch > 0) {
-    const Comparison c = compare_rows(best[1].row_losses, best[0].row_losses);
-    pick = c.network_better() ? 0 : 1;
+    // d_i = L_linear,i - L_network,i: the network is kept only if lower by more than one standard error.
+    const PairedDifference c = paired_difference(best[1].row_losses, best[0].row_losses);
+    pick = c.mean > c.standard_error ? 0 : 1;
     s.comparison = {{"network_layers", o.layers},
                     {"linear_val_loss", best[1].val_loss},
                     {"network_val_loss", best[0].val_loss},
                     {"difference", c.mean},
-                    {"standard_error", c.se},
+                    {"standard_error", c.standard_error},
                     {"rows", d.Xval.rows()},
                     {"kept", pick == 0 ? "network" : "linear"}};
   }

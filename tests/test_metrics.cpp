@@ -221,6 +221,26 @@ TEST_CASE("metrics: JSON has every key") {
   CHECK(g["per_target"]["rooms"]["mse"].get<double>() == near(2.0));
 }
 
+TEST_CASE("metrics: the paired difference of two models' row losses and its standard error, by hand") {
+  // d = 0.5, 0.5, -0.5, 1.0: mean 0.375; squared deviations 0.015625, 0.015625, 0.765625, 0.390625
+  // sum to 1.1875; sd = sqrt(1.1875 / 3); standard error sd / sqrt(4).
+  const PairedDifference p = paired_difference({1, 2, 3, 4}, {0.5, 1.5, 3.5, 3.0});
+  CHECK(p.mean == doctest::Approx(0.375).epsilon(1e-12));
+  CHECK(p.standard_error == doctest::Approx(std::sqrt(1.1875 / 3) / 2).epsilon(1e-12));
+  // The other way round: the mean changes sign, the standard error does not.
+  const PairedDifference q = paired_difference({0.5, 1.5, 3.5, 3.0}, {1, 2, 3, 4});
+  CHECK(q.mean == doctest::Approx(-0.375).epsilon(1e-12));
+  CHECK(q.standard_error == doctest::Approx(p.standard_error).epsilon(1e-12));
+  // A constant difference has no spread; one row has no standard error.
+  const PairedDifference c = paired_difference({3, 4, 5}, {1, 2, 3});
+  CHECK(c.mean == doctest::Approx(2));
+  CHECK(c.standard_error == 0);
+  const PairedDifference one = paired_difference({3}, {1});
+  CHECK(one.mean == 0);
+  CHECK(one.standard_error == 0);
+  CHECK_THROWS_AS(paired_difference({1, 2}, {1}), Error);
+}
+
 TEST_CASE("metrics: ROC AUC by hand, as the Mann-Whitney statistic") {
   // Scores 0.1 0.4 0.35 0.8, truth 0 0 1 1: ranks 1 3 2 4, the positives' rank sum 2 + 4 = 6,
   // AUC = (6 − 2·3/2)/(2·2) = 3/4. Pairwise: 0.35 beats 0.1 but not 0.4, 0.8 beats both: 3 of 4.

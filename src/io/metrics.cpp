@@ -424,6 +424,20 @@ nlohmann::json to_json(const ClassificationReport& r) {
   return j;
 }
 
+PairedDifference paired_difference(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size())
+    throw Error("paired_difference: " + std::to_string(a.size()) + " losses against " + std::to_string(b.size()));
+  PairedDifference p;
+  const double n = static_cast<double>(a.size());
+  if (a.size() < 2) return p;
+  for (std::size_t i = 0; i < a.size(); ++i) p.mean += a[i] - b[i];
+  p.mean /= n;
+  double ss = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) ss += (a[i] - b[i] - p.mean) * (a[i] - b[i] - p.mean);
+  p.standard_error = std::sqrt(ss / (n - 1) / n);
+  return p;
+}
+
 nlohmann::json to_json(const RegressionReport& r) {
   nlohmann::json per_target = nlohmann::json::object();
   for (std::size_t j = 0; j < r.targets.size(); ++j)

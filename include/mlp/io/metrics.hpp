@@ -110,6 +110,19 @@ double r2_score(const Matrix& predicted, const ConstMatrixRef& truth);
 RunningMetric running_accuracy();
 RunningMetric running_r2(const ConstMatrixRef& truth);
 
+// ---- two models on the same rows -----------------------------------------------------------
+
+// Two models' losses on the same N rows, a_i and b_i: the paired differences d_i = a_i − b_i,
+// their mean (the difference of the two mean losses) and its standard error sd(d)/√N, sd with the
+// N − 1 denominator. Paired, because both models meet the same hard and easy rows. `mlp train`
+// keeps a network over a linear model only if the network is lower by more than one standard
+// error (Hastie, Tibshirani & Friedman, The Elements of Statistical Learning, 7.10).
+// Fewer than 2 rows: both 0. Throws mlp::Error on lengths that differ.
+struct PairedDifference {
+  double mean = 0, standard_error = 0;
+};
+PairedDifference paired_difference(const std::vector<double>& a, const std::vector<double>& b);
+
 // ---- JSON ----------------------------------------------------------------------------------
 
 // {"accuracy", "precision_macro", "recall_macro", "f1_macro", "f1_weighted", "classes",
