@@ -48,7 +48,7 @@ struct TrainOptions {
   double bias_init = 0;           // the value every hidden layer's biases start at
   int epochs = kAutoEpochs;       // chosen by early stopping, then a refit on every training row
   long batch_size = 32;
-  std::string lr_schedule = "constant";
+  std::string lr_schedule = "auto";  // resolve_lr_schedule
   double val_split = 0.2;
   std::string val_file, test_file;
   double test_split = 0;
@@ -143,6 +143,13 @@ std::string options_toml(const TrainOptions& o, bool with_outputs = false);
 // Where a run writes (--save, --history, --report, --checkpoint...) and how it prints (--quiet,
 // --json), by visit() name: not part of the experiment a config or a re-run command repeats.
 bool is_output_option(const std::string& name);
+// --lr-schedule auto: a constant rate for a network; for a linear model (--layers none) a rate that
+// decays to 0 on a cosine over the run. A linear model's loss is convex: at a constant step Adam
+// ends wandering around the optimum (on 37,500 rows of a linear regression, R² 0.716 against 0.722
+// for least squares), with a decaying one it ends at it (docs/defaults.md). A schedule given is kept.
+inline std::string resolve_lr_schedule(const std::string& given, bool linear) {
+  return given != "auto" ? given : linear ? "cosine" : "constant";
+}
 
 int train(const TrainOptions& o);
 // Throws mlp::Error on what train would reject before reading a file.

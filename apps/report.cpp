@@ -7,6 +7,7 @@
 #include "text.hpp"
 
 #include "mlp/io/svg.hpp"
+#include "mlp/schedule.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -110,7 +111,11 @@ std::string configuration(const ReportInput& in) {
     std::string name = key;
     std::replace(name.begin(), name.end(), '_', '-');
     const bool output = is_output_option(key);
-    if (!output && defaults.contains(key) && defaults[key] != value)
+    // --lr-schedule auto gives the same schedule again: left out of the command.
+    const bool resolved =
+        key == "lr_schedule" && value.is_string() &&
+        value == parse_schedule(resolve_lr_schedule("auto", options.value("layers", "") == "none")).spec();
+    if (!output && !resolved && defaults.contains(key) && defaults[key] != value)
       command += value.is_boolean() ? " --" + name : " --" + name + " " + typed(value);
     if (!output) table += row({"<code>--" + esc(name) + "</code>", "<code>" + esc(typed(value)) + "</code>"});
   }
@@ -141,10 +146,14 @@ std::string selection(const ReportInput& in) {
     if (by_layers) cells.insert(cells.begin(), cell(esc(r.value("layers", ""))));
     t += row(cells);
   }
+  const double factor = s.value("refit_factor", 1.25);  // model files before 2026-12-02 have 1.25 without saying
   const std::string then =
       s.at("refit").get<bool>()
-          ? "then trained again from the same seed on every training row, validation rows included, for 1.25 times "
-            "its best epoch"
+          ? "then trained again from the same seed on every training row, validation rows included, for " +
+                fmt("%g", factor) + " times its best epoch" +
+                (in.options->lr_schedule.rfind("cosine", 0) == 0 && factor != 1.25
+                     ? ", the learning rate decaying on a cosine"
+                     : "")
           : "then trained again to its best epoch (the validation rows are a file of their own)";
   std::string compared;
   if (s.contains("comparison")) {

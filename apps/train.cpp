@@ -185,7 +185,7 @@ Plan plan_run(const TrainOptions& o) {
   p.optimizer.weight_decay = o.weight_decay == kAutoWeightDecay ? 0 : o.weight_decay;  // auto: see choose_on_validation
   p.optimizer.clip_norm = o.clip_norm;
   make_optimizer(p.optimizer);  // checks the optimizer's settings now
-  p.schedule = parse_schedule(o.lr_schedule);
+  p.schedule = parse_schedule(o.lr_schedule == "auto" ? "constant" : o.lr_schedule);  // auto: see run()
   if (!o.init.empty()) p.init = parse_init(o.init);
   p.preprocess.targets = o.targets;
   p.preprocess.categorical = o.categorical;
@@ -453,12 +453,15 @@ FitOptions fit_options(const TrainOptions& o, const Plan& plan, const Data& d, i
 // network is kept only if it beats the linear model by more than the noise of the validation rows
 // (paired_difference, mlp/io/metrics.hpp). Then the model is trained again from the same seed on
 // every training row, validation rows included, for 1.25 E epochs: a quarter more rows per epoch,
-// a quarter more epochs. On the bundled sets this keeps a regression from losing to a linear model and
-// classification level with scikit-learn's MLP (docs/defaults.md has the measurements; a single
-// run with a fixed weight decay does neither).
+// a quarter more epochs. A linear model is refitted for 2.5 E epochs with its rate decaying on a
+// cosine (--lr-schedule auto): the mean step of a cosine is half the constant one's, so twice the
+// epochs travel as far, and the decay lets it settle at the optimum instead of around it. On the bundled sets this
+// keeps a regression from losing to a linear model and classification level with scikit-learn's MLP (docs/defaults.md
+// has the measurements; a single run with a fixed weight decay does neither).
 constexpr int kAutoMaxEpochs = 200;
 constexpr int kAutoPatience = 20;
 constexpr double kRefitFactor = 1.25;
+constexpr double kLinearRefitFactor = 2.5;  // with the cosine decay of --lr-schedule auto
 const double kWeightDecays[] = {1e-4, 1e-3, 1e-2, 1e-1};
 
 struct Selection {
@@ -813,6 +816,7 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
   // the chosen run again). Either way the run below is an ordinary one with the chosen options, so
   // its checkpoints resume as any other.
   std::optional<Selection> chosen;
+  double refit_factor = 0;  // the refit's epochs over the chosen run's best epoch
   if (o.epochs == kAutoEpochs && d.Xval.rows() == 0) {
     o.epochs = kAutoMaxEpochs;
     if (o.weight_decay == kAutoWeightDecay) o.weight_decay = 0;
@@ -829,7 +833,8 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
     o.weight_decay = plan.optimizer.weight_decay = chosen->weight_decay;
     o.early_stopping = 0;
     if (o.val_file.empty()) {
-      o.epochs = std::max(1, static_cast<int>(std::lround(kRefitFactor * chosen->best_epoch)));
+      refit_factor = plan.hidden.empty() && o.lr_schedule == "auto" ? kLinearRefitFactor : kRefitFactor;
+      o.epochs = std::max(1, static_cast<int>(std::lround(refit_factor * chosen->best_epoch)));
       o.val_split = 0;
       d = Data();              // the split's matrices go before the file is read again: never two copies at once
       d = load_data(o, plan);  // the validation rows join the training rows; scaling is fitted on all
@@ -838,20 +843,27 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
     }
     if (report && !o.quiet && !chosen->comparison.is_null()) progress.line(describe_comparison(chosen->comparison));
     if (report && !o.quiet)
-      progress.line(std::string("chosen: ") + (with_linear ? "layers " + o.layers + ", " : "") + "weight decay " +
-                    fmt("%g", o.weight_decay) + ", best epoch " + std::to_string(chosen->best_epoch) + "; " +
-                    (o.val_file.empty()
-                         ? "training on all " + std::to_string(d.X.rows()) + " training rows for " +
-                               std::to_string(o.epochs) + " epochs (1.25 x " + std::to_string(chosen->best_epoch) + ")"
-                         : "training that run again for its " + std::to_string(o.epochs) + " epochs"));
+      progress.line(
+          std::string("chosen: ") + (with_linear ? "layers " + o.layers + ", " : "") + "weight decay " +
+          fmt("%g", o.weight_decay) + ", best epoch " + std::to_string(chosen->best_epoch) + "; " +
+          (o.val_file.empty()
+               ? "training on all " + std::to_string(d.X.rows()) + " training rows for " + std::to_string(o.epochs) +
+                     " epochs (" + fmt("%g", refit_factor) + " x " + std::to_string(chosen->best_epoch) +
+                     (refit_factor == kLinearRefitFactor ? ", the learning rate decaying on a cosine" : "") + ")"
+               : "training that run again for its " + std::to_string(o.epochs) + " epochs"));
   } else if (o.weight_decay == kAutoWeightDecay) {
     o.weight_decay = 0;  // chosen only with the epochs
   }
+  // --lr-schedule auto: a cosine decay for a linear model, a constant rate for a network; the chosen
+  // run trained again (a --val file) stays the run that was chosen.
+  if (o.lr_schedule == "auto" && !(chosen && !o.val_file.empty()))
+    plan.schedule = parse_schedule(resolve_lr_schedule(o.lr_schedule, plan.hidden.empty()));
   nlohmann::json selection;  // for the model file and --json: what chose the options
   if (chosen) {
     selection = {
         {"layers", o.layers},           {"weight_decay", chosen->weight_decay}, {"best_epoch", chosen->best_epoch},
         {"val_loss", chosen->val_loss}, {"refit", o.val_file.empty()},          {"tried", chosen->tried}};
+    if (refit_factor > 0) selection["refit_factor"] = refit_factor;
     if (!chosen->comparison.is_null()) selection["comparison"] = chosen->comparison;
   }
   Network net = build_network(o, plan, output, d);
@@ -1076,10 +1088,13 @@ void add_training_options(CLI::App* cmd, TrainOptions& t) {
       ->capture_default_str();
   add_auto_option(cmd, "--epochs", t.epochs, kAutoEpochs, "INT",
                   "Passes over the training data (auto: as many as early stopping on the validation rows chooses, at "
-                  "most 200, then the model is trained again on all training rows for 1.25 times as many; "
-                  "docs/defaults.md)");
+                  "most 200, then the model is trained again on all training rows for 1.25 times as many, a "
+                  "linear model for 2.5 times as many with --lr-schedule auto; docs/defaults.md)");
   cmd->add_option("--batch-size", t.batch_size, "Samples per gradient step")->capture_default_str();
-  cmd->add_option("--lr-schedule", t.lr_schedule, "Learning-rate schedule: " + mlp::schedule_names())
+  cmd->add_option("--lr-schedule", t.lr_schedule,
+                  "Learning-rate schedule: auto, " + mlp::schedule_names() +
+                      " (auto: constant for a network; cosine for a linear model, whose loss is convex: the rate "
+                      "decays to 0 so that it ends at the optimum, not around it)")
       ->capture_default_str();
   cmd->add_option("--val-split", t.val_split, "Fraction of rows held out for validation, in [0, 1)")
       ->capture_default_str();

@@ -3,7 +3,10 @@
 // the measurements these defaults come from; these tests pin what the tool does with them.
 #include "cli_util.hpp"
 
+#include <array>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 
@@ -58,7 +61,7 @@ double held_out_r2(const TempDir& d, const std::string& options) {
 
 TEST_CASE(
     "cli defaults: the lowest validation loss chooses the weight decay, then a refit on every row for 1.25x its best "
-    "epoch") {
+    "epoch (a linear model 2.5x, its rate decaying on a cosine)") {
   TempDir d;
   const Run r = d.mlp("train " + shell_quote(kDiabetes) + " --seed 1 --json --save m.json --history h.csv");
   INFO(r.err);
@@ -98,7 +101,10 @@ TEST_CASE(
   CHECK(sel["best_epoch"] == best[kept]["best_epoch"]);
   CHECK(sel["val_loss"] == best[kept]["val_loss"]);
   CHECK(sel["refit"] == true);
-  const int epochs = static_cast<int>(std::lround(1.25 * sel["best_epoch"].get<int>()));
+  const bool linear = sel["layers"] == "none";
+  const double factor = linear ? 2.5 : 1.25;
+  CHECK(sel["refit_factor"] == factor);
+  const int epochs = static_cast<int>(std::lround(factor * sel["best_epoch"].get<int>()));
   CHECK(j["epochs_run"] == epochs);
   CHECK(data_rows(d.read("h.csv")) == static_cast<std::size_t>(epochs));
   // The figure shown is the chosen run's on its validation rows: the final model trained on them.
@@ -112,6 +118,7 @@ TEST_CASE(
   CHECK(training["options"]["val_split"] == 0.0);
   CHECK(training["options"]["early_stopping"] == 0);
   CHECK(training["options"]["layers"] == sel["layers"]);
+  CHECK(training["options"]["lr_schedule"] == (linear ? "cosine:0" : "constant"));
   CHECK(training["selection"] == sel);
 
   const Run text = d.mlp("train " + shell_quote(kDiabetes) + " --seed 1");
@@ -119,7 +126,8 @@ TEST_CASE(
   CHECK(contains(text.out, "chosen: layers " + sel["layers"].get<std::string>() + ", weight decay "));
   CHECK(contains(text.out, std::string("val_loss: linear ") + fixed4(c["linear_val_loss"]) + ", layers 64,32 " +
                                fixed4(c["network_val_loss"])));
-  CHECK(contains(text.out, "training on all 442 training rows for " + std::to_string(epochs) + " epochs"));
+  CHECK(contains(text.out, "training on all 442 training rows for " + std::to_string(epochs) + " epochs (" +
+                               (linear ? "2.5" : "1.25") + " x "));
   CHECK(contains(text.out, "validation results of the run that chose the epochs"));
 }
 
@@ -153,10 +161,12 @@ TEST_CASE("cli defaults: with a --val file the chosen run is the model, without 
   const int best = j["selection"]["best_epoch"];
   CHECK(j["epochs_run"] == best);
   CHECK(j["split"] == "validation");
+  // The run that was chosen, trained again as it was: at a constant rate, a linear model too.
+  CHECK(model_file(d, "auto.json")["training"]["options"]["lr_schedule"] == "constant");
   CHECK(weights_of(model_file(d, "auto.json")) ==
         weights_of_run(d, "train.csv --val val.csv --seed 1 --early-stopping 0 --epochs " + std::to_string(best) +
                               " --weight-decay " + j["selection"]["weight_decay"].dump() + " --layers " +
-                              j["selection"]["layers"].get<std::string>()));
+                              j["selection"]["layers"].get<std::string>() + " --lr-schedule constant"));
 }
 
 TEST_CASE("cli defaults: a fixed --epochs trains without a choice and without weight decay") {
@@ -322,7 +332,10 @@ TEST_CASE("cli defaults: on diabetes they beat 200 fixed epochs and stay level w
 
 TEST_CASE("cli defaults: a checkpoint of an auto run resumes as an ordinary run of its chosen options") {
   TempDir d;
-  const Run r = d.mlp("train " + shell_quote(kIris) + " --seed 1 --json -q --checkpoint ck.json --save m.json");
+  // A network (--layers given: no linear model is tried), whose constant rate makes a resumed run
+  // the same as a straight one; a cosine's shape depends on the run's length.
+  const Run r =
+      d.mlp("train " + shell_quote(kIris) + " --seed 1 --layers 16 --json -q --checkpoint ck.json --save m.json");
   INFO(r.err);
   REQUIRE(r.status == 0);
   const int epochs = parse_json(r)["epochs_run"];
@@ -384,11 +397,88 @@ TEST_CASE("cli defaults: the report shows the runs that chose the options, the c
   const json sel = parse_json(r)["selection"];
   const std::string html = d.read("r.html");
   CHECK(contains(html, "With <code>--epochs auto</code> these options were chosen on the validation rows"));
-  CHECK(contains(html, "for 1.25 times its best epoch"));
+  CHECK(contains(html, sel["layers"] == "none" ? "for 2.5 times its best epoch, the learning rate decaying on a cosine"
+                                               : "for 1.25 times its best epoch"));
   char chosen[64];
   std::snprintf(chosen, sizeof chosen, "<td><b>%s</b></td>", sel["weight_decay"].dump().c_str());
   CHECK(contains(html, chosen));
   const Run fixed = d.mlp("train " + shell_quote(kDiabetes) + " --seed 1 --epochs 3 -q --report f.html");
   REQUIRE(fixed.status == 0);
   CHECK_FALSE(contains(d.read("f.html"), "--epochs auto</code> these options"));
+}
+
+TEST_CASE("cli defaults: a linear model's rate decays on a cosine and ends at the least-squares fit") {
+  // 20,000 rows of y = w.x + noise. The least-squares fit is worked out here (normal equations);
+  // at a constant rate Adam's last steps wander around it, with the decay they end on it.
+  TempDir d;
+  const double w[] = {1.5, -2, 0.5, 3, -1};
+  constexpr int kInputs = 5, kRows = 20000;
+  std::mt19937 rng(3);
+  std::normal_distribution<double> normal(0, 1);
+  std::vector<std::array<double, kInputs + 1>> rows(kRows);  // the inputs, then y
+  std::string csv = "a,b,c,d,e,y\n";
+  char cell[32];
+  for (auto& r : rows) {
+    r[kInputs] = normal(rng);
+    for (int k = 0; k < kInputs; ++k) {
+      std::snprintf(cell, sizeof cell, "%.5f", normal(rng));
+      r[k] = std::atof(cell);  // as the file has it
+      r[kInputs] += w[k] * r[k];
+      csv += std::string(cell) + ",";
+    }
+    std::snprintf(cell, sizeof cell, "%.5f", r[kInputs]);
+    r[kInputs] = std::atof(cell);
+    csv += std::string(cell) + "\n";
+  }
+  d.write("lin.csv", csv);
+  // Least squares with an intercept: solve (X'X) b = X'y by Gaussian elimination.
+  constexpr int n = kInputs + 1;
+  double A[n][n + 1] = {};
+  for (const auto& r : rows) {
+    double x[n];
+    for (int k = 0; k < kInputs; ++k) x[k] = r[k];
+    x[kInputs] = 1;
+    for (int i = 0; i < n; ++i) {
+      for (int j = 0; j < n; ++j) A[i][j] += x[i] * x[j];
+      A[i][n] += x[i] * r[kInputs];
+    }
+  }
+  for (int c = 0; c < n; ++c)
+    for (int i = c + 1; i < n; ++i) {
+      const double f = A[i][c] / A[c][c];
+      for (int j = c; j <= n; ++j) A[i][j] -= f * A[c][j];
+    }
+  double b[n];
+  for (int i = n - 1; i >= 0; --i) {
+    b[i] = A[i][n];
+    for (int j = i + 1; j < n; ++j) b[i] -= A[i][j] * b[j];
+    b[i] /= A[i][i];
+  }
+  double least_squares = 0;
+  for (const auto& r : rows) {
+    double e = r[kInputs] - b[kInputs];
+    for (int k = 0; k < kInputs; ++k) e -= b[k] * r[k];
+    least_squares += e * e / kRows;
+  }
+  const auto mse = [&](const std::string& extra) {
+    const Run r =
+        d.mlp("train lin.csv --layers none --epochs 20 --seed 1 --val-split 0 --json -q --save m.json" + extra);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    return parse_json(r)["metrics"]["train"]["mse"].get<double>();
+  };
+  const double decayed = mse(""), constant = mse(" --lr-schedule constant");
+  CAPTURE(least_squares);
+  CAPTURE(decayed);
+  CAPTURE(constant);
+  CHECK(decayed <= least_squares * 1.0005);  // measured: 0.01 % above
+  CHECK(constant > least_squares * 1.001);   // measured: 1 % above
+  // What each model file says it used; a network keeps a constant rate, a schedule given is kept.
+  CHECK(mse("") > 0);
+  CHECK(model_file(d, "m.json")["training"]["options"]["lr_schedule"] == "cosine:0");
+  mse(" --lr-schedule step:5:0.5");
+  CHECK(model_file(d, "m.json")["training"]["options"]["lr_schedule"] == "step:5:0.5");
+  const Run net = d.mlp("train lin.csv --layers 4 --epochs 1 --seed 1 -q --save m.json");
+  REQUIRE(net.status == 0);
+  CHECK(model_file(d, "m.json")["training"]["options"]["lr_schedule"] == "constant");
 }
