@@ -455,9 +455,10 @@ FitOptions fit_options(const TrainOptions& o, const Plan& plan, const Data& d, i
 // every training row, validation rows included, for 1.25 E epochs: a quarter more rows per epoch,
 // a quarter more epochs. A linear model is refitted for 2.5 E epochs with its rate decaying on a
 // cosine (--lr-schedule auto): the mean step of a cosine is half the constant one's, so twice the
-// epochs travel as far, and the decay lets it settle at the optimum instead of around it. On the bundled sets this
-// keeps a regression from losing to a linear model and classification level with scikit-learn's MLP (docs/defaults.md
-// has the measurements; a single run with a fixed weight decay does neither).
+// epochs travel as far, and the decay lets it settle at the optimum instead of around it. On the
+// bundled sets this keeps a regression from losing to a linear model and classification level
+// with scikit-learn's MLP (docs/defaults.md has the measurements; a single run with a fixed weight
+// decay does neither).
 constexpr int kAutoMaxEpochs = 200;
 constexpr int kAutoPatience = 20;
 constexpr double kRefitFactor = 1.25;
