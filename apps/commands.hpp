@@ -25,6 +25,11 @@ struct CsvOptions {
 constexpr int kAutoEpochs = std::numeric_limits<int>::min();
 constexpr double kAutoWeightDecay = -std::numeric_limits<double>::infinity();
 constexpr double kAutoDropout = -std::numeric_limits<double>::infinity();
+// --epochs auto refits on every training row for this many times the chosen run's best epoch; a
+// linear model whose rate decays on a cosine (--lr-schedule auto) for kLinearRefitFactor times.
+// Model files before 2026-12-02 record no factor: theirs is kRefitFactor.
+constexpr double kRefitFactor = 1.25;
+constexpr double kLinearRefitFactor = 2.5;
 
 struct TrainOptions {
   std::string data;

@@ -146,14 +146,12 @@ std::string selection(const ReportInput& in) {
     if (by_layers) cells.insert(cells.begin(), cell(esc(r.value("layers", ""))));
     t += row(cells);
   }
-  const double factor = s.value("refit_factor", 1.25);  // model files before 2026-12-02 have 1.25 without saying
+  const double factor = s.value("refit_factor", kRefitFactor);
   const std::string then =
       s.at("refit").get<bool>()
           ? "then trained again from the same seed on every training row, validation rows included, for " +
                 fmt("%g", factor) + " times its best epoch" +
-                (in.options->lr_schedule.rfind("cosine", 0) == 0 && factor != 1.25
-                     ? ", the learning rate decaying on a cosine"
-                     : "")
+                (in.options->lr_schedule.rfind("cosine", 0) == 0 ? ", the learning rate decaying on a cosine" : "")
           : "then trained again to its best epoch (the validation rows are a file of their own)";
   std::string compared;
   if (s.contains("comparison")) {

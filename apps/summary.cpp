@@ -256,12 +256,9 @@ std::string selection(const json& sel, const json& options) {
   const std::string best = has_number(sel, "best_epoch") ? shown(sel, "best_epoch") : "?";
   if (flag(sel, "refit"))
     then = "then trained again on all training rows, validation rows included, for " +
-           (has_number(sel, "refit_factor") ? shown(sel, "refit_factor") : std::string("1.25")) + " x " + best +
+           (has_number(sel, "refit_factor") ? shown(sel, "refit_factor") : fmt("%g", kRefitFactor)) + " x " + best +
            (has_number(options, "epochs") ? " = " + shown(options, "epochs") : "") + " epochs" +
-           (text(options, "lr_schedule").rfind("cosine", 0) == 0 && has_number(sel, "refit_factor") &&
-                    number(sel, "refit_factor") != 1.25
-                ? ",\n  the learning rate decaying to 0 on a cosine"
-                : "");
+           (text(options, "lr_schedule").rfind("cosine", 0) == 0 ? ",\n  the learning rate decaying on a cosine" : "");
   else
     then = "then that run was trained again to its best epoch, " + best + " (the validation rows are a file)";
   std::vector<bool> right = {false, false, true, true, true};

@@ -461,8 +461,6 @@ FitOptions fit_options(const TrainOptions& o, const Plan& plan, const Data& d, i
 // decay does neither).
 constexpr int kAutoMaxEpochs = 200;
 constexpr int kAutoPatience = 20;
-constexpr double kRefitFactor = 1.25;
-constexpr double kLinearRefitFactor = 2.5;  // with the cosine decay of --lr-schedule auto
 const double kWeightDecays[] = {1e-4, 1e-3, 1e-2, 1e-1};
 
 struct Selection {
@@ -844,14 +842,17 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
     }
     if (report && !o.quiet && !chosen->comparison.is_null()) progress.line(describe_comparison(chosen->comparison));
     if (report && !o.quiet)
-      progress.line(
-          std::string("chosen: ") + (with_linear ? "layers " + o.layers + ", " : "") + "weight decay " +
-          fmt("%g", o.weight_decay) + ", best epoch " + std::to_string(chosen->best_epoch) + "; " +
-          (o.val_file.empty()
-               ? "training on all " + std::to_string(d.X.rows()) + " training rows for " + std::to_string(o.epochs) +
-                     " epochs (" + fmt("%g", refit_factor) + " x " + std::to_string(chosen->best_epoch) +
-                     (refit_factor == kLinearRefitFactor ? ", the learning rate decaying on a cosine" : "") + ")"
-               : "training that run again for its " + std::to_string(o.epochs) + " epochs"));
+      progress.line(std::string("chosen: ") + (with_linear ? "layers " + o.layers + ", " : "") + "weight decay " +
+                    fmt("%g", o.weight_decay) + ", best epoch " + std::to_string(chosen->best_epoch) + "; " +
+                    (o.val_file.empty()
+                         ? "training on all " + std::to_string(d.X.rows()) + " training rows for " +
+                               std::to_string(o.epochs) + " epochs (" + fmt("%g", refit_factor) + " x " +
+                               std::to_string(chosen->best_epoch) +
+                               (resolve_lr_schedule(o.lr_schedule, plan.hidden.empty()).rfind("cosine", 0) == 0
+                                    ? ", the learning rate decaying on a cosine"
+                                    : "") +
+                               ")"
+                         : "training that run again for its " + std::to_string(o.epochs) + " epochs"));
   } else if (o.weight_decay == kAutoWeightDecay) {
     o.weight_decay = 0;  // chosen only with the epochs
   }

@@ -326,7 +326,7 @@ TEST_CASE("cli summary: --epochs auto's choice is a table of the weight decays t
             format("%.4f", c["standard_error"]) + ", 30 rows: " + c["kept"].get<std::string>() + " kept");
   CHECK(contains(table[compared + 1],
                  std::string(linear ? "2.5" : "1.25") + " x " + std::to_string(selection["best_epoch"].get<int>())));
-  if (linear) CHECK(table.back() == "  the learning rate decaying to 0 on a cosine");
+  if (linear) CHECK(table.back() == "  the learning rate decaying on a cosine");
   CHECK(contains(row(section(page, "Training"), "weight-decay"), format("%g", selection["weight_decay"])));
   // The validation numbers are the choosing run's, and the page says so.
   CHECK(row(section(page, "Metrics"), "validation").rfind("  validation *", 0) == 0);
