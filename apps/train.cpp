@@ -185,7 +185,12 @@ Plan plan_run(const TrainOptions& o) {
   p.optimizer.weight_decay = o.weight_decay == kAutoWeightDecay ? 0 : o.weight_decay;  // auto: see choose_on_validation
   p.optimizer.clip_norm = o.clip_norm;
   make_optimizer(p.optimizer);  // checks the optimizer's settings now
-  p.schedule = parse_schedule(o.lr_schedule == "auto" ? "constant" : o.lr_schedule);  // auto: see run()
+  try {
+    p.schedule = parse_schedule(o.lr_schedule == "auto" ? "constant" : o.lr_schedule);  // auto: see run()
+  } catch (const Error& e) {  // the library's message, with the name only the command line knows
+    const bool unknown = std::string(e.what()).rfind("unknown", 0) == 0;
+    throw Error(std::string("--lr-schedule: ") + e.what() + (unknown ? "; or auto (the default)" : ""));
+  }
   if (!o.init.empty()) p.init = parse_init(o.init);
   p.preprocess.targets = o.targets;
   p.preprocess.categorical = o.categorical;
