@@ -151,6 +151,10 @@ std::string selection(const ReportInput& in) {
       s.at("refit").get<bool>()
           ? "then trained again from the same seed on every training row, validation rows included, for " +
                 fmt("%g", factor) + " times its best epoch" +
+                (s.value("refit_base_epoch", 0) > s.value("best_epoch", 0)
+                     ? " (" + std::to_string(s.value("refit_base_epoch", 0)) +
+                           " epochs, the least a linear model is refitted for)"
+                     : "") +
                 (in.options->lr_schedule.rfind("cosine", 0) == 0 ? ", the learning rate decaying on a cosine" : "")
           : "then trained again to its best epoch (the validation rows are a file of their own)";
   std::string compared;

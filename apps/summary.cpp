@@ -254,10 +254,13 @@ std::string selection(const json& sel, const json& options) {
   }
   std::string then;
   const std::string best = has_number(sel, "best_epoch") ? shown(sel, "best_epoch") : "?";
+  // The factor multiplies the best epoch, or for a linear model at least kLinearMinRefitBase epochs.
+  const std::string base = has_number(sel, "refit_base_epoch") ? shown(sel, "refit_base_epoch") : best;
   if (flag(sel, "refit"))
     then = "then trained again on all training rows, validation rows included, for " +
-           (has_number(sel, "refit_factor") ? shown(sel, "refit_factor") : fmt("%g", kRefitFactor)) + " x " + best +
+           (has_number(sel, "refit_factor") ? shown(sel, "refit_factor") : fmt("%g", kRefitFactor)) + " x " + base +
            (has_number(options, "epochs") ? " = " + shown(options, "epochs") : "") + " epochs" +
+           (base != best ? " (" + base + ": the least a linear model is refitted for)" : "") +
            (text(options, "lr_schedule").rfind("cosine", 0) == 0 ? ",\n  the learning rate decaying on a cosine" : "");
   else
     then = "then that run was trained again to its best epoch, " + best + " (the validation rows are a file)";

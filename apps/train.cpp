@@ -460,7 +460,10 @@ FitOptions fit_options(const TrainOptions& o, const Plan& plan, const Data& d, i
 // every training row, validation rows included, for 1.25 E epochs: a quarter more rows per epoch,
 // a quarter more epochs. A linear model is refitted for 2.5 E epochs with its rate decaying on a
 // cosine (--lr-schedule auto): the mean step of a cosine is half the constant one's, so twice the
-// epochs travel as far, and the decay lets it settle at the optimum instead of around it. On the
+// epochs travel as far, and the decay lets it settle at the optimum instead of around it. Its
+// refit is at least 2.5 x kLinearMinRefitBase epochs: a linear model's loss is convex, so its weight
+// decay is its regulariser, and an early best epoch is the noise of the validation rows (on engel,
+// a real set, epoch 1 and a refit of 2 epochs). On the
 // bundled sets this keeps a regression from losing to a linear model and classification level
 // with scikit-learn's MLP (docs/defaults.md has the measurements; a single run with a fixed weight
 // decay does neither).
@@ -820,7 +823,8 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
   // the chosen run again). Either way the run below is an ordinary one with the chosen options, so
   // its checkpoints resume as any other.
   std::optional<Selection> chosen;
-  double refit_factor = 0;  // the refit's epochs over the chosen run's best epoch
+  double refit_factor = 0;  // the refit's epochs over refit_base
+  int refit_base = 0;       // the chosen run's best epoch; for a linear model at least kLinearMinRefitBase
   if (o.epochs == kAutoEpochs && d.Xval.rows() == 0) {
     o.epochs = kAutoMaxEpochs;
     if (o.weight_decay == kAutoWeightDecay) o.weight_decay = 0;
@@ -838,7 +842,8 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
     o.early_stopping = 0;
     if (o.val_file.empty()) {
       refit_factor = plan.hidden.empty() && o.lr_schedule == "auto" ? kLinearRefitFactor : kRefitFactor;
-      o.epochs = std::max(1, static_cast<int>(std::lround(refit_factor * chosen->best_epoch)));
+      refit_base = plan.hidden.empty() ? std::max(chosen->best_epoch, kLinearMinRefitBase) : chosen->best_epoch;
+      o.epochs = std::max(1, static_cast<int>(std::lround(refit_factor * refit_base)));
       o.val_split = 0;
       d = Data();              // the split's matrices go before the file is read again: never two copies at once
       d = load_data(o, plan);  // the validation rows join the training rows; scaling is fitted on all
@@ -852,7 +857,8 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
                     (o.val_file.empty()
                          ? "training on all " + std::to_string(d.X.rows()) + " training rows for " +
                                std::to_string(o.epochs) + " epochs (" + fmt("%g", refit_factor) + " x " +
-                               std::to_string(chosen->best_epoch) +
+                               std::to_string(refit_base) +
+                               (refit_base != chosen->best_epoch ? ", the least a linear model is refitted for" : "") +
                                (resolve_lr_schedule(o.lr_schedule, plan.hidden.empty()).rfind("cosine", 0) == 0
                                     ? ", the learning rate decaying on a cosine"
                                     : "") +
@@ -871,6 +877,7 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
         {"layers", o.layers},           {"weight_decay", chosen->weight_decay}, {"best_epoch", chosen->best_epoch},
         {"val_loss", chosen->val_loss}, {"refit", o.val_file.empty()},          {"tried", chosen->tried}};
     if (refit_factor > 0) selection["refit_factor"] = refit_factor;
+    if (refit_factor > 0) selection["refit_base_epoch"] = refit_base;
     if (!chosen->comparison.is_null()) selection["comparison"] = chosen->comparison;
   }
   Network net = build_network(o, plan, output, d);

@@ -104,7 +104,10 @@ TEST_CASE(
   const bool linear = sel["layers"] == "none";
   const double factor = linear ? 2.5 : 1.25;
   CHECK(sel["refit_factor"] == factor);
-  const int epochs = static_cast<int>(std::lround(factor * sel["best_epoch"].get<int>()));
+  // The factor multiplies the best epoch; a linear model's, at least 20.
+  const int base = linear ? std::max(sel["best_epoch"].get<int>(), 20) : sel["best_epoch"].get<int>();
+  CHECK(sel["refit_base_epoch"] == base);
+  const int epochs = static_cast<int>(std::lround(factor * base));
   CHECK(j["epochs_run"] == epochs);
   CHECK(data_rows(d.read("h.csv")) == static_cast<std::size_t>(epochs));
   // The figure shown is the chosen run's on its validation rows: the final model trained on them.
@@ -397,8 +400,13 @@ TEST_CASE("cli defaults: the report shows the runs that chose the options, the c
   const json sel = parse_json(r)["selection"];
   const std::string html = d.read("r.html");
   CHECK(contains(html, "With <code>--epochs auto</code> these options were chosen on the validation rows"));
-  CHECK(contains(html, sel["layers"] == "none" ? "for 2.5 times its best epoch, the learning rate decaying on a cosine"
-                                               : "for 1.25 times its best epoch"));
+  const bool floored = sel["refit_base_epoch"].get<int>() > sel["best_epoch"].get<int>();
+  CAPTURE(sel);
+  CHECK(contains(html, sel["layers"] == "none"
+                           ? std::string("for 2.5 times its best epoch") +
+                                 (floored ? " (20 epochs, the least a linear model is refitted for)" : "") +
+                                 ", the learning rate decaying on a cosine"
+                           : "for 1.25 times its best epoch"));
   char chosen[64];
   std::snprintf(chosen, sizeof chosen, "<td><b>%s</b></td>", sel["weight_decay"].dump().c_str());
   CHECK(contains(html, chosen));
@@ -481,4 +489,44 @@ TEST_CASE("cli defaults: a linear model's rate decays on a cosine and ends at th
   const Run net = d.mlp("train lin.csv --layers 4 --epochs 1 --seed 1 -q --save m.json");
   REQUIRE(net.status == 0);
   CHECK(model_file(d, "m.json")["training"]["options"]["lr_schedule"] == "constant");
+}
+
+TEST_CASE("cli defaults: a linear model whose best epoch is early is still refitted for 2.5 x 20 epochs") {
+  // A target that is noise: fitting it only makes the validation loss worse, so the runs of
+  // --epochs auto stop at an early best epoch. For a linear model that epoch is the noise of the
+  // validation rows, not a fit: its refit is 2.5 x at least 20 epochs (engel's food spending, a
+  // real set, had a best epoch of 1 and a refit of 2 epochs at R² 0.79, where a fit gives 0.85).
+  TempDir d;
+  std::mt19937 rng(3);
+  std::normal_distribution<double> z(0, 1);
+  constexpr int kInputs = 50;  // more inputs than rows: a fit of the noise is a poor one
+  std::string csv;
+  for (int k = 0; k < kInputs; ++k) csv += "x" + std::to_string(k) + ",";
+  csv += "y\n";
+  for (int i = 0; i < 30; ++i)
+    for (int k = 0; k <= kInputs; ++k) csv += std::to_string(z(rng)) + (k < kInputs ? "," : "\n");
+  d.write("noise.csv", csv);
+  const Run r = d.mlp("train noise.csv --layers none --seed 1 --json --save m.json");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const json sel = parse_json(r)["selection"];
+  CAPTURE(sel);
+  REQUIRE(sel["best_epoch"].get<int>() < 20);  // what this case is about
+  CHECK(sel["refit_base_epoch"] == 20);
+  CHECK(parse_json(r)["epochs_run"] == 50);
+  CHECK(model_file(d, "m.json")["training"]["options"]["epochs"] == 50);
+  const Run text = d.mlp("train noise.csv --layers none --seed 1");
+  CHECK(contains(text.out,
+                 "for 50 epochs (2.5 x 20, the least a linear model is refitted for, the learning rate "
+                 "decaying on a cosine)"));
+  const Run summary = d.mlp("summary m.json");
+  CHECK(contains(summary.out, "2.5 x 20 = 50 epochs (20: the least a linear model is refitted for)"));
+  // A network's early best epoch is its fit: 1.25 x that, no floor.
+  const Run net = d.mlp("train noise.csv --layers 8 --seed 1 --json -q");
+  REQUIRE(net.status == 0);
+  const json ns = parse_json(net)["selection"];
+  CAPTURE(ns);
+  CHECK(ns["refit_base_epoch"] == ns["best_epoch"]);
+  CHECK(parse_json(net)["epochs_run"] ==
+        std::max(1, static_cast<int>(std::lround(1.25 * ns["best_epoch"].get<int>()))));
 }
