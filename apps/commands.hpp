@@ -30,8 +30,8 @@ constexpr double kAutoDropout = -std::numeric_limits<double>::infinity();
 // Model files before 2026-12-02 record no factor: theirs is kRefitFactor.
 constexpr double kRefitFactor = 1.25;
 constexpr double kLinearRefitFactor = 2.5;
-// A linear model's refit multiplies at least this many epochs, whatever its best epoch was: the
-// patience of the runs that chose it (train.cpp, choose_on_validation; docs/defaults.md).
+// A linear model's refit multiplies at least this many epochs, whatever its best epoch was: as
+// many as the default patience of the runs that chose it (train.cpp; docs/defaults.md).
 constexpr int kLinearMinRefitBase = 20;
 
 struct TrainOptions {

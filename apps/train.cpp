@@ -876,8 +876,10 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
     selection = {
         {"layers", o.layers},           {"weight_decay", chosen->weight_decay}, {"best_epoch", chosen->best_epoch},
         {"val_loss", chosen->val_loss}, {"refit", o.val_file.empty()},          {"tried", chosen->tried}};
-    if (refit_factor > 0) selection["refit_factor"] = refit_factor;
-    if (refit_factor > 0) selection["refit_base_epoch"] = refit_base;
+    if (refit_factor > 0) {
+      selection["refit_factor"] = refit_factor;
+      selection["refit_base_epoch"] = refit_base;
+    }
     if (!chosen->comparison.is_null()) selection["comparison"] = chosen->comparison;
   }
   Network net = build_network(o, plan, output, d);
