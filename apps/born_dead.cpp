@@ -348,7 +348,7 @@ Command add_born_dead_command(CLI::App& app) {
   cmd->add_option("--bias", a->bias, "Biases at initialisation: zero, or he (N(0, 2/fan_in), as the weights)")
       ->capture_default_str();
   cmd->add_option("--activation", a->activation, "Hidden activation: " + activation_names(true))->capture_default_str();
-  cmd->add_option("--seed", a->seed, "Seed of every net's stream")->capture_default_str();
+  cmd->add_option("--seed", a->seed, "Seed of every net's stream")->check(no_minus_sign())->capture_default_str();
   cmd->add_option("--threads", a->threads, "Worker threads (0: one per core); the table does not depend on it")
       ->capture_default_str();
   cmd->add_option("-o,--output", a->out,

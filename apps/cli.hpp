@@ -29,6 +29,14 @@ Command add_trace_command(CLI::App& app);    // trace.cpp
 Command add_gradcheck_command(CLI::App& app);
 Command add_born_dead_command(CLI::App& app);
 
+// For an option of unsigned type (a seed): CLI11 reads "-3" into one as 2^64 - 3, so a minus sign
+// is refused before the conversion.
+inline CLI::Validator no_minus_sign() {
+  return CLI::Validator(
+      [](std::string& s) { return s.rfind('-', 0) == 0 ? "takes a whole number, 0 or more, not '" + s + "'" : ""; },
+      "");
+}
+
 // --delimiter, --header, --no-header.
 void add_csv_options(CLI::App* cmd, CsvOptions& csv);
 // Every option of TrainOptions but the outputs (--save, --history, --quiet, --json): the data

@@ -644,7 +644,7 @@ Command add_make_dataset_command(CLI::App& app) {
   cmd->add_option("kind", a->kind, "Which data set")->required()->check(CLI::IsMember(kind_names));
   cmd->add_option("--samples", a->samples, "Number of rows")->capture_default_str();
   cmd->add_option("--noise", a->noise, "Noise level (see each kind)")->capture_default_str();
-  cmd->add_option("--seed", a->seed, "Random seed")->capture_default_str();
+  cmd->add_option("--seed", a->seed, "Random seed")->check(no_minus_sign())->capture_default_str();
   cmd->add_option("--classes", a->classes, "Number of classes (spiral, blobs; 0 = the kind's default)")
       ->capture_default_str();
   cmd->add_option("-o,--output", a->out, "Output CSV (default stdout)");

@@ -216,7 +216,9 @@ Command add_gradcheck_command(CLI::App& app) {
   cmd->add_option("--outputs", a->outputs, "Units of the output layer (classes for cross_entropy; 1 to 1000)")
       ->capture_default_str();
   cmd->add_option("--batch", a->batch, "Random samples the loss is computed on (1 to 1000)")->capture_default_str();
-  cmd->add_option("--seed", a->seed, "Seed for the weights, the inputs and the targets")->capture_default_str();
+  cmd->add_option("--seed", a->seed, "Seed for the weights, the inputs and the targets")
+      ->check(no_minus_sign())
+      ->capture_default_str();
   cmd->add_option("--tolerance", a->tolerance,
                   "Largest relative error that passes (correct derivatives give ~1e-9, one off by 1% ~5e-3)")
       ->capture_default_str();

@@ -130,6 +130,30 @@ std::string suggestion(const CLI::App& app, const std::vector<std::string>& args
   return "";
 }
 
+// CLI11's "Could not convert: --epochs = abc" in words: what the option takes and what it got,
+// e.g. "--epochs takes a whole number or auto, not 'abc'". Empty where the message is another.
+std::string conversion_message(const CLI::App& app, const CLI::Error& e) {
+  const std::string what = e.what(), head = "Could not convert: ";
+  const std::size_t eq = what.find(" = ");
+  if (what.rfind(head, 0) != 0 || eq == std::string::npos) return "";
+  const std::string name = what.substr(head.size(), eq - head.size()), value = what.substr(eq + 3);
+  const CLI::Option* option = nullptr;
+  for (const CLI::App* sub : app.get_subcommands())  // the parsed command's
+    if (!option) option = sub->get_option_no_throw(name);
+  if (!option) option = app.get_option_no_throw(name);
+  if (!option) return "";
+  std::string type = option->get_type_name();
+  const bool or_auto = type.size() > 5 && type.compare(type.size() - 5, 5, "|auto") == 0;
+  if (or_auto) type.resize(type.size() - 5);
+  const std::string kind = type == "INT"     ? "a whole number"
+                           : type == "UINT"  ? "a whole number, 0 or more"
+                           : type == "FLOAT" ? "a number"
+                                             : type;
+  const bool digits = !value.empty() && value.find_first_not_of("-0123456789") == std::string::npos;
+  return name + " takes " + kind + (or_auto ? " or auto" : "") +
+         (digits ? ", and " + value + " is too large" : ", not '" + value + "'");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -139,7 +163,7 @@ int main(int argc, char** argv) {
       "Start with:  mlp train datasets/iris.csv"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "mlp 0.1.0");
-  // A malformed option reads like every other error ("mlp: error: Could not convert: --trials = abc").
+  // A malformed option reads like every other error ("mlp: error: --trials takes a whole number, not 'abc'").
   app.failure_message(
       [](const CLI::App* a, const CLI::Error& e) { return "mlp: error: " + CLI::FailureMessage::simple(a, e); });
   const std::vector<Command> commands = {
@@ -166,7 +190,9 @@ int main(int argc, char** argv) {
     // An unknown command or option: the nearest name, as the tools people know do.
     const bool unknown =
         dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr || dynamic_cast<const CLI::RequiredError*>(&e) != nullptr;
-    const std::string hint = unknown ? suggestion(app, args) : "";
+    const std::string hint = unknown                                                    ? suggestion(app, args)
+                             : dynamic_cast<const CLI::ConversionError*>(&e) != nullptr ? conversion_message(app, e)
+                                                                                        : "";
     // --help and --version exit 0; every error of the command line exits 1, as every other error.
     if (hint.empty()) return app.exit(e) == 0 ? 0 : 1;
     std::fprintf(stderr, "mlp: error: %s\nRun with --help for more information.\n", hint.c_str());

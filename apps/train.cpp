@@ -1105,7 +1105,7 @@ void add_training_options(CLI::App* cmd, TrainOptions& t) {
   add_auto_option(cmd, "--epochs", t.epochs, kAutoEpochs, "INT",
                   "Passes over the training data (auto: as many as early stopping on the validation rows chooses, at "
                   "most 200, then the model is trained again on all training rows for 1.25 times as many, a "
-                  "linear model for 2.5 times as many with --lr-schedule auto; docs/defaults.md)");
+                  "linear model for 2.5 times as many, at least 50, with --lr-schedule auto; docs/defaults.md)");
   cmd->add_option("--batch-size", t.batch_size, "Samples per gradient step")->capture_default_str();
   cmd->add_option("--lr-schedule", t.lr_schedule,
                   "Learning-rate schedule: auto, " + mlp::schedule_names() +
@@ -1132,7 +1132,9 @@ void add_training_options(CLI::App* cmd, TrainOptions& t) {
                   "which predict applies")
       ->capture_default_str()
       ->check(CLI::IsMember({"error", "drop", "mean", "median"}));
-  cmd->add_option("--seed", t.seed, "Seed for initialisation, splitting, shuffling and dropout")->capture_default_str();
+  cmd->add_option("--seed", t.seed, "Seed for initialisation, splitting, shuffling and dropout")
+      ->check(no_minus_sign())
+      ->capture_default_str();
   cmd->add_option("--threads", t.threads, "Threads for the matrix products")->capture_default_str();
   cmd->add_flag("--reference", t.reference,
                 "Compute each Dense layer with the textbook code of src/dense.cpp instead of the fast path (same "
