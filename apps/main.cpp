@@ -137,10 +137,13 @@ std::string conversion_message(const CLI::App& app, const CLI::Error& e) {
   const std::size_t eq = what.find(" = ");
   if (what.rfind(head, 0) != 0 || eq == std::string::npos) return "";
   const std::string name = what.substr(head.size(), eq - head.size()), value = what.substr(eq + 3);
-  const CLI::Option* option = nullptr;
-  for (const CLI::App* sub : app.get_subcommands())  // the parsed command's
-    if (!option) option = sub->get_option_no_throw(name);
-  if (!option) option = app.get_option_no_throw(name);
+  // The option of the innermost parsed command that has it (mlp plot history --width ...).
+  const CLI::Option* option = app.get_option_no_throw(name);
+  for (const CLI::App* at = &app; at;) {
+    const std::vector<CLI::App*> parsed = at->get_subcommands();  // the parsed ones
+    at = parsed.empty() ? nullptr : parsed.front();
+    if (at && at->get_option_no_throw(name)) option = at->get_option_no_throw(name);
+  }
   if (!option) return "";
   std::string type = option->get_type_name();
   const bool or_auto = type.size() > 5 && type.compare(type.size() - 5, 5, "|auto") == 0;

@@ -64,6 +64,8 @@ TEST_CASE("cli errors: a malformed command line exits 1, as every error, saying 
       {"gradcheck --seed -1", 1, {"--seed: takes a whole number, 0 or more"}},
       {"born-dead --seed -1", 1, {"--seed: takes a whole number, 0 or more"}},
       {"compare " + kIrisQ + " --seeds 1,2", 1, {"--seeds takes a whole number, not '1,2'"}},
+      // An option of a command within a command.
+      {"plot boundary m.json x.csv -o b.svg --resolution many", 1, {"--resolution takes a whole number, not 'many'"}},
       {"train " + kIrisQ + " --bogus", 1, {"unknown option --bogus for mlp train"}},
       {"train " + kIrisQ + " --epoch 5", 1, {"unknown option --epoch for mlp train; did you mean --epochs?"}},
       {"train " + kIrisQ + " --ephocs=5", 1, {"unknown option --ephocs for mlp train; did you mean --epochs?"}},
