@@ -33,6 +33,8 @@ constexpr double kLinearRefitFactor = 2.5;
 // A linear model's refit multiplies at least this many epochs, whatever its best epoch was: as
 // many as the default patience of the runs that chose it (train.cpp; docs/defaults.md).
 constexpr int kLinearMinRefitBase = 20;
+// How train, summary and the report say that the floor, not the best epoch, set the refit's length.
+constexpr const char* kLinearMinRefitWords = "the least a linear model is refitted for";
 
 struct TrainOptions {
   std::string data;

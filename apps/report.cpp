@@ -152,8 +152,7 @@ std::string selection(const ReportInput& in) {
           ? "then trained again from the same seed on every training row, validation rows included, for " +
                 fmt("%g", factor) + " times its best epoch" +
                 (s.value("refit_base_epoch", 0) > s.value("best_epoch", 0)
-                     ? " (" + std::to_string(s.value("refit_base_epoch", 0)) +
-                           " epochs, the least a linear model is refitted for)"
+                     ? " (" + std::to_string(s.value("refit_base_epoch", 0)) + " epochs, " + kLinearMinRefitWords + ")"
                      : "") +
                 (in.options->lr_schedule.rfind("cosine", 0) == 0 ? ", the learning rate decaying on a cosine" : "")
           : "then trained again to its best epoch (the validation rows are a file of their own)";

@@ -260,7 +260,7 @@ std::string selection(const json& sel, const json& options) {
     then = "then trained again on all training rows, validation rows included, for " +
            (has_number(sel, "refit_factor") ? shown(sel, "refit_factor") : fmt("%g", kRefitFactor)) + " x " + base +
            (has_number(options, "epochs") ? " = " + shown(options, "epochs") : "") + " epochs" +
-           (base != best ? " (" + base + ": the least a linear model is refitted for)" : "") +
+           (base != best ? " (" + base + ": " + kLinearMinRefitWords + ")" : "") +
            (text(options, "lr_schedule").rfind("cosine", 0) == 0 ? ",\n  the learning rate decaying on a cosine" : "");
   else
     then = "then that run was trained again to its best epoch, " + best + " (the validation rows are a file)";

@@ -185,11 +185,20 @@ Plan plan_run(const TrainOptions& o) {
   p.optimizer.weight_decay = o.weight_decay == kAutoWeightDecay ? 0 : o.weight_decay;  // auto: see choose_on_validation
   p.optimizer.clip_norm = o.clip_norm;
   make_optimizer(p.optimizer);  // checks the optimizer's settings now
+  // auto is the command line's (resolved in run()), so the library's list of names leaves it out.
+  const std::string schedule_name = o.lr_schedule.substr(0, o.lr_schedule.find(':'));
+  const bool known =
+      schedule_name == "auto" || std::any_of(schedules().begin(), schedules().end(),
+                                             [&](const ScheduleInfo& i) { return schedule_name == i.name; });
+  if (!known)
+    throw Error("--lr-schedule: unknown learning-rate schedule '" + schedule_name + "'; valid: auto (the default), " +
+                schedule_names());
+  if (schedule_name == "auto" && o.lr_schedule != "auto")
+    throw Error("--lr-schedule auto takes no parameter (got '" + o.lr_schedule + "')");
   try {
-    p.schedule = parse_schedule(o.lr_schedule == "auto" ? "constant" : o.lr_schedule);  // auto: see run()
-  } catch (const Error& e) {  // the library's message, with the name only the command line knows
-    const bool unknown = std::string(e.what()).rfind("unknown", 0) == 0;
-    throw Error(std::string("--lr-schedule: ") + e.what() + (unknown ? "; or auto (the default)" : ""));
+    p.schedule = parse_schedule(o.lr_schedule == "auto" ? "constant" : o.lr_schedule);
+  } catch (const Error& e) {
+    throw Error(std::string("--lr-schedule: ") + e.what());
   }
   if (!o.init.empty()) p.init = parse_init(o.init);
   p.preprocess.targets = o.targets;
@@ -858,7 +867,7 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
                          ? "training on all " + std::to_string(d.X.rows()) + " training rows for " +
                                std::to_string(o.epochs) + " epochs (" + fmt("%g", refit_factor) + " x " +
                                std::to_string(refit_base) +
-                               (refit_base != chosen->best_epoch ? ", the least a linear model is refitted for" : "") +
+                               (refit_base != chosen->best_epoch ? std::string(", ") + kLinearMinRefitWords : "") +
                                (resolve_lr_schedule(o.lr_schedule, plan.hidden.empty()).rfind("cosine", 0) == 0
                                     ? ", the learning rate decaying on a cosine"
                                     : "") +
