@@ -25,6 +25,7 @@ struct CsvOptions {
 constexpr int kAutoEpochs = std::numeric_limits<int>::min();
 constexpr double kAutoWeightDecay = -std::numeric_limits<double>::infinity();
 constexpr double kAutoDropout = -std::numeric_limits<double>::infinity();
+constexpr int kAutoFolds = std::numeric_limits<int>::min();
 // --epochs auto refits on every training row for this many times the chosen run's best epoch; a
 // linear model whose rate decays on a cosine (--lr-schedule auto) for kLinearRefitFactor times.
 // Model files before 2026-12-02 record no factor: theirs is kRefitFactor.
@@ -57,6 +58,7 @@ struct TrainOptions {
   std::string init;               // "" = from each layer's activation
   double bias_init = 0;           // the value every hidden layer's biases start at
   int epochs = kAutoEpochs;       // chosen by early stopping, then a refit on every training row
+  int folds = kAutoFolds;         // what --epochs auto chooses on: 1 = the validation split, k = k folds
   long batch_size = 32;
   std::string lr_schedule = "auto";  // resolve_lr_schedule
   double val_split = 0.2;
@@ -115,6 +117,7 @@ struct TrainOptions {
     v("init", o.init);
     v("bias_init", o.bias_init);
     v("epochs", o.epochs);
+    v("folds", o.folds);
     v("batch_size", o.batch_size);
     v("lr_schedule", o.lr_schedule);
     v("val_split", o.val_split);

@@ -68,9 +68,10 @@ std::string options_toml(const TrainOptions& o, bool with_outputs) {
     if (!with_outputs && is_output_option(name)) return;
     std::string key = name;
     for (char& c : key) c = c == '_' ? '-' : c;  // the command line's spelling
-    bool is_auto = false;                        // kAutoEpochs, kAutoWeightDecay
+    bool is_auto = false;                        // kAutoEpochs, kAutoFolds, kAutoWeightDecay
     using T = std::decay_t<decltype(value)>;
-    if constexpr (std::is_same_v<T, int>) is_auto = key == "epochs" && value == kAutoEpochs;
+    if constexpr (std::is_same_v<T, int>)
+      is_auto = (key == "epochs" && value == kAutoEpochs) || (key == "folds" && value == kAutoFolds);
     if constexpr (std::is_same_v<T, double>)
       is_auto = (key == "weight-decay" && value == kAutoWeightDecay) || (key == "dropout" && value == kAutoDropout);
     toml += key + "=" + (is_auto ? std::string("\"auto\"") : toml_value(value)) + "\n";

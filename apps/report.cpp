@@ -77,11 +77,11 @@ std::string headline(const ReportInput& in) {
     s += "<span class=\"kpi\"><b>" + value + "</b>" + esc(label) + "</span>";
   };
   if (prep.task == Task::Classification) {
-    kpi(in.held_out + " accuracy", fmt("%.4f", m.at("accuracy").get<double>()));
-    kpi(in.held_out + " F1 (macro)", fmt("%.4f", m.at("f1_macro").get<double>()));
+    kpi(in.held_out_label + " accuracy", fmt("%.4f", m.at("accuracy").get<double>()));
+    kpi(in.held_out_label + " F1 (macro)", fmt("%.4f", m.at("f1_macro").get<double>()));
   } else {
-    kpi(in.held_out + " R²", fmt("%.4f", m.at("r2").get<double>()));
-    kpi(in.held_out + " RMSE", number(m.at("rmse")));
+    kpi(in.held_out_label + " R²", fmt("%.4f", m.at("r2").get<double>()));
+    kpi(in.held_out_label + " RMSE", number(m.at("rmse")));
   }
   return s + "</div>\n";
 }
@@ -131,7 +131,10 @@ std::string selection(const ReportInput& in) {
   if (in.selection.is_null()) return "";
   const json& s = in.selection;
   const bool by_layers = s.contains("layers");
-  std::vector<std::string> head = {"weight decay", "best epoch", "epochs run", "validation loss"};
+  const int folds = s.value("folds", 1);
+  std::vector<std::string> head = {"weight decay", folds > 1 ? "best epoch (the folds' median)" : "best epoch",
+                                   folds > 1 ? "epochs run (all folds)" : "epochs run", "validation loss"};
+  if (folds > 1) head.push_back("each fold's best epoch");
   if (by_layers) head.insert(head.begin(), "layers");
   std::string t = "<table>\n" + row(head, "th");
   for (const json& r : s.at("tried")) {
@@ -143,6 +146,12 @@ std::string selection(const ReportInput& in) {
             ? std::vector<std::string>{typed(r.at("weight_decay")), "diverged", "", ""}
             : std::vector<std::string>{cell(typed(r.at("weight_decay"))), cell(typed(r.at("best_epoch"))),
                                        typed(r.at("epochs_run")), cell(fmt("%.4f", r.at("val_loss").get<double>()))};
+    if (folds > 1) {
+      std::string each;
+      if (r.contains("fold_best_epochs"))
+        for (const json& e : r.at("fold_best_epochs")) each += (each.empty() ? "" : ", ") + typed(e);
+      cells.push_back(each);
+    }
     if (by_layers) cells.insert(cells.begin(), cell(esc(r.value("layers", ""))));
     t += row(cells);
   }
@@ -160,14 +169,22 @@ std::string selection(const ReportInput& in) {
   if (s.contains("comparison")) {
     const json& c = s.at("comparison");
     const double diff = c.at("difference").get<double>();
-    compared = " The best run of each model was then compared row by row: the network's validation loss was " +
-               std::string(diff >= 0 ? "lower" : "higher") + " by " + fmt("%.4f", std::fabs(diff)) +
-               " (standard error " + fmt("%.4f", c.at("standard_error").get<double>()) + " over " +
-               typed(c.at("rows")) + " rows), so the " + c.at("kept").get<std::string>() +
+    compared = std::string(" The best run of each model was then compared row by row") +
+               (folds > 1 ? " (every row, in the run that did not train on it)" : "") +
+               ": the network's validation loss was " + std::string(diff >= 0 ? "lower" : "higher") + " by " +
+               fmt("%.4f", std::fabs(diff)) + " (standard error " + fmt("%.4f", c.at("standard_error").get<double>()) +
+               " over " + typed(c.at("rows")) + " rows), so the " + c.at("kept").get<std::string>() +
                " model was kept (in bold): the network only when it is better by more than one standard error.";
   }
-  return "<p>With <code>--epochs auto</code> these options were chosen on the validation rows: one run per weight "
-         "decay" +
+  const std::string how =
+      folds > 1 ? " by " + std::to_string(folds) +
+                      "-fold cross-validation over the training and validation rows: every row was dealt into one of " +
+                      std::to_string(folds) + " folds, and each run below is " + std::to_string(folds) +
+                      " runs, each trained on the other folds and validated on its own. A run's validation loss is "
+                      "the mean over every row of its loss in the run that did not train on it, its best epoch the "
+                      "median of the folds'. There was"
+                : " on the validation rows:";
+  return "<p>With <code>--epochs auto</code> these options were chosen" + how + " one run per weight decay" +
          std::string(by_layers ? " and model (the hidden layers, and a linear model: --layers none)" : "") +
          ", each stopped once its validation loss had not improved for a while; the lowest validation loss chose" +
          std::string(by_layers ? " each model's weight decay." : " (in bold).") + compared + " The chosen run was " +
@@ -241,8 +258,9 @@ std::string results(const ReportInput& in) {
   // each cell shaded by its share of its row, so the diagonal stands out and so do the mistakes.
   const json& m = in.metrics.at(in.held_out);
   const auto& confusion = m.at("confusion");
-  s +=
-      "<h3>Confusion matrix (" + in.held_out + " set)</h3>\n<p>Rows: the true class; columns: the predicted one.</p>\n";
+  s += "<h3>Confusion matrix (" +
+       (in.held_out_label == in.held_out ? in.held_out + " set" : in.held_out_label + ", every row") +
+       ")</h3>\n<p>Rows: the true class; columns: the predicted one.</p>\n";
   s += "<table class=\"confusion\">\n<tr><th>true \\ predicted</th>";
   for (const auto& c : prep.classes) s += "<th>" + esc(c) + "</th>";
   s += "</tr>\n";

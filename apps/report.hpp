@@ -29,6 +29,7 @@ struct ReportInput {
   std::vector<std::size_t> class_counts;  // classification: training rows per class
   nlohmann::json metrics;                 // {"train": ..., "validation": ..., "test": ...} (evaluation.hpp)
   std::string held_out;                   // the set the results are about: "test", "validation" or "train"
+  std::string held_out_label;             // how to name it: held_out, or "cross-validated" (train.cpp)
   int epochs_run = 0, best_epoch = 0;
   bool stopped_early = false;
   double seconds = 0;

@@ -227,8 +227,9 @@ std::string selection(const json& sel, const json& options) {
     if (by_layers) c.insert(c.begin() + 1, layers);
     return c;
   };
-  std::vector<std::vector<std::string>> rows = {
-      cells({"", "weight decay", "best epoch", "epochs run", "val loss"}, "layers")};
+  const int folds = has_number(sel, "folds") ? static_cast<int>(number(sel, "folds")) : 1;
+  std::vector<std::vector<std::string>> rows = {cells(
+      {"", "weight decay", folds > 1 ? "best epoch (median)" : "best epoch", "epochs run", "val loss"}, "layers")};
   for (const json& r : *tried) {
     if (!has_number(r, "weight_decay")) continue;
     const double wd = number(r, "weight_decay");
@@ -266,10 +267,15 @@ std::string selection(const json& sel, const json& options) {
     then = "then that run was trained again to its best epoch, " + best + " (the validation rows are a file)";
   std::vector<bool> right = {false, false, true, true, true};
   if (by_layers) right.insert(right.begin() + 1, false);
+  const std::string cv = folds > 1 ? "  " + std::to_string(folds) +
+                                         "-fold cross-validation: val loss is the mean over all rows, each by the "
+                                         "run that\n  did not train on it; best epoch the median of the " +
+                                         std::to_string(folds) + " runs', epochs run their sum\n"
+                                   : "";
   return section(by_layers ? "Chosen by --epochs auto: each model's lowest val loss; the network if clearly lower (*)"
                            : "Chosen by --epochs auto: one early-stopped run per weight decay, the lowest val loss "
                              "(*) won",
-                 table(rows, right) + compared + "  " + then + "\n");
+                 cv + table(rows, right) + compared + "  " + then + "\n");
 }
 
 std::string training(const json& t) {
@@ -370,7 +376,10 @@ Sets sets_of(const json& m) {
   return sets;
 }
 
-std::string metrics(const Sets& sets, const Preprocessing& p, bool validation_from_choice) {
+// choice_folds: 0 when the validation figures are the final model's; else they are the choice's,
+// on one split (1) or on k folds.
+std::string metrics(const Sets& sets, const Preprocessing& p, int choice_folds) {
+  const bool validation_from_choice = choice_folds > 0;
   std::vector<std::vector<std::string>> rows;
   const auto value = [](const json& j, const char* key, const char* format) {
     return has_number(j, key) ? fmt(format, number(j, key)) : std::string("-");
@@ -407,7 +416,11 @@ std::string metrics(const Sets& sets, const Preprocessing& p, bool validation_fr
   std::string notes;
   if (classes) notes += "  precision, recall and f1 are macro averages over the classes\n";
   if (validation_from_choice)
-    notes += "  * the run of --epochs auto that chose the epochs, on rows the final model then trained on\n";
+    notes += choice_folds > 1 ? "  * " + std::to_string(choice_folds) +
+                                    "-fold cross-validation of the chosen model: every row, by the run that did not\n"
+                                    "    train on it; the final model then trained on all of them\n"
+                              : "  * the run of --epochs auto that chose the epochs, on rows the final model then "
+                                "trained on\n";
   return table(rows, {false, true, true, true, true, true, true, true}) + notes;
 }
 
@@ -472,7 +485,11 @@ std::string results(const json& t, const Preprocessing& p) {
   const json& m = object(t, "metrics");
   const Sets sets = sets_of(m);
   const bool from_choice = flag(object(t, "selection"), "refit") && !object(m, "validation").empty();
-  const std::string table = metrics(sets, p, from_choice);
+  const json& chosen = object(t, "selection");
+  const int choice_folds = !from_choice                  ? 0
+                           : has_number(chosen, "folds") ? static_cast<int>(number(chosen, "folds"))
+                                                         : 1;
+  const std::string table = metrics(sets, p, choice_folds);
   if (table.empty())
     return section("Metrics", "  not recorded in this model file (a checkpoint, or a model saved by an older mlp)\n");
   std::string s = section("Metrics", table);

@@ -77,6 +77,15 @@ void check_ranges(const TrainOptions& o) {
   if (o.epochs < 1 && o.epochs != kAutoEpochs) throw Error("--epochs must be at least 1, or auto");
   if (!(o.weight_decay >= 0) && o.weight_decay != kAutoWeightDecay)
     throw Error("--weight-decay must be 0 or more, or auto (got " + fmt("%g", o.weight_decay) + ")");
+  if (o.folds != kAutoFolds && o.folds < 1)
+    throw Error("--folds must be at least 1 (1: the validation split), or auto (got " + std::to_string(o.folds) + ")");
+  if (o.folds != kAutoFolds && o.folds > 1 && o.epochs != kAutoEpochs)
+    throw Error("--folds " + std::to_string(o.folds) +
+                ": the folds choose the epochs and the weight decay of --epochs auto; with --epochs " +
+                std::to_string(o.epochs) + " nothing is chosen");
+  if (o.folds != kAutoFolds && o.folds > 1 && !o.val_file.empty())
+    throw Error("--folds " + std::to_string(o.folds) + " and --val " + o.val_file +
+                ": the folds are made of the training file's rows; with a validation file, choose on it (--folds 1)");
   if (o.epochs == kAutoEpochs && o.early_stopping == 0)
     throw Error(
         "--early-stopping 0 turns off what --epochs auto chooses the epochs with; give --epochs N to train "
@@ -476,16 +485,98 @@ FitOptions fit_options(const TrainOptions& o, const Plan& plan, const Data& d, i
 // bundled sets this keeps a regression from losing to a linear model and classification level
 // with scikit-learn's MLP (docs/defaults.md has the measurements; a single run with a fixed weight
 // decay does neither).
+//
+// With fewer than kFoldsBelowRows rows (--folds auto) a single split leaves too few validation
+// rows to choose on (32 on a data set of 200): the choice is then made by k-fold cross-validation.
+// Every training and validation row is dealt into one of k folds (class by class, so each fold
+// has each class's share); each run above becomes k runs, fold f validating the run trained on the
+// other folds. A run's validation loss is the mean over all rows of their loss in the run that did
+// not train on them, its best epoch E the median of the k runs' best epochs; the network and the
+// linear model are compared row by row over every row. The refit is as above: the k runs each
+// trained on (k-1)/k of the rows, as the single split's run on 80 %.
 constexpr int kAutoMaxEpochs = 200;
 constexpr int kAutoPatience = 20;
 const double kWeightDecays[] = {1e-4, 1e-3, 1e-2, 1e-1};
+constexpr Index kFoldsBelowRows = 1000;
+constexpr int kAutoFoldCount = 5;
+
+// --folds auto: k folds when the validation rows are a split of the file and the training and
+// validation rows together number fewer than kFoldsBelowRows; else the one split (1).
+int resolve_folds(const TrainOptions& o, const Data& d) {
+  const Index rows = d.X.rows() + d.Xval.rows();
+  if (o.epochs != kAutoEpochs) return 1;  // nothing to choose (check_ranges refused --folds k)
+  if (o.folds != kAutoFolds) {
+    if (o.folds > rows)
+      throw Error("--folds " + std::to_string(o.folds) + ": " + o.data + " has only " + std::to_string(rows) +
+                  " training and validation rows, and every fold needs one; give at most --folds " +
+                  std::to_string(rows));
+    return o.folds;
+  }
+  const bool split = o.val_file.empty() && d.Xval.rows() > 0;
+  return split && rows < kFoldsBelowRows ? kAutoFoldCount : 1;
+}
+
+// The rows each run of the choice trains and validates on. One split: the training and validation
+// rows as they are. k folds: fold f validates on its rows and trains on the rest, copied out of
+// the data for each run (one fold's copy at a time: a large file with --folds k is not held k
+// times). The validation rows of every fold, one fold after another, are the "pooled" rows the
+// models are compared on.
+struct Folds {
+  const Data* d = nullptr;
+  std::vector<std::vector<Index>> of;  // each fold's rows of [X; Xval] stacked; empty for the one split
+  Matrix Y;                            // (pooled rows, ·) their targets, fold after fold
+
+  std::size_t count() const { return of.empty() ? 1 : of.size(); }
+  // Row r of [X; Xval], and its target.
+  auto row(Index r) const { return r < d->X.rows() ? d->X.row(r) : d->Xval.row(r - d->X.rows()); }
+  auto target(Index r) const { return r < d->X.rows() ? d->Y.row(r) : d->Yval.row(r - d->X.rows()); }
+  // Fold k's training rows into X, Y and its validation rows into Xv, Yv.
+  void fill(std::size_t k, Matrix& X, Matrix& Y, Matrix& Xv, Matrix& Yv) const {
+    const Index n = d->X.rows() + d->Xval.rows(), nv = static_cast<Index>(of[k].size());
+    X.resize(n - nv, d->X.cols());
+    Y.resize(n - nv, d->Y.cols());
+    Xv.resize(nv, d->X.cols());
+    Yv.resize(nv, d->Y.cols());
+    Index t = 0, v = 0;
+    for (std::size_t other = 0; other < of.size(); ++other)
+      for (const Index r : of[other])
+        if (other == k) {
+          Xv.row(v) = row(r);
+          Yv.row(v++) = target(r);
+        } else {
+          X.row(t) = row(r);
+          Y.row(t++) = target(r);
+        }
+  }
+};
+
+Folds make_folds(const Data& d, int k, std::uint64_t seed) {
+  Folds f;
+  f.d = &d;
+  if (k < 2) return f;
+  const Index n = d.X.rows() + d.Xval.rows();
+  std::vector<Index> rows(static_cast<std::size_t>(n));
+  std::iota(rows.begin(), rows.end(), Index{0});
+  Rng rng(seed ^ 0xD1B54A32D192ED03ULL);  // a stream of its own, as the split's
+  rng.shuffle(rows);
+  if (d.prep.task == Task::Classification)  // dealt class by class: every fold gets each class's share
+    std::stable_sort(rows.begin(), rows.end(), [&](Index a, Index b) { return f.target(a)(0) < f.target(b)(0); });
+  f.of.resize(static_cast<std::size_t>(k));
+  for (std::size_t i = 0; i < rows.size(); ++i) f.of[i % f.of.size()].push_back(rows[i]);
+  f.Y.resize(n, d.Y.cols());
+  Index at = 0;
+  for (const auto& fold : f.of)
+    for (const Index r : fold) f.Y.row(at++) = f.target(r);
+  return f;
+}
 
 struct Selection {
   double weight_decay = 0;
   bool linear = false;  // --layers none was chosen over the hidden layers
-  int best_epoch = 0;   // of the chosen run
+  int best_epoch = 0;   // of the chosen run; with folds the median of theirs
   double val_loss = std::numeric_limits<double>::infinity();
-  Evaluation validation;                           // the chosen run on the validation rows
+  int folds = 1;                                   // 1: the validation split; k: k-fold cross-validation
+  Evaluation validation;                           // the chosen run on the validation rows (with folds: all rows)
   nlohmann::json tried = nlohmann::json::array();  // every run: layers, weight decay, best epoch, val loss
   nlohmann::json comparison;                       // the network against the linear model; null without one
   int signal = 0;                                  // the signal that stopped the choice
@@ -496,8 +587,8 @@ struct Candidate {
   double weight_decay = 0;
   int best_epoch = 0;
   double val_loss = std::numeric_limits<double>::infinity();
-  std::vector<double> row_losses;  // its loss on each validation row, class weights applied
-  Evaluation validation;
+  std::vector<double> row_losses;  // its loss on each pooled validation row, class weights applied
+  Matrix predictions;              // (pooled rows, outputs)
 };
 
 // The comparison of a Selection as a line for people, e.g. "val_loss: linear 0.0835, layers 64,32
@@ -505,33 +596,55 @@ struct Candidate {
 std::string describe_comparison(const nlohmann::json& c) {
   const double diff = c.at("difference"), se = c.at("standard_error");
   const bool network = c.at("kept") == "network";
+  const int folds = c.value("folds", 1);
   return "val_loss: linear " + fmt("%.4f", c.at("linear_val_loss").get<double>()) + ", layers " +
          c.at("network_layers").get<std::string>() + " " + fmt("%.4f", c.at("network_val_loss").get<double>()) +
          "; the network is " + (diff >= 0 ? "lower by " : "higher by ") + fmt("%.4f", std::fabs(diff)) +
-         ", standard error " + fmt("%.4f", se) + " over the " + c.at("rows").dump() + " rows: " +
+         ", standard error " + fmt("%.4f", se) + " over the " + c.at("rows").dump() + " rows" +
+         (folds > 1 ? " of the " + std::to_string(folds) + " folds" : "") + ": " +
          (network ? "more than one standard error, the network is kept"
                   : std::string(diff >= 0 ? "not more than one standard error, " : "") + "the linear model is kept");
 }
 
+// The median of the folds' best epochs (of two middle ones, their mean rounded up).
+int median_epoch(std::vector<int> e) {
+  std::sort(e.begin(), e.end());
+  const std::size_t m = e.size() / 2;
+  return e.size() % 2 ? e[m] : (e[m - 1] + e[m] + 1) / 2;
+}
+
 Selection choose_on_validation(const TrainOptions& o, const Plan& plan, const OutputChoice& output, const Data& d,
-                               Progress& progress, bool report, bool with_linear) {
+                               Progress& progress, bool report, bool with_linear, int folds) {
   std::vector<double> decays(std::begin(kWeightDecays), std::end(kWeightDecays));
   if (o.weight_decay != kAutoWeightDecay) decays = {o.weight_decay};
   const int patience = o.early_stopping > 0 ? o.early_stopping : kAutoPatience;
-  if (report && !o.quiet)
-    progress.line(std::string("--epochs auto: one run ") + (decays.size() > 1 ? "per weight decay" : "") +
-                  (with_linear ? std::string(decays.size() > 1 ? " " : "") + "for the layers " + o.layers +
-                                     " and for a linear model (--layers none)"
-                               : "") +
-                  " on the training rows, each stopped after " + std::to_string(patience) +
-                  " epochs without a better val_loss" +
-                  (!with_linear && decays.size() > 1 ? "; the lowest chooses" : ""));
+  const Folds f = make_folds(d, folds, o.seed);
+  Matrix fold_X, fold_Y, fold_Xval, fold_Yval;  // the fold being run
+  const Index pooled = folds > 1 ? d.X.rows() + d.Xval.rows() : d.Xval.rows();
+  if (report && !o.quiet) {
+    const std::string models =
+        with_linear ? "for the layers " + o.layers + " and for a linear model (--layers none)" : std::string();
+    const std::string stopped = "stopped after " + std::to_string(patience) + " epochs without a better val_loss";
+    if (folds > 1)
+      progress.line("--epochs auto: " + std::to_string(folds) + "-fold cross-validation on the " +
+                    std::to_string(pooled) +
+                    " training and validation rows: " + (decays.size() > 1 ? "per weight decay " : "") +
+                    (with_linear ? models + ", " : "") + "one run per fold on the other folds, each " + stopped +
+                    "; a run's val_loss is the mean over every row, its best epoch the folds' median");
+    else
+      progress.line(std::string("--epochs auto: one run ") + (decays.size() > 1 ? "per weight decay" : "") +
+                    (with_linear ? std::string(decays.size() > 1 ? " " : "") + models : "") +
+                    " on the training rows, each " + stopped +
+                    (!with_linear && decays.size() > 1 ? "; the lowest chooses" : ""));
+  }
   Selection s;
+  s.folds = folds > 1 ? folds : 1;
   std::string diverged;
   std::optional<InterruptGuard> interrupts;
   if (report) interrupts.emplace();
   Candidate best[2];  // [0]: the hidden layers, [1]: --layers none
-  const std::size_t runs = decays.size() * (with_linear ? 2 : 1);
+  const std::size_t runs = decays.size() * (with_linear ? 2 : 1) * f.count();
+  std::size_t run = 0;
   struct ClearLabel {
     Progress& p;
     ~ClearLabel() { p.label(""); }
@@ -539,56 +652,88 @@ Selection choose_on_validation(const TrainOptions& o, const Plan& plan, const Ou
   for (int linear = 0; linear <= (with_linear ? 1 : 0); ++linear) {
     const std::string layers = linear ? "none" : o.layers;
     for (const double wd : decays) {
-      if (runs > 1) progress.label("run " + std::to_string(s.tried.size() + 1) + "/" + std::to_string(runs) + "  ");
-      TrainOptions oc = o;
-      oc.epochs = kAutoMaxEpochs;
-      Plan pc = plan;
-      pc.optimizer.weight_decay = wd;
-      if (linear) make_linear(pc, o);
-      Network net = build_network(oc, pc, output, d);
-      FitOptions fo = fit_options(oc, pc, d, patience, progress);
-      fo.on_epoch = nullptr;  // one line per run instead
-      fo.order = d.order;
-      if (report) fo.interrupted = [] { return InterruptGuard::signal() != 0; };
       const std::string name = (with_linear ? "layers " + layers + ", " : "") + "weight decay " + fmt("%g", wd);
-      FitResult r;
-      try {
-        r = fit(net, d.X, d.Y, d.Xval, d.Yval, fo);
-      } catch (const Diverged& e) {
-        diverged = e.what();
+      Candidate c;
+      c.weight_decay = wd;
+      c.val_loss = 0;
+      c.predictions.resize(pooled, output.units);
+      if (with_linear) c.row_losses.reserve(static_cast<std::size_t>(pooled));
+      std::vector<int> best_epochs;
+      std::size_t epochs_run = 0;
+      bool stopped_early = false;
+      Index at = 0;  // the first pooled row of this fold
+      bool failed = false;
+      for (std::size_t k = 0; k < f.count() && !failed; ++k) {
+        const bool split = f.of.empty();
+        if (!split) f.fill(k, fold_X, fold_Y, fold_Xval, fold_Yval);
+        const Matrix &X = split ? d.X : fold_X, &Y = split ? d.Y : fold_Y;
+        const Matrix &Xval = split ? d.Xval : fold_Xval, &Yval = split ? d.Yval : fold_Yval;
+        if (runs > 1) progress.label("run " + std::to_string(++run) + "/" + std::to_string(runs) + "  ");
+        TrainOptions oc = o;
+        oc.epochs = kAutoMaxEpochs;
+        Plan pc = plan;
+        pc.optimizer.weight_decay = wd;
+        if (linear) make_linear(pc, o);
+        Network net = build_network(oc, pc, output, d);
+        FitOptions fo = fit_options(oc, pc, d, patience, progress);
+        fo.on_epoch = nullptr;  // one line per run instead
+        if (split) fo.order = d.order;
+        if (report) fo.interrupted = [] { return InterruptGuard::signal() != 0; };
+        FitResult r;
+        try {
+          r = fit(net, X, Y, Xval, Yval, fo);
+        } catch (const Diverged& e) {
+          diverged = e.what();
+          failed = true;
+          break;
+        }
+        if (r.interrupted) {
+          progress.clear();
+          std::fprintf(stderr, "mlp: interrupted while choosing the epochs (%s%s, epoch %d); nothing was saved\n",
+                       name.c_str(), split ? "" : (", fold " + std::to_string(k + 1)).c_str(), r.progress.epoch + 1);
+          s.signal = InterruptGuard::signal();
+          return s;
+        }
+        const double rows = static_cast<double>(Yval.rows());
+        c.val_loss += folds > 1 ? r.progress.best_loss * rows / static_cast<double>(pooled)  // the mean over all
+                                : r.progress.best_loss;
+        best_epochs.push_back(r.best_epoch);
+        epochs_run += r.history.size();
+        stopped_early = stopped_early || r.stopped_early;
+        c.predictions.middleRows(at, Yval.rows()) = net.predict(Xval);
+        at += Yval.rows();
+        if (with_linear) {
+          std::vector<double> losses = net.row_losses(Xval, Yval);
+          const Loss& l = net.loss();
+          const double total = l.weight(Yval);
+          for (std::size_t i = 0; i < losses.size(); ++i)  // weighted: the mean of these is the val loss
+            c.row_losses.push_back(losses[i] * l.sample_weight(Yval, static_cast<Index>(i)) * rows / total);
+        }
+      }
+      if (failed) {
         s.tried.push_back({{"layers", layers}, {"weight_decay", wd}, {"diverged", true}});
         progress.line("  " + name + ": diverged");
         continue;
       }
-      if (r.interrupted) {
-        progress.clear();
-        std::fprintf(stderr, "mlp: interrupted while choosing the epochs (%s, epoch %d); nothing was saved\n",
-                     name.c_str(), r.progress.epoch + 1);
-        s.signal = InterruptGuard::signal();
-        return s;
+      c.best_epoch = median_epoch(best_epochs);
+      nlohmann::json t = {{"layers", layers},
+                          {"weight_decay", wd},
+                          {"best_epoch", c.best_epoch},
+                          {"val_loss", c.val_loss},
+                          {"epochs_run", epochs_run}};
+      if (folds > 1) t["fold_best_epochs"] = best_epochs;
+      s.tried.push_back(std::move(t));
+      if (folds > 1) {
+        std::string each;
+        for (const int e : best_epochs) each += (each.empty() ? "" : ", ") + std::to_string(e);
+        progress.line("  " + name + ": val_loss " + fmt("%.4f", c.val_loss) + ", best epochs " + each + ": median " +
+                      std::to_string(c.best_epoch));
+      } else {
+        progress.line("  " + name + ": val_loss " + fmt("%.4f", c.val_loss) + " at epoch " +
+                      std::to_string(c.best_epoch) + (stopped_early ? " (stopped at " : " (ran ") +
+                      std::to_string(epochs_run) + ")");
       }
-      const double loss = r.progress.best_loss;
-      s.tried.push_back({{"layers", layers},
-                         {"weight_decay", wd},
-                         {"best_epoch", r.best_epoch},
-                         {"val_loss", loss},
-                         {"epochs_run", r.history.size()}});
-      progress.line("  " + name + ": val_loss " + fmt("%.4f", loss) + " at epoch " + std::to_string(r.best_epoch) +
-                    (r.stopped_early ? " (stopped at " : " (ran ") + std::to_string(r.history.size()) + ")");
-      Candidate& b = best[linear];
-      if (loss < b.val_loss) {
-        b.weight_decay = wd;
-        b.best_epoch = r.best_epoch;
-        b.val_loss = loss;
-        b.validation = evaluate_network(net, d.prep, d.Xval, d.Yval);
-        if (with_linear) {
-          b.row_losses = net.row_losses(d.Xval, d.Yval);
-          const Loss& l = net.loss();
-          const double total = l.weight(d.Yval), rows = static_cast<double>(d.Yval.rows());
-          for (std::size_t i = 0; i < b.row_losses.size(); ++i)  // weighted: the mean of these is the val loss
-            b.row_losses[i] *= l.sample_weight(d.Yval, static_cast<Index>(i)) * rows / total;
-        }
-      }
+      if (c.val_loss < best[linear].val_loss) best[linear] = std::move(c);
     }
   }
   int pick = best[0].best_epoch > 0 ? 0 : 1;
@@ -601,15 +746,16 @@ Selection choose_on_validation(const TrainOptions& o, const Plan& plan, const Ou
                     {"network_val_loss", best[0].val_loss},
                     {"difference", c.mean},
                     {"standard_error", c.standard_error},
-                    {"rows", d.Xval.rows()},
+                    {"rows", pooled},
                     {"kept", pick == 0 ? "network" : "linear"}};
+    if (folds > 1) s.comparison["folds"] = folds;
   }
   if (best[pick].best_epoch == 0) throw Error(diverged);  // every run diverged: the last one's message says what to try
   s.linear = pick == 1;
   s.weight_decay = best[pick].weight_decay;
   s.best_epoch = best[pick].best_epoch;
   s.val_loss = best[pick].val_loss;
-  s.validation = std::move(best[pick].validation);
+  s.validation = evaluate_predictions(d.prep, best[pick].predictions, folds > 1 ? f.Y : d.Yval);
   return s;
 }
 
@@ -620,6 +766,7 @@ struct Results {
   const char* held_out = "train";                     // the set the printed report is about: test, else validation
   std::string text;                                   // that set's report
   std::string heading;                                // its heading, when not "<held_out> results"
+  std::string label;                                  // how the results lines name it, when not held_out
 };
 
 Results evaluate_sets(Network& net, const Data& d) {
@@ -665,7 +812,7 @@ TrainOptions effective_options(TrainOptions o, const Plan& plan, const OutputCho
 // set's accuracy, or its R², RMSE and MAE (the means over the targets, as the JSON has them), and
 // where the model went.
 std::string result_lines(const TrainOptions& o, const Results& r, const nlohmann::json& summary, Task task) {
-  std::string s = r.held_out;
+  std::string s = r.label.empty() ? r.held_out : r.label;
   if (task == Task::Classification) {
     s += " accuracy: " + fmt("%.4f", summary.at("accuracy").get<double>());
   } else {
@@ -732,6 +879,7 @@ std::string report_html(const TrainOptions& effective, const Data& d, Network& n
   }
   in.metrics = r.metrics;
   in.held_out = r.held_out;
+  in.held_out_label = r.label.empty() ? r.held_out : r.label;
   in.epochs_run = static_cast<int>(result.history.size());
   in.best_epoch = result.best_epoch;
   in.stopped_early = result.stopped_early;
@@ -834,14 +982,15 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
   std::optional<Selection> chosen;
   double refit_factor = 0;  // the refit's epochs over refit_base
   int refit_base = 0;       // the chosen run's best epoch; for a linear model at least kLinearMinRefitBase
-  if (o.epochs == kAutoEpochs && d.Xval.rows() == 0) {
+  o.folds = resolve_folds(o, d);
+  if (o.epochs == kAutoEpochs && d.Xval.rows() == 0 && o.folds < 2) {
     o.epochs = kAutoMaxEpochs;
     if (o.weight_decay == kAutoWeightDecay) o.weight_decay = 0;
     if (report && !o.quiet)
       progress.line("--epochs auto: no validation rows to choose on; " + std::to_string(o.epochs) +
                     " epochs, weight decay " + fmt("%g", o.weight_decay));
   } else if (o.epochs == kAutoEpochs) {
-    chosen = choose_on_validation(o, plan, output, d, progress, report, with_linear);
+    chosen = choose_on_validation(o, plan, output, d, progress, report, with_linear, o.folds);
     if (chosen->signal) return {"", "", "", chosen->signal};
     if (chosen->linear) {
       o.layers = "none";
@@ -849,7 +998,8 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
     }
     o.weight_decay = plan.optimizer.weight_decay = chosen->weight_decay;
     o.early_stopping = 0;
-    if (o.val_file.empty()) {
+    o.folds = 1;               // the run below is an ordinary one (selection.folds records the choice's)
+    if (o.val_file.empty()) {  // with folds too: each fold's run trained on (k-1)/k of the rows
       refit_factor = plan.hidden.empty() && o.lr_schedule == "auto" ? kLinearRefitFactor : kRefitFactor;
       refit_base = plan.hidden.empty() ? std::max(chosen->best_epoch, kLinearMinRefitBase) : chosen->best_epoch;
       o.epochs = std::max(1, static_cast<int>(std::lround(refit_factor * refit_base)));
@@ -885,6 +1035,7 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
     selection = {
         {"layers", o.layers},           {"weight_decay", chosen->weight_decay}, {"best_epoch", chosen->best_epoch},
         {"val_loss", chosen->val_loss}, {"refit", o.val_file.empty()},          {"tried", chosen->tried}};
+    if (chosen->folds > 1) selection["folds"] = chosen->folds;
     if (refit_factor > 0) {
       selection["refit_factor"] = refit_factor;
       selection["refit_base_epoch"] = refit_base;
@@ -976,9 +1127,16 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
       if (!r.metrics.contains("test")) {
         r.held_out = "validation";
         r.text = chosen->validation.text;
-        r.heading = "validation results of the run that chose the epochs (weight decay " +
-                    fmt("%g", chosen->weight_decay) + ", best epoch " + std::to_string(chosen->best_epoch) +
-                    "; the final model also trained on these rows)";
+        if (chosen->folds > 1) r.label = "cross-validated";
+        r.heading =
+            chosen->folds > 1
+                ? std::to_string(chosen->folds) + "-fold cross-validated results of the chosen model (weight decay " +
+                      fmt("%g", chosen->weight_decay) + ", median best epoch " + std::to_string(chosen->best_epoch) +
+                      "): each row predicted by the run that did not train on it; the final model trained "
+                      "on all of them"
+                : "validation results of the run that chose the epochs (weight decay " +
+                      fmt("%g", chosen->weight_decay) + ", best epoch " + std::to_string(chosen->best_epoch) +
+                      "; the final model also trained on these rows)";
       }
     }
   }
@@ -1115,6 +1273,10 @@ void add_training_options(CLI::App* cmd, TrainOptions& t) {
                   "Passes over the training data (auto: as many as early stopping on the validation rows chooses, at "
                   "most 200, then the model is trained again on all training rows for 1.25 times as many, a "
                   "linear model for 2.5 times as many, at least 50, with --lr-schedule auto; docs/defaults.md)");
+  add_auto_option(cmd, "--folds", t.folds, kAutoFolds, "INT",
+                  "What --epochs auto chooses on: 1 = the validation rows of --val-split (or --val); k = k-fold "
+                  "cross-validation over the training and validation rows, k runs for each one of a single split "
+                  "(auto: 5 below 1,000 such rows, where a 20 % split is too few rows to choose on; else 1)");
   cmd->add_option("--batch-size", t.batch_size, "Samples per gradient step")->capture_default_str();
   cmd->add_option("--lr-schedule", t.lr_schedule,
                   "Learning-rate schedule: auto, " + mlp::schedule_names() +

@@ -228,7 +228,9 @@ def main():
                                                   "build-defaults", "unseen"))
     ap.add_argument("--large", action="store_true", help="the two 50,000-row sets instead (a few minutes)")
     ap.add_argument("--real", action="store_true", help="six real data sets from statsmodels instead")
+    ap.add_argument("--out", help="also write every run's held-out metric here (JSON), to pair two binaries' runs")
     args = ap.parse_args()
+    record = {}
     os.makedirs(args.dir, exist_ok=True)
     seeds, splits = ([1, 2, 3], [0]) if args.large else ([1, 2, 3, 4, 5], [0, 1, 2])
     print("| set | defaults | `--layers none` | defaults − linear (points ± SE) | linear kept | "
@@ -248,6 +250,13 @@ def main():
             res = list(ex.map(lambda j: mlp_metric(args.mlp, *j), jobs))
         dflt, lin = [r[0] for r in res[0::2]], [r[0] for r in res[1::2]]
         kept = sum(1 for r in res[0::2] if r[1] == "none")
+        record[name] = {"runs": [{"split": int(j[0].rsplit("_k", 1)[1].split("_")[0]), "seed": j[2],
+                                  "layers": "none" if j[3] else "default", "metric": r[0], "kept": r[1],
+                                  "seconds": r[2]} for j, r in zip(jobs, res)],
+                        "sklearn": [{"split": k, "linear": v[0], "mlp": v[1]} for k, v in zip(splits, sk)]}
+        if args.out:
+            with open(args.out, "w") as f:
+                json.dump(record, f, indent=1)
         d = [100 * (a - b) for a, b in zip(dflt, lin)]
         sk_text = (f"{statistics.fmean(s[0] for s in sk):.3f} | {statistics.fmean(s[1] for s in sk):.3f}"
                    if sk else "– | –")

@@ -3,6 +3,7 @@
 // the measurements these defaults come from; these tests pin what the tool does with them.
 #include "cli_util.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -59,79 +60,161 @@ double held_out_r2(const TempDir& d, const std::string& options) {
 
 }  // namespace
 
+// The median of the folds' best epochs, as train.cpp takes it (of two middle ones, their mean rounded up).
+int median_of(std::vector<int> e) {
+  std::sort(e.begin(), e.end());
+  const std::size_t m = e.size() / 2;
+  return e.size() % 2 ? e[m] : (e[m - 1] + e[m] + 1) / 2;
+}
+
 TEST_CASE(
     "cli defaults: the lowest validation loss chooses the weight decay, then a refit on every row for 1.25x its best "
     "epoch (a linear model 2.5x, its rate decaying on a cosine)") {
   TempDir d;
-  const Run r = d.mlp("train " + shell_quote(kDiabetes) + " --seed 1 --json --save m.json --history h.csv");
+  // diabetes has 442 rows: --folds auto makes it 5-fold cross-validation; --folds 1 is the one
+  // validation split of 20 % (88 rows) that larger files get.
+  for (const int folds : {5, 1}) {
+    CAPTURE(folds);
+    const std::string given = folds == 1 ? " --folds 1" : "";
+    const Run r = d.mlp("train " + shell_quote(kDiabetes) + given + " --seed 1 --json --save m.json --history h.csv");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    const json j = parse_json(r);
+    REQUIRE(j.contains("selection"));
+    const json& sel = j["selection"];
+    CHECK(sel.value("folds", 1) == folds);
+    // One run per weight decay for the layers 64,32, then for a linear model.
+    REQUIRE(sel["tried"].size() == 8);
+    const double decays[] = {1e-4, 1e-3, 1e-2, 1e-1};
+    double lowest[2] = {INFINITY, INFINITY};
+    json best[2];  // [0]: the network's lowest, [1]: the linear model's
+    for (std::size_t i = 0; i < 8; ++i) {
+      const json& t = sel["tried"][i];
+      CAPTURE(t);
+      const std::size_t kind = i / 4;
+      CHECK(t["layers"] == (kind ? "none" : "64,32"));
+      CHECK(t["weight_decay"].get<double>() == doctest::Approx(decays[i % 4]));
+      CHECK(t["best_epoch"].get<int>() >= 1);
+      CHECK(t["best_epoch"].get<int>() <= 200);
+      CHECK(t["epochs_run"].get<int>() <= 200 * folds);
+      if (folds == 1) {
+        CHECK(t["best_epoch"].get<int>() <= t["epochs_run"].get<int>());
+        CHECK(!t.contains("fold_best_epochs"));
+      } else {  // each fold's run, and their median
+        REQUIRE(t["fold_best_epochs"].size() == static_cast<std::size_t>(folds));
+        int sum = 0;
+        for (const json& e : t["fold_best_epochs"]) sum += e.get<int>();
+        CHECK(t["epochs_run"].get<int>() >= sum);
+        CHECK(t["best_epoch"] == median_of(t["fold_best_epochs"].get<std::vector<int>>()));
+      }
+      if (t["val_loss"].get<double>() < lowest[kind]) lowest[kind] = t["val_loss"].get<double>(), best[kind] = t;
+    }
+    // The two are compared row by row: the mean of the paired differences is the difference of the
+    // mean losses; the network is kept only if it is lower by more than the standard error.
+    const json& c = sel["comparison"];
+    CHECK(c["linear_val_loss"] == best[1]["val_loss"]);
+    CHECK(c["network_val_loss"] == best[0]["val_loss"]);
+    CHECK(c["difference"].get<double>() ==
+          doctest::Approx(lowest[1] - lowest[0]).epsilon(1e-4).scale(std::max(lowest[0], lowest[1])));
+    CHECK(c["standard_error"].get<double>() > 0);
+    CHECK(c["rows"] == (folds == 1 ? 88 : 442));  // 20 % of 442; with folds, every row
+    const std::size_t kept = c["difference"].get<double>() > c["standard_error"].get<double>() ? 0 : 1;
+    CHECK(c["kept"] == (kept ? "linear" : "network"));
+    CHECK(sel["layers"] == best[kept]["layers"]);
+    CHECK(sel["weight_decay"] == best[kept]["weight_decay"]);
+    CHECK(sel["best_epoch"] == best[kept]["best_epoch"]);
+    CHECK(sel["val_loss"] == best[kept]["val_loss"]);
+    CHECK(sel["refit"] == true);
+    const bool linear = sel["layers"] == "none";
+    const double factor = linear ? 2.5 : 1.25;
+    CHECK(sel["refit_factor"] == factor);
+    // The factor multiplies the best epoch; a linear model's, at least 20.
+    const int base = linear ? std::max(sel["best_epoch"].get<int>(), 20) : sel["best_epoch"].get<int>();
+    CHECK(sel["refit_base_epoch"] == base);
+    const int epochs = static_cast<int>(std::lround(factor * base));
+    CHECK(j["epochs_run"] == epochs);
+    CHECK(data_rows(d.read("h.csv")) == static_cast<std::size_t>(epochs));
+    // The figure shown is the choice's on its validation rows (with folds, every row): the final
+    // model trained on them.
+    CHECK(j["split"] == "validation");
+    CHECK(j["metrics"].contains("validation"));
+    CHECK(j["metrics"].contains("train"));
+
+    const json training = model_file(d, "m.json")["training"];
+    CHECK(training["options"]["weight_decay"] == sel["weight_decay"]);
+    CHECK(training["options"]["epochs"] == epochs);
+    CHECK(training["options"]["val_split"] == 0.0);
+    CHECK(training["options"]["early_stopping"] == 0);
+    CHECK(training["options"]["folds"] == 1);  // the refit is an ordinary run
+    CHECK(training["options"]["layers"] == sel["layers"]);
+    CHECK(training["options"]["lr_schedule"] == (linear ? "cosine:0" : "constant"));
+    CHECK(training["selection"] == sel);
+
+    const Run text = d.mlp("train " + shell_quote(kDiabetes) + given + " --seed 1");
+    CHECK(contains(text.out, folds == 1 ? "--epochs auto: one run per weight decay"
+                                        : "--epochs auto: 5-fold cross-validation on the 442 training and validation "
+                                          "rows: per weight decay"));
+    CHECK(contains(text.out, "chosen: layers " + sel["layers"].get<std::string>() + ", weight decay "));
+    CHECK(contains(text.out, std::string("val_loss: linear ") + fixed4(c["linear_val_loss"]) + ", layers 64,32 " +
+                                 fixed4(c["network_val_loss"])));
+    CHECK(contains(text.out, folds == 1 ? "over the 88 rows: " : "over the 442 rows of the 5 folds: "));
+    CHECK(contains(text.out, "training on all 442 training rows for " + std::to_string(epochs) + " epochs (" +
+                                 (linear ? "2.5" : "1.25") + " x "));
+    CHECK(contains(text.out, folds == 1 ? "validation results of the run that chose the epochs"
+                                        : "5-fold cross-validated results of the chosen model"));
+    CHECK(contains(text.out, folds == 1 ? "\nvalidation r2: " : "\ncross-validated r2: "));
+  }
+}
+
+TEST_CASE(
+    "cli defaults: below 1,000 rows the choice is 5-fold cross-validation, every row validated once by the run that "
+    "did not train on it") {
+  TempDir d;
+  const Run r = d.mlp("train " + shell_quote(kIris) + " --seed 3 --json -q");
   INFO(r.err);
   REQUIRE(r.status == 0);
   const json j = parse_json(r);
-  REQUIRE(j.contains("selection"));
   const json& sel = j["selection"];
-  // One run per weight decay for the layers 64,32, then for a linear model.
-  REQUIRE(sel["tried"].size() == 8);
-  const double decays[] = {1e-4, 1e-3, 1e-2, 1e-1};
-  double lowest[2] = {INFINITY, INFINITY};
-  json best[2];  // [0]: the network's lowest, [1]: the linear model's
-  for (std::size_t i = 0; i < 8; ++i) {
-    const json& t = sel["tried"][i];
-    CAPTURE(t);
-    const std::size_t kind = i / 4;
-    CHECK(t["layers"] == (kind ? "none" : "64,32"));
-    CHECK(t["weight_decay"].get<double>() == doctest::Approx(decays[i % 4]));
-    CHECK(t["best_epoch"].get<int>() >= 1);
-    CHECK(t["best_epoch"].get<int>() <= t["epochs_run"].get<int>());
-    CHECK(t["epochs_run"].get<int>() <= 200);
-    if (t["val_loss"].get<double>() < lowest[kind]) lowest[kind] = t["val_loss"].get<double>(), best[kind] = t;
+  CAPTURE(sel);
+  REQUIRE(sel["folds"] == 5);
+  // The figures shown are the chosen model's on all 150 rows, each predicted once, by a fold's run.
+  const json& v = j["metrics"]["validation"];
+  long total = 0;
+  for (const json& row : v["confusion"])
+    for (const json& n : row) total += n.get<long>();
+  CHECK(total == 150);
+  for (const char* c : {"setosa", "versicolor", "virginica"}) CHECK(v["per_class"][c]["support"] == 50);
+  // The chosen val_loss is the mean over every row of its loss in the run that did not train on
+  // it: the log loss of those predictions (no class weights).
+  CHECK(v["log_loss"].get<double>() == doctest::Approx(sel["val_loss"].get<double>()).epsilon(1e-5));
+  CHECK(sel["comparison"]["rows"] == 150);
+  CHECK(sel["comparison"]["folds"] == 5);
+
+  // --folds 3: three runs a weight decay; --folds 1: the one split, 30 validation rows.
+  const Run three = d.mlp("train " + shell_quote(kIris) + " --seed 3 --folds 3 --json -q");
+  REQUIRE(three.status == 0);
+  for (const json& t : parse_json(three)["selection"]["tried"]) CHECK(t["fold_best_epochs"].size() == 3u);
+  const Run one = d.mlp("train " + shell_quote(kIris) + " --seed 3 --folds 1 --json -q");
+  REQUIRE(one.status == 0);
+  const json s1 = parse_json(one)["selection"];
+  CHECK(!s1.contains("folds"));
+  CHECK(s1["comparison"]["rows"] == 30);
+  CHECK(parse_json(one)["metrics"]["validation"]["per_class"]["setosa"]["support"] == 10);
+
+  // --folds auto: 5 below 1,000 training and validation rows, the one split from 1,000 on.
+  for (const int rows : {999, 1000}) {
+    std::string csv = "x,y\n";
+    for (int i = 0; i < rows; ++i) csv += std::to_string(i % 97) + "," + std::to_string(2 * (i % 97) + i % 3) + "\n";
+    d.write("line.csv", csv);
+    const Run l = d.mlp("train line.csv --layers none --seed 1 --json -q");
+    INFO(l.err);
+    REQUIRE(l.status == 0);
+    CHECK(parse_json(l)["selection"].value("folds", 1) == (rows < 1000 ? 5 : 1));
   }
-  // The two are compared row by row: the mean of the paired differences is the difference of the
-  // mean losses; the network is kept only if it is lower by more than the standard error.
-  const json& c = sel["comparison"];
-  CHECK(c["linear_val_loss"] == best[1]["val_loss"]);
-  CHECK(c["network_val_loss"] == best[0]["val_loss"]);
-  CHECK(c["difference"].get<double>() ==
-        doctest::Approx(lowest[1] - lowest[0]).epsilon(1e-4).scale(std::max(lowest[0], lowest[1])));
-  CHECK(c["standard_error"].get<double>() > 0);
-  CHECK(c["rows"] == 88);  // 20 % of 442
-  const std::size_t kept = c["difference"].get<double>() > c["standard_error"].get<double>() ? 0 : 1;
-  CHECK(c["kept"] == (kept ? "linear" : "network"));
-  CHECK(sel["layers"] == best[kept]["layers"]);
-  CHECK(sel["weight_decay"] == best[kept]["weight_decay"]);
-  CHECK(sel["best_epoch"] == best[kept]["best_epoch"]);
-  CHECK(sel["val_loss"] == best[kept]["val_loss"]);
-  CHECK(sel["refit"] == true);
-  const bool linear = sel["layers"] == "none";
-  const double factor = linear ? 2.5 : 1.25;
-  CHECK(sel["refit_factor"] == factor);
-  // The factor multiplies the best epoch; a linear model's, at least 20.
-  const int base = linear ? std::max(sel["best_epoch"].get<int>(), 20) : sel["best_epoch"].get<int>();
-  CHECK(sel["refit_base_epoch"] == base);
-  const int epochs = static_cast<int>(std::lround(factor * base));
-  CHECK(j["epochs_run"] == epochs);
-  CHECK(data_rows(d.read("h.csv")) == static_cast<std::size_t>(epochs));
-  // The figure shown is the chosen run's on its validation rows: the final model trained on them.
-  CHECK(j["split"] == "validation");
-  CHECK(j["metrics"].contains("validation"));
-  CHECK(j["metrics"].contains("train"));
-
-  const json training = model_file(d, "m.json")["training"];
-  CHECK(training["options"]["weight_decay"] == sel["weight_decay"]);
-  CHECK(training["options"]["epochs"] == epochs);
-  CHECK(training["options"]["val_split"] == 0.0);
-  CHECK(training["options"]["early_stopping"] == 0);
-  CHECK(training["options"]["layers"] == sel["layers"]);
-  CHECK(training["options"]["lr_schedule"] == (linear ? "cosine:0" : "constant"));
-  CHECK(training["selection"] == sel);
-
-  const Run text = d.mlp("train " + shell_quote(kDiabetes) + " --seed 1");
-  CHECK(contains(text.out, "--epochs auto: one run per weight decay"));
-  CHECK(contains(text.out, "chosen: layers " + sel["layers"].get<std::string>() + ", weight decay "));
-  CHECK(contains(text.out, std::string("val_loss: linear ") + fixed4(c["linear_val_loss"]) + ", layers 64,32 " +
-                               fixed4(c["network_val_loss"])));
-  CHECK(contains(text.out, "training on all 442 training rows for " + std::to_string(epochs) + " epochs (" +
-                               (linear ? "2.5" : "1.25") + " x "));
-  CHECK(contains(text.out, "validation results of the run that chose the epochs"));
+  // A test split's rows are not the choice's: 1,000 rows with a fifth held out leave 800.
+  const Run t = d.mlp("train line.csv --layers none --seed 1 --test-split 0.2 --json -q");
+  REQUIRE(t.status == 0);
+  CHECK(parse_json(t)["selection"].value("folds", 1) == 5);
 }
 
 TEST_CASE("cli defaults: the refit is an ordinary run with the chosen options, weight for weight") {
@@ -399,7 +482,16 @@ TEST_CASE("cli defaults: the report shows the runs that chose the options, the c
   REQUIRE(r.status == 0);
   const json sel = parse_json(r)["selection"];
   const std::string html = d.read("r.html");
-  CHECK(contains(html, "With <code>--epochs auto</code> these options were chosen on the validation rows"));
+  CHECK(contains(html,
+                 "With <code>--epochs auto</code> these options were chosen by 5-fold cross-validation over the "
+                 "training and validation rows"));
+  CHECK(contains(html, "<th>each fold&#39;s best epoch</th>") != contains(html, "<th>each fold's best epoch</th>"));
+  CHECK(contains(html, "cross-validated R²"));
+  const Run one = d.mlp("train " + shell_quote(kDiabetes) + " --seed 1 --folds 1 -q --report one.html");
+  REQUIRE(one.status == 0);
+  CHECK(
+      contains(d.read("one.html"), "With <code>--epochs auto</code> these options were chosen on the validation rows"));
+  CHECK(contains(d.read("one.html"), "validation R²"));
   const bool floored = sel["refit_base_epoch"].get<int>() > sel["best_epoch"].get<int>();
   CAPTURE(sel);
   CHECK(contains(html, sel["layers"] == "none"
@@ -506,7 +598,8 @@ TEST_CASE("cli defaults: a linear model whose best epoch is early is still refit
   for (int i = 0; i < 30; ++i)
     for (int k = 0; k <= kInputs; ++k) csv += std::to_string(z(rng)) + (k < kInputs ? "," : "\n");
   d.write("noise.csv", csv);
-  const Run r = d.mlp("train noise.csv --layers none --seed 1 --json --save m.json");
+  // One validation split (--folds 1): the median best epoch of 5 folds is seldom this early.
+  const Run r = d.mlp("train noise.csv --layers none --folds 1 --seed 1 --json --save m.json");
   INFO(r.err);
   REQUIRE(r.status == 0);
   const json sel = parse_json(r)["selection"];
@@ -515,14 +608,14 @@ TEST_CASE("cli defaults: a linear model whose best epoch is early is still refit
   CHECK(sel["refit_base_epoch"] == 20);
   CHECK(parse_json(r)["epochs_run"] == 50);
   CHECK(model_file(d, "m.json")["training"]["options"]["epochs"] == 50);
-  const Run text = d.mlp("train noise.csv --layers none --seed 1");
+  const Run text = d.mlp("train noise.csv --layers none --folds 1 --seed 1");
   CHECK(contains(text.out,
                  "for 50 epochs (2.5 x 20, the least a linear model is refitted for, the learning rate "
                  "decaying on a cosine)"));
   const Run summary = d.mlp("summary m.json");
   CHECK(contains(summary.out, "2.5 x 20 = 50 epochs (20: the least a linear model is refitted for)"));
   // A network's early best epoch is its fit: 1.25 x that, no floor.
-  const Run net = d.mlp("train noise.csv --layers 8 --seed 1 --json -q");
+  const Run net = d.mlp("train noise.csv --layers 8 --folds 1 --seed 1 --json -q");
   REQUIRE(net.status == 0);
   const json ns = parse_json(net)["selection"];
   CAPTURE(ns);

@@ -140,6 +140,9 @@ TEST_CASE("cli errors: the command-line nonsense of the catalogue is refused wit
       {"train nope.csv --batch-size -1", {"--batch-size must be at least 1"}},
       {"train nope.csv --epochs 0", {"--epochs must be at least 1"}},
       {"train nope.csv --val-split 1.5", {"--val-split must be in [0, 1) (got 1.5)"}},
+      {"train nope.csv --folds 0", {"--folds must be at least 1", "(got 0)"}},
+      {"train nope.csv --folds 3 --epochs 5", {"--folds 3", "with --epochs 5 nothing is chosen"}},
+      {"train nope.csv --folds 3 --val v.csv", {"--folds 3 and --val v.csv", "choose on it (--folds 1)"}},
       {"train nope.csv --activation foo", {"--activation: unknown activation 'foo'", "valid activations", "relu"}},
   };
   check_all_rejected(d, cases);
@@ -159,6 +162,7 @@ TEST_CASE("cli errors: the loss must exist and fit the task") {
   TempDir d;
   const Cases cases = {
       {"train " + kIrisQ + " --loss foo", {"unknown loss 'foo'", "valid losses", "cross_entropy"}},
+      {"train " + kIrisQ + " --folds 151", {"--folds 151", "has only 150 training and validation rows", "--folds 150"}},
       {"train " + shell_quote(kDiabetes) + " --loss huber:0", {"huber:0", "delta must be a positive number"}},
       {"train " + kIrisQ + " --loss bce", {"--loss bce needs two classes", "3", "cross_entropy"}},
       {"train " + kIrisQ + " --loss mse", {"--loss mse is a regression loss", "cross_entropy"}},

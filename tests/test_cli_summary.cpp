@@ -298,14 +298,19 @@ TEST_CASE("cli summary: --epochs auto's choice is a table of the weight decays t
   const std::string page = page_of(d, "auto.json");
   INFO(page);
   const auto table = section(page, "Chosen by --epochs auto");
-  // header, runs, the comparison, what came after (a linear model: its cosine decay on a line of its own)
+  // what the folds mean (iris: 150 rows, 5-fold cross-validation), header, runs, the comparison,
+  // what came after (a linear model: its cosine decay on a line of its own)
+  REQUIRE(selection["folds"] == 5);
   const bool linear = selection["layers"] == "none";
-  REQUIRE(table.size() == selection["tried"].size() + 3 + (linear ? 1 : 0));
-  CHECK(std::regex_match(table[0], std::regex(R"( +layers +weight decay +best epoch +epochs run +val loss)")));
+  REQUIRE(table.size() == 2 + selection["tried"].size() + 3 + (linear ? 1 : 0));
+  CHECK(table[0] == "  5-fold cross-validation: val loss is the mean over all rows, each by the run that");
+  CHECK(table[1] == "  did not train on it; best epoch the median of the 5 runs', epochs run their sum");
+  CHECK(
+      std::regex_match(table[2], std::regex(R"( +layers +weight decay +best epoch \(median\) +epochs run +val loss)")));
   int marked = 0;
   for (std::size_t i = 0; i < selection["tried"].size(); ++i) {
     const json& run = selection["tried"][i];
-    const std::string line = table[i + 1];
+    const std::string line = table[i + 3];
     CAPTURE(line);
     CHECK(std::regex_match(
         line, std::regex("  [ *]  " + run["layers"].get<std::string>() + " +" + format("%g", run["weight_decay"]) +
@@ -319,11 +324,11 @@ TEST_CASE("cli summary: --epochs auto's choice is a table of the weight decays t
   }
   CHECK(marked == 1);
   const json& c = selection["comparison"];
-  const std::size_t compared = selection["tried"].size() + 1;
+  const std::size_t compared = selection["tried"].size() + 3;
   CHECK(table[compared] ==
         "  network vs linear val loss: " + std::string(c["difference"].get<double>() >= 0 ? "lower" : "higher") +
             " by " + format("%.4f", std::fabs(c["difference"].get<double>())) + ", standard error " +
-            format("%.4f", c["standard_error"]) + ", 30 rows: " + c["kept"].get<std::string>() + " kept");
+            format("%.4f", c["standard_error"]) + ", 150 rows: " + c["kept"].get<std::string>() + " kept");
   CHECK(contains(table[compared + 1],
                  std::string(linear ? "2.5" : "1.25") + " x " + std::to_string(selection["best_epoch"].get<int>())));
   if (linear) CHECK(table.back() == "  the learning rate decaying on a cosine");
@@ -338,10 +343,11 @@ TEST_CASE("cli summary: --epochs auto's choice is a table of the weight decays t
   sel.erase("layers");
   sel.erase("comparison");
   sel.erase("refit_factor");  // 1.25, not written before 2026-12-02
+  sel.erase("folds");         // one validation split, before 2026-12-03
   old["training"]["options"]["lr_schedule"] = "constant";
   json tried = json::array();
   for (json run : sel["tried"])
-    if (run["layers"] == "64,32") run.erase("layers"), tried.push_back(run);
+    if (run["layers"] == "64,32") run.erase("layers"), run.erase("fold_best_epochs"), tried.push_back(run);
   sel["tried"] = tried;
   d.write("old.json", old.dump());
   const auto old_table = section(page_of(d, "old.json"), "Chosen by --epochs auto");

@@ -7,7 +7,10 @@ namespace mlp {
 inline namespace MLP_SCALAR_NAMESPACE {
 
 Evaluation evaluate_network(Network& net, const Preprocessing& prep, const ConstMatrixRef& X, const ConstMatrixRef& Y) {
-  const Matrix P = net.predict(X);
+  return evaluate_predictions(prep, net.predict(X), Y);
+}
+
+Evaluation evaluate_predictions(const Preprocessing& prep, const ConstMatrixRef& P, const ConstMatrixRef& Y) {
   Evaluation e;
   if (prep.task == Task::Classification) {
     std::vector<int> truth(static_cast<std::size_t>(Y.rows()));

@@ -20,6 +20,9 @@ struct Evaluation {
 
 // X (N, inputs) and Y (N, ·) as make_inputs and make_targets give them.
 Evaluation evaluate_network(Network& net, const Preprocessing& prep, const ConstMatrixRef& X, const ConstMatrixRef& Y);
+// The same from predictions P (N, outputs) already made: e.g. each row predicted by the run of a
+// cross-validation that did not train on it.
+Evaluation evaluate_predictions(const Preprocessing& prep, const ConstMatrixRef& P, const ConstMatrixRef& Y);
 
 }  // namespace MLP_SCALAR_NAMESPACE
 }  // namespace mlp
