@@ -13,7 +13,10 @@ defaults against `mlp train --layers none`, and, with scikit-learn installed (/u
 Debian: python3-sklearn), LinearRegression / LogisticRegression and MLPRegressor / MLPClassifier
 after StandardScaler on the same rows.
 
-  python3 scripts/defaults_unseen.py --mlp build/mlp [--dir build-defaults/unseen]
+  python3 scripts/defaults_unseen.py --mlp build/mlp [--dir build-defaults/unseen] [--out runs.json]
+
+--out records every run; scripts/defaults_pair.py pairs two such records (two binaries, the same
+splits and seeds).
 
 With --real, six real data sets instead, shipped with statsmodels (Debian: python3-statsmodels), none
 of them used to choose the defaults (held-out rows k = 0, 1, 2, seeds 1-5):
