@@ -182,7 +182,7 @@ std::string selection(const ReportInput& in) {
                       std::to_string(folds) + " folds, and each run below is " + std::to_string(folds) +
                       " runs, each trained on the other folds and validated on its own. A run's validation loss is "
                       "the mean over every row of its loss in the run that did not train on it, its best epoch the "
-                      "median of the folds'. There was"
+                      "median of the folds'. As on one split, there was"
                 : " on the validation rows:";
   return "<p>With <code>--epochs auto</code> these options were chosen" + how + " one run per weight decay" +
          std::string(by_layers ? " and model (the hidden layers, and a linear model: --layers none)" : "") +
@@ -238,14 +238,19 @@ std::string results(const ReportInput& in) {
   if (binary) head.push_back("ROC AUC");
   head.push_back("log loss");
   s += classes ? row(head, "th") : row({"set", "R²", "RMSE", "MAE", "MSE"}, "th");
+  // With folds, the validation figures are the choice's over every row (train.cpp).
+  const int folds = in.selection.is_object() ? in.selection.value("folds", 1) : 1;
   for (const char* set : {"train", "validation", "test"}) {
     if (!in.metrics.contains(set)) continue;
     const json& m = in.metrics.at(set);
+    const std::string name = folds > 1 && std::string(set) == "validation"
+                                 ? "validation (" + std::to_string(folds) + "-fold cross-validated)"
+                                 : set;
     if (!classes) {
-      s += row({set, number(m.at("r2")), number(m.at("rmse")), number(m.at("mae")), number(m.at("mse"))});
+      s += row({name, number(m.at("r2")), number(m.at("rmse")), number(m.at("mae")), number(m.at("mse"))});
       continue;
     }
-    std::vector<std::string> cells = {set, number(m.at("accuracy")), number(m.at("precision_macro")),
+    std::vector<std::string> cells = {name, number(m.at("accuracy")), number(m.at("precision_macro")),
                                       number(m.at("recall_macro")), number(m.at("f1_macro"))};
     if (binary) cells.push_back(score(m, "roc_auc"));
     cells.push_back(score(m, "log_loss"));
