@@ -29,14 +29,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <numeric>
 #include <optional>
 #include <sstream>
+#include <thread>
 #include <type_traits>
 
 namespace mlp::app {
@@ -613,13 +618,38 @@ int median_epoch(std::vector<int> e) {
   return e.size() % 2 ? e[m] : (e[m - 1] + e[m] + 1) / 2;
 }
 
+// One run of the choice: a model (the hidden layers, or none), a weight decay and a fold.
+struct ChoiceRun {
+  int linear = 0;
+  double weight_decay = 0;
+  std::size_t fold = 0;
+  bool done = false;
+  bool interrupted = false;  // by Ctrl-C, at `epoch`
+  int epoch = 0;
+  std::string diverged;  // its message, when it diverged
+  std::string error;     // any other failure, for the main thread to throw
+  double best_loss = 0;
+  int best_epoch = 0;
+  std::size_t epochs_run = 0;
+  bool stopped_early = false;
+  Matrix predictions;              // (its validation rows, outputs)
+  std::vector<double> row_losses;  // with the linear model beside: each validation row's loss, weighted
+};
+
+// The runs of the choice are independent of each other: with --threads 1 they are spread over the
+// cores, each on one (as compare's runs). Each starts from the seed, so the choice is the same
+// whatever the number of workers; their results are read in the order of the runs.
+int choice_workers(const TrainOptions& o, std::size_t runs) {
+  if (o.threads > 1) return 1;  // the cores go to each run's matrix products
+  return static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(hardware_threads()), runs));
+}
+
 Selection choose_on_validation(const TrainOptions& o, const Plan& plan, const OutputChoice& output, const Data& d,
                                Progress& progress, bool report, bool with_linear, int folds) {
   std::vector<double> decays(std::begin(kWeightDecays), std::end(kWeightDecays));
   if (o.weight_decay != kAutoWeightDecay) decays = {o.weight_decay};
   const int patience = o.early_stopping > 0 ? o.early_stopping : kAutoPatience;
   const Folds f = make_folds(d, folds, o.seed);
-  Matrix fold_X, fold_Y, fold_Xval, fold_Yval;  // the fold being run
   const Index pooled = folds > 1 ? d.X.rows() + d.Xval.rows() : d.Xval.rows();
   if (report && !o.quiet) {
     const std::string models =
@@ -639,102 +669,211 @@ Selection choose_on_validation(const TrainOptions& o, const Plan& plan, const Ou
   }
   Selection s;
   s.folds = folds > 1 ? folds : 1;
-  std::string diverged;
   std::optional<InterruptGuard> interrupts;
   if (report) interrupts.emplace();
-  Candidate best[2];  // [0]: the hidden layers, [1]: --layers none
-  const std::size_t runs = decays.size() * (with_linear ? 2 : 1) * f.count();
-  std::size_t run = 0;
+
+  // The runs, in the order they are reported: each model, each weight decay, each fold.
+  std::vector<ChoiceRun> runs;
+  for (int linear = 0; linear <= (with_linear ? 1 : 0); ++linear)
+    for (const double wd : decays)
+      for (std::size_t k = 0; k < f.count(); ++k) {
+        ChoiceRun r;
+        r.linear = linear;
+        r.weight_decay = wd;
+        r.fold = k;
+        runs.push_back(std::move(r));
+      }
+  const int workers = choice_workers(o, runs.size());
+  std::mutex mutex;  // the progress, and each run's `done`
+  std::condition_variable finished;
+  std::size_t done = 0;
   struct ClearLabel {
     Progress& p;
     ~ClearLabel() { p.label(""); }
   } clear_label{progress};
-  for (int linear = 0; linear <= (with_linear ? 1 : 0); ++linear) {
-    const std::string layers = linear ? "none" : o.layers;
-    for (const double wd : decays) {
-      const std::string name = (with_linear ? "layers " + layers + ", " : "") + "weight decay " + fmt("%g", wd);
-      Candidate c;
-      c.weight_decay = wd;
-      c.val_loss = 0;
-      c.predictions.resize(pooled, output.units);
-      if (with_linear) c.row_losses.reserve(static_cast<std::size_t>(pooled));
-      std::vector<int> best_epochs;
-      std::size_t epochs_run = 0;
-      bool stopped_early = false;
-      Index at = 0;  // the first pooled row of this fold
-      bool failed = false;
-      for (std::size_t k = 0; k < f.count() && !failed; ++k) {
-        const bool split = f.of.empty();
-        if (!split) f.fill(k, fold_X, fold_Y, fold_Xval, fold_Yval);
-        const Matrix &X = split ? d.X : fold_X, &Y = split ? d.Y : fold_Y;
-        const Matrix &Xval = split ? d.Xval : fold_Xval, &Yval = split ? d.Yval : fold_Yval;
-        if (runs > 1) progress.label("run " + std::to_string(++run) + "/" + std::to_string(runs) + "  ");
-        TrainOptions oc = o;
-        oc.epochs = kAutoMaxEpochs;
-        Plan pc = plan;
-        pc.optimizer.weight_decay = wd;
-        if (linear) make_linear(pc, o);
-        Network net = build_network(oc, pc, output, d);
-        FitOptions fo = fit_options(oc, pc, d, patience, progress);
-        fo.on_epoch = nullptr;  // one line per run instead
-        if (split) fo.order = d.order;
-        if (report) fo.interrupted = [] { return InterruptGuard::signal() != 0; };
-        FitResult r;
-        try {
-          r = fit(net, X, Y, Xval, Yval, fo);
-        } catch (const Diverged& e) {
-          diverged = e.what();
-          failed = true;
-          break;
-        }
-        if (r.interrupted) {
-          progress.clear();
-          std::fprintf(stderr, "mlp: interrupted while choosing the epochs (%s%s, epoch %d); nothing was saved\n",
-                       name.c_str(), split ? "" : (", fold " + std::to_string(k + 1)).c_str(), r.progress.epoch + 1);
-          s.signal = InterruptGuard::signal();
-          return s;
-        }
-        const double rows = static_cast<double>(Yval.rows());
-        c.val_loss += folds > 1 ? r.progress.best_loss * rows / static_cast<double>(pooled)  // the mean over all
-                                : r.progress.best_loss;
-        best_epochs.push_back(r.best_epoch);
-        epochs_run += r.history.size();
-        stopped_early = stopped_early || r.stopped_early;
-        c.predictions.middleRows(at, Yval.rows()) = net.predict(Xval);
-        at += Yval.rows();
-        if (with_linear) {
-          std::vector<double> losses = net.row_losses(Xval, Yval);
-          const Loss& l = net.loss();
-          const double total = l.weight(Yval);
-          for (std::size_t i = 0; i < losses.size(); ++i)  // weighted: the mean of these is the val loss
-            c.row_losses.push_back(losses[i] * l.sample_weight(Yval, static_cast<Index>(i)) * rows / total);
-        }
+  const auto label = [&](std::size_t started) {
+    if (runs.size() < 2) return;
+    progress.label(workers > 1 ? "runs " + std::to_string(done) + "/" + std::to_string(runs.size()) + " done  "
+                               : "run " + std::to_string(started) + "/" + std::to_string(runs.size()) + "  ");
+  };
+
+  // Trains run j; `shown`: its batches draw the bar (one worker's only, so that two runs do not
+  // take turns on it).
+  const auto train_run = [&](ChoiceRun& j, bool shown, Matrix& X, Matrix& Y, Matrix& Xv, Matrix& Yv) {
+    const bool split = f.of.empty();
+    if (!split) f.fill(j.fold, X, Y, Xv, Yv);
+    const Matrix &Xt = split ? d.X : X, &Yt = split ? d.Y : Y;
+    const Matrix &Xval = split ? d.Xval : Xv, &Yval = split ? d.Yval : Yv;
+    TrainOptions oc = o;
+    oc.epochs = kAutoMaxEpochs;
+    Plan pc = plan;
+    pc.optimizer.weight_decay = j.weight_decay;
+    if (j.linear) make_linear(pc, o);
+    Network net = build_network(oc, pc, output, d);
+    FitOptions fo = fit_options(oc, pc, d, patience, progress);
+    fo.on_epoch = nullptr;  // one line per model and weight decay instead
+    if (!shown) {
+      fo.on_batch = nullptr;
+    } else if (workers > 1) {
+      fo.on_batch = [&mutex, draw = fo.on_batch](int epoch, Index b, Index batches, double running) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        draw(epoch, b, batches, running);
+      };
+    }
+    if (split) fo.order = d.order;
+    if (report) fo.interrupted = [] { return InterruptGuard::signal() != 0; };
+    try {
+      FitResult r = fit(net, Xt, Yt, Xval, Yval, fo);
+      if (r.interrupted) {
+        j.interrupted = true;
+        j.epoch = r.progress.epoch + 1;
+        return;
       }
-      if (failed) {
-        s.tried.push_back({{"layers", layers}, {"weight_decay", wd}, {"diverged", true}});
-        progress.line("  " + name + ": diverged");
+      j.best_loss = r.progress.best_loss;
+      j.best_epoch = r.best_epoch;
+      j.epochs_run = r.history.size();
+      j.stopped_early = r.stopped_early;
+      j.predictions = net.predict(Xval);
+      if (with_linear) {
+        j.row_losses = net.row_losses(Xval, Yval);
+        const Loss& l = net.loss();
+        const double total = l.weight(Yval), rows = static_cast<double>(Yval.rows());
+        for (std::size_t i = 0; i < j.row_losses.size(); ++i)  // weighted: the mean of these is the val loss
+          j.row_losses[i] *= l.sample_weight(Yval, static_cast<Index>(i)) * rows / total;
+      }
+    } catch (const Diverged& e) {
+      j.diverged = e.what();
+    } catch (const std::exception& e) {  // thrown again by the main thread, not out of a worker
+      j.error = e.what();
+    }
+  };
+
+  std::vector<std::thread> pool;
+  std::atomic<bool> stop{false};  // leaving early (Ctrl-C, an error): runs not started are not
+  if (workers > 1) {
+    auto next = std::make_shared<std::atomic<std::size_t>>(0);
+    for (int w = 0; w < workers; ++w)
+      pool.emplace_back([&, next, w] {
+        Matrix X, Y, Xv, Yv;  // this worker's fold
+        for (std::size_t i; (i = (*next)++) < runs.size();) {
+          if (InterruptGuard::signal() == 0 && !stop)
+            train_run(runs[i], w == 0, X, Y, Xv, Yv);
+          else
+            runs[i].interrupted = true;  // not started: the choice is stopping
+          {
+            const std::lock_guard<std::mutex> lock(mutex);
+            runs[i].done = true;
+            ++done;
+            label(0);
+          }
+          finished.notify_all();
+        }
+      });
+  }
+  struct Join {
+    std::vector<std::thread>& pool;
+    std::atomic<bool>& stop;
+    ~Join() {
+      stop = true;
+      for (auto& t : pool) t.join();
+    }
+  } join{pool, stop};
+
+  // Each model and weight decay in turn, once its folds' runs are done: one line, and the best of
+  // each model kept.
+  Matrix X, Y, Xv, Yv;  // the fold being run, without workers
+  Candidate best[2];    // [0]: the hidden layers, [1]: --layers none
+  std::string diverged;
+  for (std::size_t first = 0; first < runs.size(); first += f.count()) {
+    const ChoiceRun& head = runs[first];
+    const std::string layers = head.linear ? "none" : o.layers;
+    const std::string name =
+        (with_linear ? "layers " + layers + ", " : "") + "weight decay " + fmt("%g", head.weight_decay);
+    if (workers > 1) {
+      std::unique_lock<std::mutex> lock(mutex);
+      finished.wait(lock, [&] {
+        for (std::size_t k = 0; k < f.count(); ++k)
+          if (!runs[first + k].done) return false;
+        return true;
+      });
+    } else {
+      for (std::size_t k = 0; k < f.count(); ++k) {
+        ChoiceRun& j = runs[first + k];
+        label(first + k + 1);
+        train_run(j, true, X, Y, Xv, Yv);
+        if (!j.diverged.empty() || j.interrupted) break;  // the candidate's other folds would not count
+      }
+    }
+    Candidate c;
+    c.weight_decay = head.weight_decay;
+    c.val_loss = 0;
+    c.predictions.resize(pooled, output.units);
+    std::vector<int> best_epochs;
+    std::size_t epochs_run = 0;
+    bool stopped_early = false;
+    std::string failed;
+    Index at = 0;  // the first pooled row of this fold
+    for (std::size_t k = 0; k < f.count(); ++k) {
+      ChoiceRun& j = runs[first + k];
+      if (!j.error.empty()) throw Error(j.error);
+      if (j.interrupted) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        progress.clear();
+        // The first run Ctrl-C stopped, in the order of the runs.
+        if (std::none_of(runs.begin(), runs.end(), [](const ChoiceRun& r) { return r.epoch > 0; }))
+          std::fprintf(stderr, "mlp: interrupted while choosing the epochs; nothing was saved\n");
+        for (const ChoiceRun& r : runs)
+          if (r.interrupted && r.epoch > 0) {
+            std::fprintf(stderr, "mlp: interrupted while choosing the epochs (%s%s, epoch %d); nothing was saved\n",
+                         ((with_linear ? "layers " + std::string(r.linear ? "none" : o.layers) + ", " : "") +
+                          "weight decay " + fmt("%g", r.weight_decay))
+                             .c_str(),
+                         folds > 1 ? (", fold " + std::to_string(r.fold + 1)).c_str() : "", r.epoch);
+            break;
+          }
+        s.signal = InterruptGuard::signal();
+        return s;
+      }
+      if (!j.diverged.empty() || j.best_epoch == 0) {  // diverged (or not run, after a fold that did)
+        if (failed.empty()) failed = j.diverged;
         continue;
       }
-      c.best_epoch = median_epoch(best_epochs);
-      nlohmann::json t = {{"layers", layers},
-                          {"weight_decay", wd},
-                          {"best_epoch", c.best_epoch},
-                          {"val_loss", c.val_loss},
-                          {"epochs_run", epochs_run}};
-      if (folds > 1) t["fold_best_epochs"] = best_epochs;
-      s.tried.push_back(std::move(t));
-      if (folds > 1) {
-        std::string each;
-        for (const int e : best_epochs) each += (each.empty() ? "" : ", ") + std::to_string(e);
-        progress.line("  " + name + ": val_loss " + fmt("%.4f", c.val_loss) + ", best epochs " + each + ": median " +
-                      std::to_string(c.best_epoch));
-      } else {
-        progress.line("  " + name + ": val_loss " + fmt("%.4f", c.val_loss) + " at epoch " +
-                      std::to_string(c.best_epoch) + (stopped_early ? " (stopped at " : " (ran ") +
-                      std::to_string(epochs_run) + ")");
-      }
-      if (c.val_loss < best[linear].val_loss) best[linear] = std::move(c);
+      const double rows = static_cast<double>(j.predictions.rows());
+      c.val_loss += folds > 1 ? j.best_loss * rows / static_cast<double>(pooled)  // the mean over all rows
+                              : j.best_loss;
+      best_epochs.push_back(j.best_epoch);
+      epochs_run += j.epochs_run;
+      stopped_early = stopped_early || j.stopped_early;
+      c.predictions.middleRows(at, j.predictions.rows()) = j.predictions;
+      at += j.predictions.rows();
+      c.row_losses.insert(c.row_losses.end(), j.row_losses.begin(), j.row_losses.end());
     }
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (!failed.empty()) {
+      diverged = failed;
+      s.tried.push_back({{"layers", layers}, {"weight_decay", head.weight_decay}, {"diverged", true}});
+      progress.line("  " + name + ": diverged");
+      continue;
+    }
+    c.best_epoch = median_epoch(best_epochs);
+    nlohmann::json t = {{"layers", layers},
+                        {"weight_decay", head.weight_decay},
+                        {"best_epoch", c.best_epoch},
+                        {"val_loss", c.val_loss},
+                        {"epochs_run", epochs_run}};
+    if (folds > 1) t["fold_best_epochs"] = best_epochs;
+    s.tried.push_back(std::move(t));
+    if (folds > 1) {
+      std::string each;
+      for (const int e : best_epochs) each += (each.empty() ? "" : ", ") + std::to_string(e);
+      progress.line("  " + name + ": val_loss " + fmt("%.4f", c.val_loss) + ", best epochs " + each + ": median " +
+                    std::to_string(c.best_epoch));
+    } else {
+      progress.line("  " + name + ": val_loss " + fmt("%.4f", c.val_loss) + " at epoch " +
+                    std::to_string(c.best_epoch) + (stopped_early ? " (stopped at " : " (ran ") +
+                    std::to_string(epochs_run) + ")");
+    }
+    if (c.val_loss < best[head.linear].val_loss) best[head.linear] = std::move(c);
   }
   int pick = best[0].best_epoch > 0 ? 0 : 1;
   if (with_linear && best[0].best_epoch > 0 && best[1].best_epoch > 0) {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <csignal>
 #include <random>
+#include <regex>
 #include <thread>
 
 using namespace cli;
@@ -247,6 +248,18 @@ TEST_CASE("signals: Ctrl-C while --epochs auto chooses the weight decay exits 13
   CHECK(contains(r.err, "nothing was saved"));
   CHECK_FALSE(dir.exists("model.json"));
   CHECK_FALSE(dir.exists("ck.json"));  // checkpoints start with the final run
+
+  // On folds, whose runs go on every core at once: every worker stops, and the message names the
+  // run and its fold.
+  Background f = start_mlp("train spiral.csv --layers 256,256 --folds 3 --json --save model.json", dir.path);
+  REQUIRE(wait_for_stderr(f, "--epochs auto: 3-fold cross-validation on the 20000 training and validation rows"));
+  ::kill(f.pid, SIGINT);
+  const Run rf = finish(f);
+  INFO(rf.err);
+  CHECK(rf.status == 130);
+  CHECK(std::regex_search(rf.err, std::regex("mlp: interrupted while choosing the epochs \\(weight decay [0-9.e-]+, "
+                                             "fold [123], epoch [0-9]+\\); nothing was saved")));
+  CHECK_FALSE(dir.exists("model.json"));
 }
 
 TEST_CASE("signals: SIGTERM without --checkpoint writes SAVE.interrupted (exit 143), and without --save nothing") {
