@@ -4,6 +4,8 @@
 #include "mlp/error.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <cmath>
 #include <csignal>
 #include <cstdint>
@@ -20,15 +22,21 @@ using json = nlohmann::json;
 // ---- signals ------------------------------------------------------------------------------------
 
 namespace {
-volatile std::sig_atomic_t g_signal = 0;
+// Set by the handler, read by every thread training (the runs of --epochs auto go on several at
+// once): an atomic, lock-free and so safe in a signal handler, where a volatile sig_atomic_t is
+// safe for the thread the signal lands on only.
+std::atomic<int> g_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free);
 struct sigaction g_old_int, g_old_term;
 
 extern "C" void on_interrupt(int sig) {
   if (g_signal != 0) _exit(128 + sig);  // the second: at once (files are renamed whole or not at all)
   g_signal = sig;
+  const int saved = errno;  // write() may set it; the code interrupted may be about to read it
   static const char kMessage[] = "\nmlp: interrupted: finishing this batch (press Ctrl-C again to quit at once)\n";
   const ssize_t written = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
   (void)written;
+  errno = saved;
 }
 }  // namespace
 

@@ -1445,7 +1445,10 @@ void add_training_options(CLI::App* cmd, TrainOptions& t) {
   cmd->add_option("--seed", t.seed, "Seed for initialisation, splitting, shuffling and dropout")
       ->check(no_minus_sign())
       ->capture_default_str();
-  cmd->add_option("--threads", t.threads, "Threads for the matrix products")->capture_default_str();
+  cmd->add_option("--threads", t.threads,
+                  "Threads for the matrix products of each run (with 1, the runs --epochs auto chooses with go on "
+                  "every core at once)")
+      ->capture_default_str();
   cmd->add_flag("--reference", t.reference,
                 "Compute each Dense layer with the textbook code of src/dense.cpp instead of the fast path (same "
                 "results to float rounding; for reading and changing the code)");
