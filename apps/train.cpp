@@ -16,6 +16,7 @@
 #include "mlp/io/checkpoint.hpp"
 #include "mlp/io/evaluation.hpp"
 #include "mlp/io/files.hpp"
+#include "mlp/io/folds.hpp"
 #include "mlp/io/metrics.hpp"
 #include "mlp/io/model.hpp"
 #include "mlp/io/preprocess.hpp"
@@ -560,14 +561,12 @@ Folds make_folds(const Data& d, int k, std::uint64_t seed) {
   f.d = &d;
   if (k < 2) return f;
   const Index n = d.X.rows() + d.Xval.rows();
-  std::vector<Index> rows(static_cast<std::size_t>(n));
-  std::iota(rows.begin(), rows.end(), Index{0});
-  Rng rng(seed ^ 0xD1B54A32D192ED03ULL);  // a stream of its own, as the split's
-  rng.shuffle(rows);
-  if (d.prep.task == Task::Classification)  // dealt class by class: every fold gets each class's share
-    std::stable_sort(rows.begin(), rows.end(), [&](Index a, Index b) { return f.target(a)(0) < f.target(b)(0); });
-  f.of.resize(static_cast<std::size_t>(k));
-  for (std::size_t i = 0; i < rows.size(); ++i) f.of[i % f.of.size()].push_back(rows[i]);
+  std::vector<int> classes;  // dealt class by class: every fold gets each class's share
+  if (d.prep.task == Task::Classification)
+    for (Index r = 0; r < n; ++r) classes.push_back(static_cast<int>(f.target(r)(0)));
+  const std::uint64_t stream = seed ^ 0xD1B54A32D192ED03ULL;  // a stream of its own, as the split's
+  for (const auto& fold : mlp::make_folds(static_cast<std::size_t>(n), k, classes, stream))
+    f.of.emplace_back(fold.begin(), fold.end());
   f.Y.resize(n, d.Y.cols());
   Index at = 0;
   for (const auto& fold : f.of)
