@@ -236,11 +236,15 @@ TEST_CASE("signals: Ctrl-C stops between two batches with exit 130, and the chec
 TEST_CASE("signals: Ctrl-C while --epochs auto chooses the weight decay exits 130 and saves nothing") {
   TempDir dir;
   make_spiral(dir);
-  // With --json the progress lines go to stderr: the signal goes once the choice has begun.
-  Background b = start_mlp("train spiral.csv --layers 256,256 --json --save model.json --checkpoint ck.json", dir.path);
-  REQUIRE(wait_for_stderr(b, "--epochs auto: one run per weight decay"));
-  ::kill(b.pid, SIGINT);
-  const Run r = finish(b);
+  // With --json the progress lines go to stderr: the signal goes once the line that starts the
+  // choice is out.
+  const auto interrupted = [&](const std::string& options, const std::string& started) {
+    Background b = start_mlp("train spiral.csv --layers 256,256 --json --save model.json " + options, dir.path);
+    REQUIRE(wait_for_stderr(b, started));
+    ::kill(b.pid, SIGINT);
+    return finish(b);
+  };
+  const Run r = interrupted("--checkpoint ck.json", "--epochs auto: one run per weight decay");
   INFO(r.err);
   CHECK(r.status == 130);
   CHECK(contains(r.err, "mlp: interrupted while choosing the epochs (weight decay "));
@@ -251,14 +255,12 @@ TEST_CASE("signals: Ctrl-C while --epochs auto chooses the weight decay exits 13
 
   // On folds, whose runs go on every core at once: every worker stops, and the message names the
   // run and its fold.
-  Background f = start_mlp("train spiral.csv --layers 256,256 --folds 3 --json --save model.json", dir.path);
-  REQUIRE(wait_for_stderr(f, "--epochs auto: 3-fold cross-validation on the 20000 training and validation rows"));
-  ::kill(f.pid, SIGINT);
-  const Run rf = finish(f);
-  INFO(rf.err);
-  CHECK(rf.status == 130);
-  CHECK(std::regex_search(rf.err, std::regex("mlp: interrupted while choosing the epochs \\(weight decay [0-9.e-]+, "
-                                             "fold [123], epoch [0-9]+\\); nothing was saved")));
+  const Run f =
+      interrupted("--folds 3", "--epochs auto: 3-fold cross-validation on the 20000 training and validation rows");
+  INFO(f.err);
+  CHECK(f.status == 130);
+  CHECK(std::regex_search(f.err, std::regex("mlp: interrupted while choosing the epochs \\(weight decay [0-9.e-]+, "
+                                            "fold [123], epoch [0-9]+\\); nothing was saved")));
   CHECK_FALSE(dir.exists("model.json"));
 }
 
