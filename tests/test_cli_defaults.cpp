@@ -200,7 +200,8 @@ TEST_CASE(
   // --folds 3: three runs a weight decay; --folds 1: the one split, 30 validation rows.
   const Run three = d.mlp("train iris148.csv --seed 3 --folds 3 --json -q");
   REQUIRE(three.status == 0);
-  for (const json& t : parse_json(three)["selection"]["tried"]) CHECK(t["fold_best_epochs"].size() == 3u);
+  const json tried3 = parse_json(three)["selection"]["tried"];  // a copy: a loop over a temporary's member dangles
+  for (const json& t : tried3) CHECK(t["fold_best_epochs"].size() == 3u);
   const Run one = d.mlp("train " + shell_quote(kIris) + " --seed 3 --folds 1 --json -q");
   REQUIRE(one.status == 0);
   const json s1 = parse_json(one)["selection"];
