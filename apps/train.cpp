@@ -748,7 +748,7 @@ Selection choose_on_validation(const TrainOptions& o, const Plan& plan, const Ou
   };
 
   std::vector<std::thread> pool;
-  std::atomic<bool> stop{false};  // leaving early (Ctrl-C, an error): runs not started are not
+  std::atomic<bool> stop{false};  // leaving early (Ctrl-C, an error): the runs not yet started are skipped
   if (workers > 1) {
     auto next = std::make_shared<std::atomic<std::size_t>>(0);
     for (int w = 0; w < workers; ++w)
