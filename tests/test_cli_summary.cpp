@@ -343,7 +343,7 @@ TEST_CASE("cli summary: --epochs auto's choice is a table of the weight decays t
   sel.erase("layers");
   sel.erase("comparison");
   sel.erase("refit_factor");  // 1.25, not written before 2026-12-02
-  sel.erase("folds");         // one validation split, before 2026-12-03
+  sel.erase("folds");         // one validation split, before --folds
   old["training"]["options"]["lr_schedule"] = "constant";
   json tried = json::array();
   for (json run : sel["tried"])
