@@ -507,7 +507,8 @@ constexpr Index kFoldsBelowRows = 1000;
 constexpr int kAutoFoldCount = 5;
 
 // --folds auto: k folds when the validation rows are a split of the file and the training and
-// validation rows together number fewer than kFoldsBelowRows; else the one split (1).
+// validation rows together number fewer than kFoldsBelowRows (as many folds as rows in a file of
+// fewer than k); else the one split (1).
 int resolve_folds(const TrainOptions& o, const Data& d) {
   const Index rows = d.X.rows() + d.Xval.rows();
   if (o.epochs != kAutoEpochs) return 1;  // nothing to choose (check_ranges refused --folds k)
@@ -519,7 +520,8 @@ int resolve_folds(const TrainOptions& o, const Data& d) {
     return o.folds;
   }
   const bool split = o.val_file.empty() && d.Xval.rows() > 0;
-  return split && rows < kFoldsBelowRows ? kAutoFoldCount : 1;
+  if (!split || rows >= kFoldsBelowRows) return 1;
+  return static_cast<int>(std::min<Index>(kAutoFoldCount, rows));  // a file of 4 rows: 4 folds of one
 }
 
 // The rows each run of the choice trains and validates on. One split: the training and validation

@@ -219,6 +219,12 @@ TEST_CASE(
     REQUIRE(l.status == 0);
     CHECK(parse_json(l)["selection"].value("folds", 1) == (rows < 1000 ? 5 : 1));
   }
+  // A file of 4 rows (one of them the validation split's): 4 folds of one row each.
+  d.write("four.csv", "x,y\n1,1.5\n2,2.5\n3,3.1\n4,4.2\n");
+  const Run four = d.mlp("train four.csv --seed 1 --json -q");
+  INFO(four.err);
+  REQUIRE(four.status == 0);
+  CHECK(parse_json(four)["selection"]["folds"] == 4);
   // A test split's rows are not the choice's: 1,000 rows with a fifth held out leave 800.
   const Run t = d.mlp("train line.csv --layers none --seed 1 --test-split 0.2 --json -q");
   REQUIRE(t.status == 0);
