@@ -444,7 +444,9 @@ std::string describe_data(const TrainOptions& o, const Data& d) {
 
 const char* metric_name(Task task) { return task == Task::Classification ? "val_acc" : "val_r2"; }
 
-FitOptions fit_options(const TrainOptions& o, const Plan& plan, const Data& d, int patience, Progress& progress) {
+// X, Y: the rows the run trains on (d's, or a fold's).
+FitOptions fit_options(const TrainOptions& o, const Plan& plan, const Data& d, const Matrix& X, const Matrix& Y,
+                       int patience, Progress& progress) {
   FitOptions fo;
   fo.epochs = o.epochs;
   fo.batch_size = o.batch_size;
@@ -455,9 +457,9 @@ FitOptions fit_options(const TrainOptions& o, const Plan& plan, const Data& d, i
     fo.train_metric = running_accuracy();
   } else {
     fo.metric = [](const Matrix& P, const ConstMatrixRef& Y) { return r2_score(P, Y); };
-    fo.train_metric = running_r2(d.Y);
+    fo.train_metric = running_r2(Y);
   }
-  const Index batch = std::min<Index>(o.batch_size, d.X.rows()), samples = d.X.rows();
+  const Index batch = std::min<Index>(o.batch_size, X.rows()), samples = X.rows();
   fo.on_batch = [&progress, batch, samples, epochs = o.epochs](int epoch, Index done, Index total, double running) {
     progress.batch(epoch, epochs, done, total, running, static_cast<long>(std::min<Index>(done * batch, samples)));
   };
@@ -698,6 +700,12 @@ Selection choose_on_validation(const TrainOptions& o, const Plan& plan, const Ou
                                : "run " + std::to_string(started) + "/" + std::to_string(runs.size()) + "  ");
   };
 
+  // "layers 64,32, weight decay 0.001" (the layers only when the linear model is tried beside).
+  const auto run_name = [&](const ChoiceRun& r) {
+    return (with_linear ? "layers " + std::string(r.linear ? "none" : o.layers) + ", " : "") + "weight decay " +
+           fmt("%g", r.weight_decay);
+  };
+
   // Trains run j; `shown`: its batches draw the bar (one worker's only, so that two runs do not
   // take turns on it).
   const auto train_run = [&](ChoiceRun& j, bool shown, Matrix& X, Matrix& Y, Matrix& Xv, Matrix& Yv) {
@@ -711,7 +719,7 @@ Selection choose_on_validation(const TrainOptions& o, const Plan& plan, const Ou
     pc.optimizer.weight_decay = j.weight_decay;
     if (j.linear) make_linear(pc, o);
     Network net = build_network(oc, pc, output, d);
-    FitOptions fo = fit_options(oc, pc, d, patience, progress);
+    FitOptions fo = fit_options(oc, pc, d, Xt, Yt, patience, progress);
     fo.on_epoch = nullptr;  // one line per model and weight decay instead
     if (!shown) {
       fo.on_batch = nullptr;
@@ -750,13 +758,13 @@ Selection choose_on_validation(const TrainOptions& o, const Plan& plan, const Ou
   };
 
   std::vector<std::thread> pool;
-  std::atomic<bool> stop{false};  // leaving early (Ctrl-C, an error): the runs not yet started are skipped
+  std::atomic<bool> stop{false};     // leaving early (Ctrl-C, an error): the runs not yet started are skipped
+  std::atomic<std::size_t> next{0};  // the next run a worker takes
   if (workers > 1) {
-    auto next = std::make_shared<std::atomic<std::size_t>>(0);
     for (int w = 0; w < workers; ++w)
-      pool.emplace_back([&, next, w] {
+      pool.emplace_back([&, w] {
         Matrix X, Y, Xv, Yv;  // this worker's fold
-        for (std::size_t i; (i = (*next)++) < runs.size();) {
+        for (std::size_t i; (i = next++) < runs.size();) {
           if (InterruptGuard::signal() == 0 && !stop)
             train_run(runs[i], w == 0, X, Y, Xv, Yv);
           else
@@ -788,8 +796,7 @@ Selection choose_on_validation(const TrainOptions& o, const Plan& plan, const Ou
   for (std::size_t first = 0; first < runs.size(); first += f.count()) {
     const ChoiceRun& head = runs[first];
     const std::string layers = head.linear ? "none" : o.layers;
-    const std::string name =
-        (with_linear ? "layers " + layers + ", " : "") + "weight decay " + fmt("%g", head.weight_decay);
+    const std::string name = run_name(head);
     if (workers > 1) {
       std::unique_lock<std::mutex> lock(mutex);
       finished.wait(lock, [&] {
@@ -820,18 +827,12 @@ Selection choose_on_validation(const TrainOptions& o, const Plan& plan, const Ou
       if (j.interrupted) {
         const std::lock_guard<std::mutex> lock(mutex);
         progress.clear();
-        // The first run Ctrl-C stopped, in the order of the runs.
-        if (std::none_of(runs.begin(), runs.end(), [](const ChoiceRun& r) { return r.epoch > 0; }))
-          std::fprintf(stderr, "mlp: interrupted while choosing the epochs; nothing was saved\n");
-        for (const ChoiceRun& r : runs)
-          if (r.interrupted && r.epoch > 0) {
-            std::fprintf(stderr, "mlp: interrupted while choosing the epochs (%s%s, epoch %d); nothing was saved\n",
-                         ((with_linear ? "layers " + std::string(r.linear ? "none" : o.layers) + ", " : "") +
-                          "weight decay " + fmt("%g", r.weight_decay))
-                             .c_str(),
-                         folds > 1 ? (", fold " + std::to_string(r.fold + 1)).c_str() : "", r.epoch);
-            break;
-          }
+        // The first run Ctrl-C stopped, in the order of the runs: one under way, or one a worker
+        // was about to start when the signal came.
+        const std::string where = " (" + run_name(j) + (folds > 1 ? ", fold " + std::to_string(j.fold + 1) : "") +
+                                  (j.epoch > 0 ? ", epoch " + std::to_string(j.epoch) : ", before its first epoch") +
+                                  ")";
+        std::fprintf(stderr, "mlp: interrupted while choosing the epochs%s; nothing was saved\n", where.c_str());
         s.signal = InterruptGuard::signal();
         return s;
       }
@@ -1211,7 +1212,7 @@ TrainRecord run(const TrainOptions& given, const Plan& given_plan, Progress& pro
                              (s.batch > 0 ? ", batch " + std::to_string(s.batch + 1) : "")));
   }
 
-  FitOptions fo = fit_options(o, plan, d, patience, progress);
+  FitOptions fo = fit_options(o, plan, d, d.X, d.Y, patience, progress);
   fo.order = d.order;
   if (resume) fo.resume = &resume->progress;
   std::optional<Diagnostics> diagnostics;
