@@ -31,7 +31,7 @@ Candidate names: a base, then modifiers joined with '+':
                  rows for round(F*E) epochs. The time counted is the first run's share up to the stop.
   modifiers: wdX (--weight-decay X), lA-B (--layers A,B; lnone), lin (--layers none), bsN (batch
              min(N, training rows), as sklearn's batch_size='auto' with N=200), epN (--epochs N),
-             rcos (the refit run only: --lr-schedule cosine over its epochs), lrX (--lr X), dropX (--dropout X), vsX (--val-split X), actNAME (--activation NAME),
+             rcos (the refit run only: --lr-schedule cosine over its epochs), lrX (--lr X), dropX (--dropout X), vsX (--val-split X), actNAME (--activation NAME), initNAME (--init NAME),
              ensN (average the predictions of N seeds: seed, seed+1000, ...; via mlp predict),
              wdselA/B/.. (one early-stopped run per weight decay, default 1e-4/1e-3/1e-2/1e-1; the lowest
              validation loss wins; then refit, or keep that run with an esN base), lselA/B (the same over
@@ -110,6 +110,8 @@ class Candidate:
                 self.opts["--val-split"] = t[2:]
             elif re.fullmatch(r"act\w+(:[\d.]+)?", t):
                 self.opts["--activation"] = t[3:]
+            elif re.fullmatch(r"init\w+", t):
+                self.opts["--init"] = t[4:]
             elif t == "rcos":
                 self.refit_opts["--lr-schedule"] = "cosine"
             elif re.fullmatch(r"ens\d+", t):
