@@ -44,6 +44,26 @@ Ripley's Modern Applied Statistics with S:
   birthwt    189 rows, classification: a birth weight under 2.5 kg (8 inputs; the weight left out)
   cpus       209 rows, regression: log10 of a CPU's published performance (6 inputs)
 
+With --more, fifteen more real sets instead, gathered on 2026-12-03 after the defaults were
+settled, to check them once more on data they never saw: twelve from MASS (r-cran-mass) and three
+from statsmodels, most of them small, several with a curve a straight line misses:
+
+  cats       144 rows, classification: a cat's sex from its body and heart weights
+  mammals    62 rows, regression: log10 brain weight from log10 body weight (a straight line)
+  hills      35 rows, regression: the record time of a Scottish hill race from distance and climb
+  cars93     93 rows, regression: a car's price from 13 measures (mpg, engine, size, weight...)
+  uscrime    47 rows, regression: a US state's crime rate from 15 inputs (1960)
+  shuttle    256 rows, classification: auto or manual landing from 6 coded conditions
+  survey     ~200 rows, classification: a student's sex from hand spans, height and age
+  gagurine   314 rows, regression: a child's GAG concentration from age (a curve)
+  mcycle     133 rows, regression: head acceleration in a simulated crash from time (a curve)
+  quine      146 rows, regression: days absent from school from 4 coded factors (noisy counts)
+  wtloss     52 rows, regression: a patient's weight from days on a diet (a curve)
+  traffic    184 rows, regression: accidents a day from the year, day and a speed limit
+  statecrime 51 rows, regression: a US state's murder rate from poverty, urbanisation... (2009)
+  ccard      72 rows, regression: average credit-card spending from age, income, ownership
+  strikes    62 rows, regression: a strike's duration from industrial production
+
 With --large, two larger sets instead, where the defaults' time matters as much as their score
 (held-out rows k = 0, seeds 1-3; the wall time of each fit is printed beside its score):
 
@@ -172,6 +192,40 @@ def make_real_sets(out):
     return names
 
 
+def make_more_sets(out):
+    r = f"""
+    suppressMessages(library(MASS))
+    w <- function(d, name) write.csv(d, file.path("{out}", paste0(name, ".csv")), row.names = FALSE, quote = FALSE)
+    w(data.frame(Bwt = cats$Bwt, Hwt = cats$Hwt, sex = ifelse(cats$Sex == "F", "female", "male")), "cats")
+    w(data.frame(log10_body = log10(mammals$body), log10_brain = log10(mammals$brain)), "mammals")
+    w(hills, "hills")
+    w(Cars93[, c("MPG.city", "MPG.highway", "EngineSize", "Horsepower", "RPM", "Rev.per.mile", "Fuel.tank.capacity",
+                 "Passengers", "Length", "Wheelbase", "Width", "Turn.circle", "Weight", "Price")], "cars93")
+    w(UScrime, "uscrime")
+    s <- shuttle; for (c in names(s)[1:6]) s[[c]] <- as.integer(s[[c]]); s$use <- as.character(s$use); w(s, "shuttle")
+    v <- na.omit(survey[, c("Wr.Hnd", "NW.Hnd", "Height", "Age", "Sex")]); v$Sex <- tolower(as.character(v$Sex))
+    w(v, "survey")
+    w(GAGurine, "gagurine")
+    w(mcycle, "mcycle")
+    q <- quine; for (c in c("Eth", "Sex", "Age", "Lrn")) q[[c]] <- as.integer(q[[c]]); w(q, "quine")
+    w(wtloss, "wtloss")
+    t <- Traffic; t$limit <- as.integer(t$limit == "yes"); w(t[, c("year", "day", "limit", "y")], "traffic")
+    """
+    subprocess.run(["Rscript", "-e", r], check=True, capture_output=True)
+    import warnings
+    warnings.filterwarnings("ignore")
+    import statsmodels.api as sm
+
+    def write(name, df, target):
+        cols = [c for c in df.columns if c != target]
+        df[cols + [target]].astype(float).to_csv(os.path.join(out, name + ".csv"), index=False)
+    write("statecrime", sm.datasets.statecrime.load_pandas().data, "murder")
+    write("ccard", sm.datasets.ccard.load_pandas().data, "AVGEXP")
+    write("strikes", sm.datasets.strikes.load_pandas().data, "duration")
+    return ["cats", "mammals", "hills", "cars93", "uscrime", "shuttle", "survey", "gagurine", "mcycle", "quine",
+            "wtloss", "traffic", "statecrime", "ccard", "strikes"]
+
+
 def split(out, name, k):
     with open(os.path.join(out, name + ".csv")) as f:
         lines = f.read().splitlines()
@@ -231,6 +285,7 @@ def main():
                                                   "build-defaults", "unseen"))
     ap.add_argument("--large", action="store_true", help="the two 50,000-row sets instead (a few minutes)")
     ap.add_argument("--real", action="store_true", help="six real data sets from statsmodels instead")
+    ap.add_argument("--more", action="store_true", help="fifteen more real sets instead (MASS, statsmodels)")
     ap.add_argument("--out", help="also write every run's held-out metric here (JSON), to pair two binaries' runs")
     args = ap.parse_args()
     record = {}
@@ -240,7 +295,8 @@ def main():
           "scikit-learn linear | scikit-learn MLP |" + (" seconds a fit: defaults, linear, scikit-learn MLP |"
                                                         if args.large else ""))
     print("|---|---|---|---|---|---|---|" + ("---|" if args.large else ""))
-    for name in (make_large_sets if args.large else make_real_sets if args.real else make_sets)(args.dir):
+    for name in (make_large_sets if args.large else make_real_sets if args.real else
+                 make_more_sets if args.more else make_sets)(args.dir):
         jobs, sk = [], []
         for k in splits:
             tr, te = split(args.dir, name, k)
