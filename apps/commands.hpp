@@ -42,7 +42,8 @@ struct TrainOptions {
   std::vector<std::string> targets;
   std::string task = "auto";
   std::vector<std::string> categorical;
-  std::string layers = "auto";  // 64,32, or 256,128 from 256 inputs on
+  std::vector<std::string> ignore;  // columns left out of the features
+  std::string layers = "auto";      // 64,32, or 256,128 from 256 inputs on
   std::string activation = "relu";
   std::string output_activation;  // "" = chosen from the task
   std::string loss;               // "" = chosen from the task
@@ -100,6 +101,7 @@ struct TrainOptions {
     v("target", o.targets);
     v("task", o.task);
     v("categorical", o.categorical);
+    v("ignore", o.ignore);
     v("layers", o.layers);
     v("activation", o.activation);
     v("output_activation", o.output_activation);

@@ -212,8 +212,11 @@ std::string preprocessing(const Preprocessing& p) {
                 : p.missing == Missing::Drop ? "the row is left out; predict gives it an empty prediction\n"
                                              : "a number takes the training " + std::string(missing_name(p.missing)) +
                                                    " shown, a category all zeros\n");
+  const std::vector<std::string> left_out = p.ignored_columns();
+  const std::string ignored =
+      left_out.empty() ? "" : "  left out (--ignore): " + listed(left_out, kPageWidth - 24) + "\n";
   return section("Preprocessing: " + how + (none ? "" : ", fitted on the training rows"),
-                 table(rows, {false, false, true, false}) + missing);
+                 table(rows, {false, false, true, false}) + ignored + missing);
 }
 
 // --epochs auto: the runs tried (weight decays; the layers and a linear model), the chosen one

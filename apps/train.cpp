@@ -218,6 +218,7 @@ Plan plan_run(const TrainOptions& o) {
   if (!o.init.empty()) p.init = parse_init(o.init);
   p.preprocess.targets = o.targets;
   p.preprocess.categorical = o.categorical;
+  p.preprocess.ignore = o.ignore;
   p.preprocess.scaling = parse_scaling(o.scale);
   p.preprocess.missing = parse_missing(o.missing);
   if (o.task == "classification")
@@ -316,12 +317,12 @@ void split_rows(const csv::Table& table, std::vector<std::size_t> order, const T
 // The rows a run uses: all, or with --missing drop those with no missing cell. Any other missing
 // cell that --missing cannot deal with is an error naming it, before anything else is done.
 std::vector<std::size_t> usable_rows(const csv::Table& table, const PreprocessOptions& po, std::size_t& dropped) {
-  std::vector<std::size_t> every(table.columns.size()), rows = all_rows(table);
-  std::iota(every.begin(), every.end(), std::size_t{0});
-  check_missing(table, every, target_columns(table, po), po.missing);
+  const std::vector<std::size_t> used = used_columns(table, po);  // an --ignore'd column may miss cells
+  std::vector<std::size_t> rows = all_rows(table);
+  check_missing(table, used, target_columns(table, po), po.missing);
   dropped = 0;
   if (po.missing != Missing::Drop) return rows;
-  rows = rows_without_missing(table, every, rows);
+  rows = rows_without_missing(table, used, rows);
   dropped = table.rows - rows.size();
   if (rows.empty())
     throw Error(table.path +
@@ -429,6 +430,10 @@ std::string describe_data(const TrainOptions& o, const Data& d) {
   std::string head = d.path + ": " + std::to_string(d.rows) + " rows, " + std::to_string(d.prep.features.size()) +
                      " feature columns (" + std::to_string(d.prep.input_size()) + " inputs), " + task_name(d.prep.task);
   if (d.prep.task == Task::Classification) head += " with " + std::to_string(d.prep.classes.size()) + " classes";
+  if (const auto ignored = d.prep.ignored_columns(); !ignored.empty()) {
+    head += "; left out (--ignore):";
+    for (std::size_t k = 0; k < ignored.size(); ++k) head += (k ? ", " : " ") + display_name(ignored[k]);
+  }
   if (d.class_weight.size() > 0)
     head += ", class weights: " + describe_class_weight(d.class_weight, d.prep.classes) +
             (parse_class_weight(o.class_weight).balanced ? " (balanced)" : "");
@@ -1365,6 +1370,10 @@ void add_training_options(CLI::App* cmd, TrainOptions& t) {
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "classification", "regression"}));
   cmd->add_option("--categorical", t.categorical, "Text feature columns to one-hot encode")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  cmd->add_option("--ignore", t.ignore,
+                  "Columns to leave out of the features, such as an id or a name (predict ignores them too)")
       ->delimiter(',')
       ->allow_extra_args(false);
   cmd->add_option(

@@ -256,6 +256,68 @@ TEST_CASE("data: predict ignores extra columns, names them once, and --keep copi
   CHECK(contains(e.err, "ignoring column 'id'"));
 }
 
+// two_class_csv's rows with an id, a name (a different one in each row) and a note (a few words,
+// some cells missing) in front: columns a user leaves out with --ignore.
+std::string with_id_columns(int rows) {
+  const auto base = lines(two_class_csv(rows));
+  const char* notes[] = {"checked", "NA", "late", "checked", ""};
+  std::string s = "id,name,note," + base[0] + "\n";
+  for (int i = 1; i <= rows; ++i)
+    s += std::to_string(1000 + 7 * i) + ",person " + std::to_string(i) + "," + notes[i % 5] + "," +
+         base[static_cast<std::size_t>(i)] + "\n";
+  return s;
+}
+
+TEST_CASE(
+    "data: --ignore leaves columns out: the model is the one trained without them, and predict and summary say so") {
+  TempDir d;
+  d.write("full.csv", with_id_columns(40));
+  d.write("plain.csv", two_class_csv(40));
+  // Without --ignore, the text columns are named in one error, each with what to do with it (with
+  // --missing mean: by default the note's gaps are the first error).
+  rejected(d, "train full.csv --categorical city", {"column 'note' is missing a value"}, "full.csv:2:15: ");
+  rejected(d, "train full.csv --categorical city --missing mean",
+           {"column 'name' is not numeric ('person 1'), nor is 1 more column ('note')", "--categorical 'note'",
+            "name each row", "--ignore 'name'"},
+           "full.csv:2:6: ");
+  const std::string common = " --categorical city --epochs 30 --val-split 0 --seed 3";
+  ok(d, "train plain.csv" + common + " -q --save plain.json");
+  // The note's missing cells do not matter: it is not read (--missing error is the default).
+  ok(d, "train full.csv" + common + " --ignore id,name --ignore note -q --save full.json");
+  const json model = json::parse(d.read("full.json"));
+  std::vector<std::string> features;
+  for (const auto& f : model["preprocessing"]["features"]) features.push_back(f["name"].get<std::string>());
+  CHECK(features == std::vector<std::string>{"a", "b", "city"});
+  CHECK(model["training"]["options"]["ignore"] == json::array({"id", "name", "note"}));
+  // The same rows, the same features, the same seed: the same model, prediction for prediction.
+  const std::string expected = ok(d, "predict plain.json plain.csv").out;
+  const Run p = ok(d, "predict full.json full.csv");
+  CHECK(p.out == expected);
+  CHECK(contains(p.err, "ignoring columns 'id', 'name', 'note'"));
+  // With --missing drop, an ignored column's gaps leave no row out either.
+  ok(d, "train plain.csv" + common + " --missing drop -q --save plain_drop.json");
+  const Run dropped = ok(d, "train full.csv" + common + " --missing drop --ignore id,name,note --save full_drop.json");
+  CHECK(contains(dropped.out, "left out (--ignore): id, name, note"));
+  CHECK_FALSE(contains(dropped.out, "--missing drop: left out"));
+  CHECK(ok(d, "predict full_drop.json full.csv").out == ok(d, "predict plain_drop.json plain.csv").out);
+  CHECK(contains(ok(d, "summary full.json").out, "left out (--ignore): id, name, note"));
+  CHECK_FALSE(contains(ok(d, "summary plain.json").out, "left out"));
+  // A column named by index is ignored as by name.
+  ok(d, "train full.csv" + common + " --ignore 0,1,2 -q --save by_index.json");
+  CHECK(ok(d, "predict by_index.json full.csv").out == expected);
+  // What cannot be ignored.
+  rejected(d, "train full.csv --categorical city --ignore nope", {"ignored column 'nope' is not a column", "'note'"});
+  rejected(d, "train full.csv --categorical city --ignore id,name,note,y", {"'y' is a target", "--ignore"});
+  rejected(d, "train full.csv --categorical city --ignore id,name,note,city",
+           {"'city' is both --categorical and --ignore'd"});
+  rejected(d, "train full.csv --ignore id,name,note,a,b,city", {"every feature column is --ignore'd"});
+  // One column that names each row: --ignore first, --categorical second.
+  rejected(d, "train full.csv --categorical city --ignore note",
+           {"column 'name' is not numeric ('person 1'); it has a different value in most rows",
+            "leave it out with --ignore 'name'"},
+           "full.csv:2:6: ");
+}
+
 TEST_CASE("data: a file without a header is matched by position: the features, or the training file's columns") {
   TempDir d;
   d.write("train.csv", two_class_csv(40));

@@ -12,6 +12,7 @@
 #include <numeric>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace mlp {
 inline namespace MLP_SCALAR_NAMESPACE {
@@ -49,6 +50,16 @@ Index Preprocessing::output_size(bool binary_sigmoid) const {
   return binary_sigmoid && classes.size() == 2 ? 1 : static_cast<Index>(classes.size());
 }
 
+std::vector<std::string> Preprocessing::ignored_columns() const {
+  std::vector<std::string> left_out;
+  for (const std::string& c : columns) {
+    bool read = std::find(targets.begin(), targets.end(), c) != targets.end();
+    for (const FeatureColumn& f : features) read = read || f.name == c;
+    if (!read) left_out.push_back(c);
+  }
+  return left_out;
+}
+
 std::vector<std::string> Preprocessing::input_names() const {
   std::vector<std::string> names;
   for (const auto& f : features) {
@@ -81,21 +92,30 @@ bool decimal_comma(const std::string& s) {
 
 // The error for a text cell in a column that should be numbers: where it is, and what to do, in
 // the order a user should try: a column of numbers with a stray word or a decimal comma wants
-// the cell fixed; a column of words wants --categorical.
+// the cell fixed; a column of words wants --categorical, or --ignore.
+struct CellKinds {
+  std::size_t numbers = 0, commas = 0, text = 0;  // cells that read as numbers, with a decimal comma, as words
+  bool mostly_words() const { return numbers < text + commas && !(commas > 0 && text == 0 && numbers == 0); }
+};
+
+CellKinds cell_kinds(const csv::Column& col) {
+  CellKinds k;
+  for (const std::string& v : col.text) {
+    if (csv::is_missing(v)) continue;
+    if (csv::is_number(v))
+      ++k.numbers;
+    else if (decimal_comma(v))
+      ++k.commas;
+    else
+      ++k.text;
+  }
+  return k;
+}
+
 [[noreturn]] void throw_text_in_numbers(const csv::Table& table, std::size_t c, const std::string& context) {
   const csv::Column& col = table.columns[c];
   const std::string& first = col.text[col.first_text_row];
-  std::size_t numbers = 0, commas = 0, text = 0;
-  for (std::size_t r = 0; r < table.rows; ++r) {
-    const std::string& v = col.text[r];
-    if (csv::is_missing(v)) continue;
-    if (csv::is_number(v))
-      ++numbers;
-    else if (decimal_comma(v))
-      ++commas;
-    else
-      ++text;
-  }
+  const auto [numbers, commas, text] = cell_kinds(col);
   const std::string where = table.where(col.first_text_row, c) + "column '" + col.name + "'";
   const std::string categorical = "--categorical '" + col.name + "'";
   if (commas > 0 && text == 0 && numbers == 0)
@@ -111,7 +131,21 @@ bool decimal_comma(const std::string& s) {
                 ": fix the cell" + (text + commas > 1 ? "s" : "") + context + "; or, if the column is categories, " +
                 "one-hot encode it with " + categorical);
   throw Error(where + " is not numeric ('" + first + "'); one-hot encode it with " + categorical +
-              ", or remove the column");
+              ", or leave it out with --ignore '" + col.name + "'");
+}
+
+// A column of words that names or numbers each row (a name, an id, a note) rather than sorting
+// the rows into a few categories: more than 20 different values, and more than one for every
+// two rows that have one. One-hot encoding it would give the network an input per row.
+bool names_each_row(const csv::Column& col) {
+  std::unordered_set<std::string> seen;
+  std::size_t cells = 0;
+  for (const std::string& v : col.text)
+    if (!csv::is_missing(v)) {
+      ++cells;
+      seen.insert(v);
+    }
+  return seen.size() > 20 && 2 * seen.size() > cells;
 }
 
 // The text of a cell, for labels and categories: as written for a text column; for a numeric
@@ -408,6 +442,73 @@ std::vector<std::size_t> target_columns(const csv::Table& table, const Preproces
   return cols;
 }
 
+std::vector<std::size_t> used_columns(const csv::Table& table, const PreprocessOptions& o) {
+  const std::vector<std::size_t> target_cols = target_columns(table, o);
+  std::vector<bool> ignored(table.columns.size(), false);
+  for (const auto& name : o.ignore) {
+    const std::size_t c = column_of(table, name, "ignored column");
+    const std::string& col = table.columns[c].name;
+    if (std::find(target_cols.begin(), target_cols.end(), c) != target_cols.end())
+      throw Error(table.path + ": '" + col + "' is a target; it cannot be --ignore'd as well");
+    for (const auto& cat : o.categorical)
+      if (table.find(cat) == static_cast<std::ptrdiff_t>(c))
+        throw Error(table.path + ": '" + col + "' is both --categorical and --ignore'd; give it to one of them");
+    ignored[c] = true;
+  }
+  std::vector<std::size_t> used;
+  for (std::size_t c = 0; c < table.columns.size(); ++c)
+    if (!ignored[c]) used.push_back(c);
+  if (used.size() == target_cols.size())
+    throw Error(table.path + ": every feature column is --ignore'd; at least one must be left as a feature");
+  return used;
+}
+
+void check_text_features(const csv::Table& table, const PreprocessOptions& o) {
+  for (const auto& name : o.categorical) column_of(table, name, "categorical column");  // a typo named as one
+  const std::vector<std::size_t> target_cols = target_columns(table, o);
+  std::vector<std::size_t> feature_cols;
+  for (std::size_t c : used_columns(table, o))
+    if (std::find(target_cols.begin(), target_cols.end(), c) == target_cols.end()) feature_cols.push_back(c);
+  std::vector<std::size_t> text;
+  for (std::size_t c : feature_cols) {
+    bool categorical = false;
+    for (const auto& name : o.categorical)
+      categorical = categorical || table.find(name) == static_cast<std::ptrdiff_t>(c);
+    if (!table.columns[c].numeric && !categorical) text.push_back(c);
+  }
+  if (text.empty()) return;
+  if (!cell_kinds(table.columns[text[0]]).mostly_words()) throw_text_in_numbers(table, text[0], "");
+  std::vector<std::string> words, categories, names;  // the columns of words; of them, the two kinds
+  for (std::size_t c : text) {
+    const csv::Column& col = table.columns[c];
+    if (!cell_kinds(col).mostly_words()) continue;  // its cells are for a later error
+    words.push_back(col.name);
+    (names_each_row(col) ? names : categories).push_back(col.name);
+  }
+  const csv::Column& first = table.columns[text[0]];
+  std::string msg = table.where(first.first_text_row, text[0]) + "column '" + first.name + "' is not numeric ('" +
+                    first.text[first.first_text_row] + "')";
+  const auto comma_list = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& n : v) s += (s.empty() ? "" : ",") + n;
+    return "'" + s + "'";
+  };
+  if (words.size() == 1) {
+    if (names.empty()) throw_text_in_numbers(table, text[0], "");  // the one-column message
+    throw Error(msg + "; it has a different value in most rows, as a name or an id does: leave it out with --ignore '" +
+                first.name + "' (or, if it is categories, one-hot encode it with --categorical '" + first.name + "')");
+  }
+  msg += (words.size() == 2 ? ", nor is 1 more column ("
+                            : ", nor are " + std::to_string(words.size() - 1) + " more columns (") +
+         quoted_list({words.begin() + 1, words.end()}) + "): ";
+  if (!categories.empty())
+    msg += "one-hot encode the ones that are categories with --categorical " + comma_list(categories);
+  if (!names.empty())
+    msg += std::string(categories.empty() ? "" : ", and ") +
+           "leave out the ones that name each row (a different value in most rows) with --ignore " + comma_list(names);
+  throw Error(msg);
+}
+
 namespace {
 
 // What detect_task decides for Auto, and why, in words for the user.
@@ -460,30 +561,31 @@ Preprocessing fit_preprocessing(const csv::Table& table, const std::vector<std::
   p.missing = o.missing;
   for (const csv::Column& c : table.columns) p.columns.push_back(c.name);
   for (std::size_t c : target_cols) p.targets.push_back(table.columns[c].name);
-  {  // With Drop the caller has left out the rows with a missing cell; a row left in is an error too.
-    std::vector<std::size_t> every(table.columns.size());
-    std::iota(every.begin(), every.end(), std::size_t{0});
-    check_missing_cells(table, every, target_cols, &train_rows, o.missing == Missing::Drop ? Missing::Error : o.missing,
-                        nullptr);
-  }
+  const std::vector<std::size_t> used = used_columns(table, o);  // the targets and the features
+  // With Drop the caller has left out the rows with a missing cell; a row left in is an error too.
+  check_missing_cells(table, used, target_cols, &train_rows, o.missing == Missing::Drop ? Missing::Error : o.missing,
+                      nullptr);
   p.task = detect_task(table, o);
   if (p.task == Task::Classification)
     p.classes = fit_classes(table, target_cols, train_rows);
   else
     fit_target_scaling(table, target_cols, train_rows, o, p);
 
-  // Features: every column that is not a target, in file order.
+  // Features: every column that is neither a target nor ignored, in file order.
   for (const auto& name : o.categorical) {
     const std::size_t c = column_of(table, name, "categorical column");
     if (std::find(target_cols.begin(), target_cols.end(), c) != target_cols.end())
       throw Error(table.path + ": '" + name + "' is a target, not a feature; it cannot be --categorical");
   }
+  std::vector<std::size_t> feature_cols;
+  for (std::size_t c : used)
+    if (std::find(target_cols.begin(), target_cols.end(), c) == target_cols.end()) feature_cols.push_back(c);
+  check_text_features(table, o);
   std::vector<std::size_t> numeric;  // the numeric features' columns, whose scaling is fitted below
-  for (std::size_t c = 0; c < table.columns.size(); ++c)
-    if (std::find(target_cols.begin(), target_cols.end(), c) == target_cols.end()) {
-      p.features.push_back(fit_feature(table, c, train_rows, o));
-      if (!p.features.back().categorical) numeric.push_back(c);
-    }
+  for (std::size_t c : feature_cols) {
+    p.features.push_back(fit_feature(table, c, train_rows, o));
+    if (!p.features.back().categorical) numeric.push_back(c);
+  }
   std::vector<double> shift, scale;
   std::vector<std::size_t> gappy;  // numeric features with a missing cell: scaled over the others
   for (std::size_t c : numeric)

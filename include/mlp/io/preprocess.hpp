@@ -57,11 +57,14 @@ struct Preprocessing {
   // Outputs of the network: classes (or 1 for two classes with a sigmoid output), or targets.
   Index output_size(bool binary_sigmoid) const;
   std::vector<std::string> input_names() const;  // "sepal_length", "colour=red", ...
+  // The training file's columns that are neither features nor targets: the ones --ignore left out.
+  std::vector<std::string> ignored_columns() const;
 };
 
 struct PreprocessOptions {
   std::vector<std::string> targets;      // names or 0-based indices; empty = the last column
   std::vector<std::string> categorical;  // feature columns to one-hot encode
+  std::vector<std::string> ignore;       // columns left out of the features (ids, names, notes)
   Scaling scaling = Scaling::Standard;
   enum class TaskChoice { Auto, Classification, Regression } task = TaskChoice::Auto;
   // Whole-number targets with at most this many distinct values are classes (digits' 0-9, labels
@@ -90,6 +93,17 @@ void check_missing(const csv::Table& table, const std::vector<std::size_t>& colu
 // The target columns' indices: the last column, or the ones named (or numbered) in options.
 // Throws mlp::Error for a name that is not a column, a column named twice, or no feature left.
 std::vector<std::size_t> target_columns(const csv::Table& table, const PreprocessOptions& options);
+
+// The columns a run reads: every column but the ignored ones, in file order. Throws mlp::Error for
+// an ignored name that is not a column, is a target or is also categorical, or when no feature is
+// left.
+std::vector<std::size_t> used_columns(const csv::Table& table, const PreprocessOptions& options);
+
+// Throws, naming every feature that is text and neither categorical nor ignored, with what to do
+// with each: --categorical for a column of categories, --ignore for one that names each row (more
+// than 20 different values, and more than one for every two rows). A column of numbers with a
+// stray word comes first, on its own: its cell wants fixing.
+void check_text_features(const csv::Table& table, const PreprocessOptions& options);
 
 // The one place that decides whether a target is a set of classes: as options.task says, or for
 // Auto, classification when the one target column is text or holds whole numbers with at most
