@@ -268,8 +268,7 @@ std::string with_id_columns(int rows) {
   return s;
 }
 
-TEST_CASE(
-    "data: --ignore leaves columns out: the model is the one trained without them, and predict and summary say so") {
+TEST_CASE("data: --ignore leaves columns out as if the file had none: predict and summary say so") {
   TempDir d;
   d.write("full.csv", with_id_columns(40));
   d.write("plain.csv", two_class_csv(40));
