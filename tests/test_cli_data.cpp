@@ -310,6 +310,10 @@ TEST_CASE("data: --ignore leaves columns out as if the file had none: predict an
   rejected(d, "train full.csv --categorical city --ignore id,name,note,city",
            {"'city' is both --categorical and --ignore'd"});
   rejected(d, "train full.csv --ignore id,name,note,a,b,city", {"every feature column is --ignore'd"});
+  // A column without a single value cannot be filled in: the error says to leave it out.
+  d.write("empty.csv", "a,e,y\n1,,x\n2,,y\n3,NA,x\n4,,y\n5,,x\n6,,y\n");
+  rejected(d, "train empty.csv --missing mean", {"column 'e' has no value in any training row", "--ignore 'e'"});
+  ok(d, "train empty.csv --missing mean --ignore e --epochs 2 -q");
   // One column that names each row: --ignore first, --categorical second.
   rejected(d, "train full.csv --categorical city --ignore note",
            {"column 'name' is not numeric ('person 1'); it has a different value in most rows",

@@ -364,7 +364,7 @@ double fill_value(const csv::Table& table, std::size_t c, const std::vector<std:
     if (!col.is_missing(r)) v.push_back(col.values[r]);
   if (v.empty())
     throw Error(table.path + ": column '" + col.name + "' has no value in any training row, so there is no " +
-                missing_name(missing) + " to fill in; remove the column");
+                missing_name(missing) + " to fill in; leave it out with --ignore '" + col.name + "'");
   if (missing == Missing::Mean) {
     double sum = 0;
     for (double x : v) sum += x;
@@ -598,7 +598,8 @@ Preprocessing fit_preprocessing(const csv::Table& table, const std::vector<std::
       if (table.columns[c].missing > 0) {  // its own rows with a value, not only the rows complete in every column
         const auto own = rows_without_missing(table, {c}, train_rows);
         if (own.empty())
-          throw Error(table.path + ": column '" + f.name + "' has no value in any training row; remove the column");
+          throw Error(table.path + ": column '" + f.name +
+                      "' has no value in any training row; leave it out with --ignore '" + f.name + "'");
         std::vector<double> sh, sc;
         fit_scalings(table, {c}, own, o.scaling, sh, sc);
         shift[i] = sh[0];
