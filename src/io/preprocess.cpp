@@ -462,6 +462,12 @@ std::vector<std::size_t> used_columns(const csv::Table& table, const PreprocessO
   return used;
 }
 
+namespace {
+
+// Throws, naming every feature that is text and neither categorical nor ignored, with what to do
+// with each: --categorical for a column of categories, --ignore for one that names each row (more
+// than 20 different values, and more than one for every two rows). A column of numbers with a
+// stray word comes first, on its own: its cell wants fixing.
 void check_text_features(const csv::Table& table, const PreprocessOptions& o) {
   for (const auto& name : o.categorical) column_of(table, name, "categorical column");  // a typo named as one
   const std::vector<std::size_t> target_cols = target_columns(table, o);
@@ -507,6 +513,8 @@ void check_text_features(const csv::Table& table, const PreprocessOptions& o) {
            "leave out the ones that name each row (a different value in most rows) with --ignore " + comma_list(names);
   throw Error(msg);
 }
+
+}  // namespace
 
 namespace {
 

@@ -99,12 +99,6 @@ std::vector<std::size_t> target_columns(const csv::Table& table, const Preproces
 // left.
 std::vector<std::size_t> used_columns(const csv::Table& table, const PreprocessOptions& options);
 
-// Throws, naming every feature that is text and neither categorical nor ignored, with what to do
-// with each: --categorical for a column of categories, --ignore for one that names each row (more
-// than 20 different values, and more than one for every two rows). A column of numbers with a
-// stray word comes first, on its own: its cell wants fixing.
-void check_text_features(const csv::Table& table, const PreprocessOptions& options);
-
 // The one place that decides whether a target is a set of classes: as options.task says, or for
 // Auto, classification when the one target column is text or holds whole numbers with at most
 // options.max_classes distinct values over all the table's rows; regression otherwise.
